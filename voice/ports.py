@@ -1,0 +1,87 @@
+"""The session's ports: how it listens and how it speaks.
+
+The session (voice/session.py) only talks to these two protocols. Text mode, scripted audio
+(`--audio-in -`), the microphone, real speakers and `--audio-out DIR` are all implementations.
+Tiny real implementations (a line reader, a transcript writer) live in voice/text_io.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What the assistant listens for on one turn."""
+
+    question: str
+    """Question id being answered ("wake" while a kiosk is idle)."""
+    kind: str
+    """`yes_no`, `number`, `choice` or `wake`."""
+    phrases: tuple[str, ...]
+    """Every sentence that is understood on this turn (answers and commands), lower case."""
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """What the person said on one turn, as the listener heard it."""
+
+    text: str | None
+    """Recognized or typed words; None when nothing was said (a no-input)."""
+    confidence: float | None = None
+    """Recognizer confidence 0..1, None in text mode."""
+    speech_end: float | None = None
+    """time.monotonic() at the end of the person's speech, None in text mode."""
+
+
+class Listener(Protocol):
+    """Gets one answer from the person."""
+
+    engine: str
+    """Name for the `start` event: `text`, `pocketsphinx`, `vosk`."""
+
+    def listen(self, expect: Expectation, on_speech: Callable[[], None] | None = None) -> Utterance:
+        """Wait for one answer. Calls `on_speech` as soon as speech starts (barge-in).
+
+        Raises EndOfInput when the input has ended, AudioDeviceError when a device is lost.
+        """
+        ...
+
+    def close(self) -> None:
+        """Release devices and models."""
+        ...
+
+
+class Speaker(Protocol):
+    """Says things to the person."""
+
+    def say(self, text: str) -> float | None:
+        """Start saying `text`; return time.monotonic() of its first audio sample (None without audio).
+
+        Returns once playback has started; `wait()` blocks until it has finished.
+        """
+        ...
+
+    def wait(self) -> None:
+        """Block until everything said so far has been played (or stopped)."""
+        ...
+
+    def stop(self) -> None:
+        """Stop playback at once (barge-in)."""
+        ...
+
+    def adjust(self, command: str) -> bool:
+        """Apply `slower`, `faster`, `louder` or `quieter` for the rest of the session.
+
+        Returns False when already at the limit.
+        """
+        ...
+
+    def cue(self, name: str) -> None:
+        """Play a short tone: `listening`, `nomatch` or `emergency` (no-op where there is no audio)."""
+        ...
+
+    def close(self) -> None:
+        """Release devices."""
+        ...
