@@ -1,0 +1,220 @@
+"""The `voice-triage` command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import AudioDeviceError, ConfigError, ModelError, TriageError
+from .events import Events
+
+_LOG = logging.getLogger("voice")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--content", metavar="DIR", help="use this content folder instead of the shipped one")
+    parser.add_argument("--grammar", metavar="DIR", help="use this grammar folder instead of the shipped one")
+    parser.add_argument("--debug", action="store_true", help="log details to stderr")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="voice-triage",
+        description="Offline spoken triage for buttock and back-of-leg pain. "
+                    "Not a diagnosis: in an emergency call your emergency number.",
+        epilog="Commands: 'voice-triage check' validates content and grammars; "
+               "'voice-triage models download' fetches the English Vosk model.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _common(parser)
+    mode = parser.add_argument_group("mode")
+    mode.add_argument("--text", action="store_true", help="type answers instead of speaking (one per line)")
+    mode.add_argument("--jsonl", action="store_true", help="stdout carries only the JSON-lines event stream")
+    mode.add_argument("--kiosk", action="store_true", help="serve one person after another, forgetting each")
+    mode.add_argument("--config", metavar="FILE", help="settings file (YAML); default: the XDG config path")
+    mode.add_argument("--region", help="emergency numbers preset: uk, us, eu, ... (default from content)")
+    voice = parser.add_argument_group("voice")
+    voice.add_argument("--engine", choices=["auto", "vosk", "pocketsphinx"], default=None,
+                       help="speech recognizer (auto: Vosk when an English model is installed, else PocketSphinx)")
+    voice.add_argument("--model", metavar="PATH", help="Vosk model folder (or set VOSK_MODEL_PATH)")
+    voice.add_argument("--audio-in", metavar="-", help="'-': read one WAV path per turn from stdin instead of a microphone")
+    voice.add_argument("--audio-out", metavar="DIR", help="write each spoken utterance as DIR/NNN.wav instead of playing it")
+    voice.add_argument("--fast", action="store_true", help="with --audio-in: stream WAVs as fast as possible")
+    voice.add_argument("--list-devices", action="store_true", help="list audio devices and exit")
+    voice.add_argument("--input-device", metavar="NAME|INDEX", help="microphone to use")
+    voice.add_argument("--output-device", metavar="NAME|INDEX", help="speaker to use")
+    voice.add_argument("--rate", type=int, help="speech rate in words per minute")
+    voice.add_argument("--volume", type=float, help="speech volume from 0 to 1")
+    voice.add_argument("--voice", help="espeak-ng voice id, e.g. gmw/en-US")
+    voice.add_argument("--barge-in", action=argparse.BooleanOptionalAction, default=None,
+                       help="stop speaking when the person talks (best with a headset)")
+    voice.add_argument("--cues", action=argparse.BooleanOptionalAction, default=None,
+                       help="short tones for listening, not understood, and emergency")
+    voice.add_argument("--noinput-timeout", type=float, metavar="SECONDS",
+                       help="how long to wait for an answer to start")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] == "check":
+            return _check(argv[1:])
+        if argv and argv[0] == "models":
+            return _models(argv[1:])
+        return _run(build_parser().parse_args(argv))
+    except TriageError as err:
+        print(f"voice-triage: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("voice-triage: stopped.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _setup_logging(debug: bool) -> None:
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+def _check(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="voice-triage check",
+                                     description="Validate the content and grammar folders and report every problem.")
+    _common(parser)
+    args = parser.parse_args(argv)
+    _setup_logging(args.debug)
+    from .triage.loader import load_content
+    from .understanding import Grammar
+
+    content = load_content(args.content)
+    grammar = Grammar.load(args.grammar)
+    sizes = {q.id: len(grammar.expectation(q).phrases) for q in content.questions.values()}
+    print(f"content OK: {content.folder}: {len(content.questions)} questions, {len(content.tree.nodes)} tree nodes, "
+          f"{len(content.red_flags)} red flags, {len(content.escalations)} escalations, {len(content.causes)} causes")
+    print(f"grammar OK: {grammar.folder}: largest answer grammar {max(sizes.values())} sentences")
+    return 0
+
+
+def _models(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="voice-triage models", description="Manage speech models.")
+    sub = parser.add_subparsers(dest="action", required=True)
+    dl = sub.add_parser("download", help="download the English Vosk model (vosk-model-small-en-us-0.15, about 40 MB)")
+    dl.add_argument("--dir", metavar="DIR", help="where to put it (default: ~/.cache/vosk)")
+    sub.add_parser("list", help="show which speech models are found")
+    args = parser.parse_args(argv)
+    _setup_logging(False)
+    from . import speech
+
+    if args.action == "download":
+        path = speech.download_model(Path(args.dir) if args.dir else None)
+        print(f"Vosk model ready: {path}")
+        return 0
+    print(speech.describe_models())
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    _setup_logging(args.debug)
+    from .config import load_config
+    from .session import Session, SessionSettings
+    from .text_io import TextListener, TranscriptSpeaker
+    from .triage.loader import load_content
+    from .understanding import Grammar
+
+    config = load_config(args.config)
+    if args.list_devices:
+        from . import speech
+
+        print(speech.list_devices())
+        return 0
+    content = load_content(args.content or config.content)
+    grammar = Grammar.load(args.grammar or config.grammar, extra_wake=tuple(config.wake_phrases))
+    region_id = args.region or config.region or content.default_region
+    if region_id not in content.regions:
+        raise ConfigError(f"unknown region {region_id!r}", fix=f"use one of: {', '.join(sorted(content.regions))}")
+    region = content.regions[region_id]
+
+    out = sys.stdout
+    events = Events(out if args.jsonl else None)
+    if not args.jsonl:
+        events.listeners.append(_transcript_printer(out))
+
+    voice_mode = not args.text
+    listener = speaker = None
+    if voice_mode:
+        try:
+            listener, speaker = _build_voice(args, config)
+        except (ModelError, AudioDeviceError) as err:
+            print(f"voice-triage: {err}", file=sys.stderr)
+            if args.audio_in or args.audio_out:
+                return 2
+            print("voice-triage: carrying on in text mode: type each answer and press Enter.", file=sys.stderr)
+            voice_mode = False
+    if not voice_mode:
+        interactive = sys.stdin.isatty() and not args.jsonl
+        listener = TextListener(sys.stdin, prompt_stream=out if interactive else None)
+        speaker = TranscriptSpeaker(None)
+
+    settings = SessionSettings(barge_in=bool(args.barge_in if args.barge_in is not None else config.barge_in))
+    config.apply(settings)
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        if args.kiosk:
+            from .kiosk import Kiosk
+
+            Kiosk(content, grammar, listener, speaker, events, region, settings, config).run()
+            return 0
+        Session(content, grammar, listener, speaker, events, region, settings).run()
+        return 0
+    finally:
+        for port in (listener, speaker):
+            try:
+                port.close()
+            except Exception as err:  # closing must never hide the session's own end
+                _LOG.debug("closing %s: %s", port, err)
+
+
+def _build_voice(args: argparse.Namespace, config):
+    from . import speech
+
+    listener = speech.build_listener(
+        engine=args.engine or config.engine or "auto",
+        model=args.model or config.model or os.environ.get("VOSK_MODEL_PATH"),
+        audio_in=sys.stdin if args.audio_in == "-" else None,
+        fast=args.fast,
+        input_device=args.input_device or config.input_device,
+        noinput_timeout=args.noinput_timeout or config.noinput_timeout,
+    )
+    speaker = speech.build_speaker(
+        audio_out=Path(args.audio_out) if args.audio_out else None,
+        output_device=args.output_device or config.output_device,
+        rate=args.rate or config.rate,
+        volume=args.volume if args.volume is not None else config.volume,
+        voice=args.voice or config.voice,
+        cues=args.cues if args.cues is not None else config.cues,
+    )
+    return listener, speaker
+
+
+def _transcript_printer(stream):
+    """Human-readable lines for text mode and voice mode without --jsonl."""
+
+    def show(record: dict) -> None:
+        kind = record["event"]
+        if kind == "say":
+            stream.write(f"{record['text']}\n")
+        elif kind == "heard" and record.get("confidence") is not None:
+            stream.write(f"  (heard: {record['text']})\n")
+        elif kind == "outcome":
+            stream.write(f"\n[{record['disposition'].replace('_', ' ').upper()}]\n")
+        else:
+            return
+        stream.flush()
+
+    return show

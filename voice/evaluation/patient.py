@@ -1,0 +1,356 @@
+"""The simulated patient, and one real session driven by it.
+
+`SimulatedPatient.answer(ask_event)` gives the line a patient would type for an `ask` event of
+the protocol. `run_session(vignette)` starts `python -m voice --text --jsonl` as a subprocess,
+answers every `ask` on stdin, stops at `outcome` and records what came out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import random
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .vignettes import DEFAULT_VIGNETTE_DIR, Vignette, VignetteError, read_yaml
+
+PHRASINGS_FILE = "_phrasings.yaml"
+MAX_TURNS = 60
+"""Answers written before the session counts as hung."""
+SESSION_TIMEOUT = 60.0
+"""Seconds a whole session may take before it counts as hung."""
+RETRY_AFTER_QUIET = 2.0
+"""After a `nomatch`/`noinput` with no new `ask`, answer the same question again after this."""
+END_TIMEOUT = 5.0
+"""Seconds to wait for `end` after stdin is closed."""
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+_PHRASING_KEYS = ("yes", "no", "unsure", "confirm", "number", "choice", "number_words")
+
+
+def load_phrasings(path: Path | str | None = None) -> dict[str, Any]:
+    """Load the patient's phrase lists (tests/vignettes/_phrasings.yaml) and check their shape."""
+    path = Path(path) if path is not None else DEFAULT_VIGNETTE_DIR / PHRASINGS_FILE
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise VignetteError("the phrasings file must be a mapping", where=str(path))
+    unknown = [k for k in data if k not in _PHRASING_KEYS]
+    if unknown:
+        raise VignetteError(
+            f"unknown key {unknown[0]!r}", where=str(path), fix=f"use only {', '.join(_PHRASING_KEYS)}"
+        )
+    for key in ("yes", "no", "unsure", "confirm"):
+        if not _phrase_list(data.get(key)):
+            raise VignetteError(f"{key!r} must be a non-empty list of phrases", where=str(path))
+    number = data.get("number")
+    if not isinstance(number, dict) or not _phrase_list(number.get("default")):
+        raise VignetteError("'number' needs a 'default' list of templates", where=str(path))
+    for key, templates in number.items():
+        if not _phrase_list(templates):
+            raise VignetteError(f"number.{key} must be a non-empty list", where=str(path))
+    choice = data.get("choice")
+    if not isinstance(choice, dict):
+        raise VignetteError("'choice' must map a finding to its values' phrases", where=str(path))
+    for finding, values in choice.items():
+        if not isinstance(values, dict) or not all(_phrase_list(v) for v in values.values()):
+            raise VignetteError(f"choice.{finding} must map each value to phrases", where=str(path))
+    words = data.get("number_words")
+    if (
+        not isinstance(words, dict)
+        or len(words.get("units") or []) != 20
+        or len(words.get("tens") or []) != 10
+        or not isinstance(words.get("hundred"), str)
+        or not isinstance(words.get("and"), str)
+    ):
+        raise VignetteError(
+            "'number_words' needs units (20 words), tens (10), hundred and and", where=str(path)
+        )
+    return data
+
+
+def _phrase_list(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, str) and v for v in value)
+
+
+def number_in_words(n: int, words: dict[str, Any]) -> str:
+    """67 -> "sixty seven", using the number_words of the phrasings file (0 to 199)."""
+    units, tens = words["units"], words["tens"]
+    if n < 0 or n > 199:
+        return str(n)
+    if n >= 100:
+        rest = n - 100
+        return words["hundred"] if rest == 0 else f"{words['hundred']} {words['and']} {number_in_words(rest, words)}"
+    if n < 20:
+        return units[n]
+    word = tens[n // 10]
+    return word if n % 10 == 0 else f"{word} {units[n % 10]}"
+
+
+class SimulatedPatient:
+    """Answers `ask` events as the patient of one vignette, in varied everyday wording."""
+
+    def __init__(self, vignette: Vignette, phrasings: dict[str, Any], rng: random.Random):
+        self.vignette = vignette
+        self.phrasings = phrasings
+        self.rng = rng
+
+    def intent(self, ask: dict[str, Any]) -> Any:
+        """What the patient means: "yes" / "no" / "unsure" / an int / a choice value id.
+
+        yes_no: yes if any listed finding is in the vignette's yes list, else unsure if any is
+        unsure, else no; a question about no finding (a read-back "is that right?") is yes.
+        """
+        kind = ask.get("kind")
+        findings = [f for f in (ask.get("findings") or []) if isinstance(f, str)]
+        v = self.vignette
+        if kind == "number":
+            for key in findings or [ask.get("question")]:
+                if key in v.numbers:
+                    return v.numbers[key]
+            return "unsure"
+        if kind == "choice":
+            choices = ask.get("choices") or []
+            for key in findings or [ask.get("question")]:
+                value = v.choices.get(key)
+                if value is not None and (not choices or value in choices):
+                    return value
+            return "unsure"
+        if not findings:
+            return "confirm"
+        if any(f in v.yes for f in findings):
+            return "yes"
+        if any(f in v.unsure for f in findings):
+            return "unsure"
+        return "no"
+
+    def answer(self, ask: dict[str, Any]) -> str:
+        """The line the patient types for this `ask` event."""
+        meaning = self.intent(ask)
+        p = self.phrasings
+        if meaning in ("yes", "no", "unsure", "confirm"):
+            return self.rng.choice(p[meaning])
+        findings = [f for f in (ask.get("findings") or []) if isinstance(f, str)]
+        key = findings[0] if findings else ask.get("question")
+        if isinstance(meaning, int):
+            templates = p["number"].get(key) or p["number"]["default"]
+            template = self.rng.choice(templates)
+            return template.format(n=meaning, words=number_in_words(meaning, p["number_words"]))
+        phrases = (p["choice"].get(key) or {}).get(meaning)
+        if phrases:
+            return self.rng.choice(phrases)
+        return str(meaning).replace("_", " ")
+
+
+@dataclass
+class SessionResult:
+    """What one session gave for one vignette."""
+
+    vignette: str
+    disposition: str | None = None
+    causes: list[str] = field(default_factory=list)
+    red_flags: list[str] = field(default_factory=list)
+    questions: int = 0
+    """Number of `ask` events."""
+    retries: int = 0
+    """Number of `nomatch` / `noinput` events."""
+    turns: list[dict[str, Any]] = field(default_factory=list)
+    """Every ask with what the patient said and what the session heard."""
+    end_reason: str | None = None
+    error: str | None = None
+    """Why the session failed (hang, crash, bad output), or None."""
+    seconds: float = 0.0
+    stderr_tail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def session_command(content_dir: Path | str | None = None) -> list[str]:
+    """`python -m voice --text --jsonl [--content DIR]` with this interpreter."""
+    cmd = [sys.executable, "-m", "voice", "--text", "--jsonl"]
+    if content_dir is not None:
+        cmd += ["--content", str(content_dir)]
+    return cmd
+
+
+def _pump(stream, tag: str, out: queue.Queue) -> None:
+    for line in stream:
+        out.put((tag, line))
+    out.put((tag, None))
+
+
+def run_session(
+    vignette: Vignette,
+    content_dir: Path | str | None = None,
+    seed: int = 0,
+    phrasings: dict[str, Any] | None = None,
+    timeout: float = SESSION_TIMEOUT,
+    max_turns: int = MAX_TURNS,
+) -> SessionResult:
+    """Drive one real text session with the vignette's patient; never raises for a bad session."""
+    phrasings = phrasings if phrasings is not None else load_phrasings()
+    patient = SimulatedPatient(vignette, phrasings, random.Random(f"{seed}:{vignette.id}"))
+    result = SessionResult(vignette=vignette.id)
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    started = time.monotonic()
+    try:
+        proc = subprocess.Popen(
+            session_command(content_dir),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            bufsize=1,
+            cwd=str(REPO_ROOT) if (REPO_ROOT / "voice").is_dir() else None,
+            env=env,
+        )
+    except OSError as err:
+        result.error = f"the session could not be started: {err}"
+        return result
+
+    events: queue.Queue = queue.Queue()
+    stderr_tail: deque[str] = deque(maxlen=30)
+    threading.Thread(target=_pump, args=(proc.stdout, "out", events), daemon=True).start()
+
+    def drain_stderr() -> None:
+        for line in proc.stderr:
+            stderr_tail.append(line.rstrip("\n"))
+
+    stderr_thread = threading.Thread(target=drain_stderr, daemon=True)
+    stderr_thread.start()
+
+    def write(line: str) -> bool:
+        try:
+            proc.stdin.write(line + "\n")
+            proc.stdin.flush()
+            return True
+        except (BrokenPipeError, OSError, ValueError):
+            return False
+
+    deadline = started + timeout
+    last_ask: dict[str, Any] | None = None
+    retry_pending = False
+    answers = 0
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                result.error = f"no outcome within {timeout:.0f} s (hang)"
+                break
+            wait = min(remaining, RETRY_AFTER_QUIET) if retry_pending else remaining
+            try:
+                _, line = events.get(timeout=wait)
+            except queue.Empty:
+                if retry_pending and last_ask is not None:
+                    retry_pending = False
+                    if answers >= max_turns:
+                        result.error = f"more than {max_turns} turns without an outcome"
+                        break
+                    said = patient.answer(last_ask)
+                    answers += 1
+                    result.turns.append({"question": last_ask.get("question"), "said": said, "retry": True})
+                    if not write(said):
+                        result.error = "the session closed its input before an outcome"
+                        break
+                    continue
+                result.error = f"no outcome within {timeout:.0f} s (hang)"
+                break
+            if line is None:
+                proc.wait(timeout=5)
+                result.error = f"the session exited (code {proc.returncode}) without an outcome"
+                break
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                event = json.loads(line)
+            except json.JSONDecodeError:
+                result.error = f"stdout line is not JSON: {line[:120]!r}"
+                break
+            if not isinstance(event, dict):
+                result.error = f"stdout line is not a JSON object: {line[:120]!r}"
+                break
+            name = event.get("event")
+            if name == "ask":
+                retry_pending = False
+                result.questions += 1
+                if answers >= max_turns:
+                    result.error = f"more than {max_turns} turns without an outcome"
+                    break
+                last_ask = event
+                said = patient.answer(event)
+                answers += 1
+                result.turns.append(
+                    {
+                        "question": event.get("question"),
+                        "findings": list(event.get("findings") or []),
+                        "kind": event.get("kind"),
+                        "said": said,
+                    }
+                )
+                if not write(said):
+                    result.error = "the session closed its input before an outcome"
+                    break
+            elif name == "heard":
+                if result.turns:
+                    result.turns[-1]["heard"] = event.get("answer")
+                    if event.get("command"):
+                        result.turns[-1]["command"] = event.get("command")
+            elif name in ("nomatch", "noinput"):
+                result.retries += 1
+                retry_pending = True
+            elif name == "outcome":
+                result.disposition = event.get("disposition")
+                result.red_flags = [str(f) for f in (event.get("red_flags") or [])]
+                result.causes = [
+                    c.get("id") if isinstance(c, dict) else str(c) for c in (event.get("causes") or [])
+                ]
+                break
+            elif name == "end":
+                result.end_reason = event.get("reason")
+                result.error = f"the session ended ({result.end_reason}) before an outcome"
+                break
+        if result.disposition is not None:
+            try:
+                proc.stdin.close()
+            except (BrokenPipeError, OSError):
+                pass
+            end_deadline = time.monotonic() + END_TIMEOUT
+            while result.end_reason is None and time.monotonic() < end_deadline:
+                try:
+                    _, line = events.get(timeout=max(0.01, end_deadline - time.monotonic()))
+                except queue.Empty:
+                    break
+                if line is None:
+                    break
+                try:
+                    event = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                if isinstance(event, dict) and event.get("event") == "end":
+                    result.end_reason = event.get("reason")
+    finally:
+        if proc.poll() is None:
+            try:
+                proc.stdin.close()
+            except (BrokenPipeError, OSError):
+                pass
+            try:
+                proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        result.seconds = round(time.monotonic() - started, 3)
+        stderr_thread.join(timeout=1)
+        result.stderr_tail = "\n".join(stderr_tail)
+    return result

@@ -1,0 +1,422 @@
+"""The loop that joins the triage engine, understanding, a Listener and a Speaker for one person."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from . import __version__
+from .errors import AudioDeviceError, EndOfInput
+from .events import Events
+from .ports import Listener, Speaker, Utterance
+from .triage.conditions import NO, UNSURE, YES
+from .triage.engine import READBACK_CONFIRM, READBACK_WHICH, Ask, Outcome, Triage
+from .triage.model import Content, Disposition, Kind, Question, Region
+from .understanding import Grammar, Interpretation
+
+_LOG = logging.getLogger(__name__)
+
+CONFIRM = "confirm"
+STILL_THERE = "still_there"
+
+
+@dataclass
+class SessionSettings:
+    """How patient the session is. Defaults suit a person in pain; the kiosk config overrides them."""
+
+    max_tries: int = 3
+    """No-inputs or no-matches on one question before the safe path."""
+    walkaway_after: int = 5
+    """Silent turns in a row before asking whether the person is still there."""
+    confirm_below: float = 0.55
+    """Speech recognized with less confidence than this is confirmed."""
+    barge_in: bool = False
+    """Listen while speaking and stop speaking when the person talks."""
+    device_wait: float = 30.0
+    """Seconds to wait for a lost audio device to come back before ending."""
+    welcome: bool = True
+    """Say the welcome (the kiosk says its own)."""
+
+
+class _Ended(Exception):
+    def __init__(self, reason: str):
+        self.reason = reason
+
+
+class _Restart(Exception):
+    pass
+
+
+class _Reask(Exception):
+    """Back or restart: leave this question and ask the engine again."""
+
+
+class _Format(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+class Session:
+    """One person's spoken (or typed) triage, from the first question to the outcome."""
+
+    def __init__(self, content: Content, grammar: Grammar, listener: Listener, speaker: Speaker,
+                 events: Events, region: Region | None = None, settings: SessionSettings | None = None,
+                 engine_name: str | None = None, model: str | None = None):
+        self.content = content
+        self.grammar = grammar
+        self.listener = listener
+        self.speaker = speaker
+        self.events = events
+        self.region = region or content.regions[content.default_region]
+        self.settings = settings or SessionSettings()
+        self.engine_name = engine_name or getattr(listener, "engine", "text")
+        self.model = model if model is not None else getattr(listener, "model", None)
+        self.triage = Triage(content)
+        self.outcome: Outcome | None = None
+        self._pending_heard: dict | None = None
+        self._pending_ask: dict | None = None
+        self._silent_turns = 0
+        self._last_said = ""
+
+    # ---------------------------------------------------------------- text
+
+    def fmt(self, text: str, **values: object) -> str:
+        mapping = _Format(emergency_number=self.region.emergency_number, urgent_line=self.region.urgent_line,
+                          emergency_place=self.region.emergency_place, **values)
+        return text.format_map(mapping)
+
+    def line(self, key: str, index: int | None = None, **values: object) -> str:
+        return self.fmt(self.content.say(key, index), **values)
+
+    # ---------------------------------------------------------------- speaking and listening
+
+    def say(self, text: str) -> None:
+        """Speak; the pending `heard` event is emitted with the latency to this reply's first sample."""
+        if not text:
+            return
+        started = self._with_device(lambda: self.speaker.say(text))
+        if self._pending_heard is not None:
+            heard = self._pending_heard
+            self._pending_heard = None
+            end = heard.pop("_speech_end", None)
+            if started is not None and end is not None:
+                heard["latency_ms"] = round(max(0.0, started - end) * 1000)
+            self.events.emit("heard", **heard)
+        self._flush_ask()
+        self.events.emit("say", text=text)
+        self._last_said = text
+
+    def _queue_ask(self, **fields: object) -> None:
+        """The `ask` event goes out with the question's first sentence, after the last `heard`."""
+        self._flush_ask()
+        self._pending_ask = fields
+
+    def _flush_ask(self) -> None:
+        if self._pending_ask is not None:
+            fields, self._pending_ask = self._pending_ask, None
+            self.events.emit("ask", **fields)
+
+    def _flush_heard(self) -> None:
+        if self._pending_heard is not None:
+            heard = self._pending_heard
+            self._pending_heard = None
+            heard.pop("_speech_end", None)
+            self.events.emit("heard", **heard)
+
+    def listen(self, question: Question | None) -> Utterance:
+        expect = self.grammar.expectation(question)
+        if self.settings.barge_in:
+            on_speech: Callable[[], None] | None = self.speaker.stop
+        else:
+            self._with_device(self.speaker.wait)
+            self._with_device(lambda: self.speaker.cue("listening"))
+            on_speech = None
+        return self._with_device(lambda: self.listener.listen(expect, on_speech))
+
+    def _with_device(self, action: Callable[[], object]):
+        """Run an audio action; if the device is lost, say so, keep every answer, and wait for it."""
+        try:
+            return action()
+        except AudioDeviceError as err:
+            _LOG.warning("audio device lost: %s", err)
+            self.events.emit("device", status="lost", message=str(err))
+            deadline = time.monotonic() + self.settings.device_wait
+            while time.monotonic() < deadline:
+                time.sleep(1.0)
+                try:
+                    result = action()
+                except AudioDeviceError:
+                    continue
+                self.events.emit("device", status="back")
+                return result
+            raise _Ended("error") from None
+
+    # ---------------------------------------------------------------- the dialog
+
+    def run(self) -> str:
+        """Run the dialog to its end; returns the `end` reason."""
+        self.events.emit("start", version=__version__, engine=self.engine_name, language="en",
+                         model=self.model, region=self.region.id)
+        reason = "complete"
+        try:
+            if self.settings.welcome:
+                self.say(" ".join([self.line("welcome"), self.line("disclaimer"), self.line("how_to_answer")]))
+            while True:
+                step = self.triage.next_step()
+                if isinstance(step, Outcome):
+                    self.deliver(step)
+                    break
+                try:
+                    self.ask(step)
+                except _Reask:
+                    continue
+        except _Ended as ended:
+            reason = ended.reason
+        except EndOfInput:
+            reason = "stopped"
+        except KeyboardInterrupt:
+            reason = "stopped"
+        self._flush_heard()
+        try:
+            self.speaker.wait()
+        except (AudioDeviceError, KeyboardInterrupt):
+            pass
+        self.events.emit("end", reason=reason)
+        return reason
+
+    def _answers_phrase(self, question: Question) -> str:
+        if question.kind is Kind.YES_NO:
+            return self.line("answers_yes_no")
+        if question.kind is Kind.NUMBER:
+            example = (question.minimum or 0) + ((question.maximum or 10) - (question.minimum or 0)) // 2
+            return self.line("answers_number", example=example)
+        labels = [c.label for c in question.choices]
+        joined = ", ".join(labels[:-1]) + f" {self.content.say('or_word')} " + labels[-1] if len(labels) > 1 else labels[0]
+        return self.line("answers_choice", choices=joined)
+
+    def _prompt(self, step: Ask) -> str:
+        q = step.question
+        if q.id == READBACK_CONFIRM:
+            items = [self.line("readback_item", label=qq.readback, answer=self._answer_words(qq, v))
+                     for qq, v in step.readback_items]
+            return " ".join([self.line("readback_intro"), *items, self.fmt(q.text)])
+        if q.id == READBACK_WHICH:
+            labels = [c.label for c in q.choices]
+            joined = ", ".join(labels[:-1]) + f" {self.content.say('or_word')} " + labels[-1] if len(labels) > 1 else labels[0]
+            return self.fmt(q.text, choices=joined)
+        return self.fmt(q.text)
+
+    def _answer_words(self, question: Question, value: object) -> str:
+        if value == YES:
+            return self.content.say("yes_word")
+        if value == NO:
+            return self.content.say("no_word")
+        if value == UNSURE or value is None:
+            return self.content.say("unsure_word")
+        if question.kind is Kind.CHOICE:
+            return question.choice(str(value)).label
+        return str(value)
+
+    def ask(self, step: Ask) -> None:
+        """Ask one question until it is answered (or a command leaves it)."""
+        q = step.question
+        prompt = self._prompt(step)
+        self._queue_ask(question=q.id, findings=list(q.findings), kind=q.kind.value,
+                         choices=[c.id for c in q.choices], text=prompt)
+        noinput = nomatch = 0
+        text = prompt
+        while True:
+            self.say(text)
+            utt = self.listen(q)
+            if utt.text is None:
+                self._flush_heard()
+                noinput += 1
+                self._silent_turns += 1
+                self.events.emit("noinput", question=q.id, count=noinput)
+                if self._silent_turns >= self.settings.walkaway_after:
+                    self._check_still_there()
+                    noinput = 0
+                    text = self.fmt(q.rephrase)
+                    continue
+                if noinput >= self.settings.max_tries:
+                    self._give_up(q)
+                    return
+                text = self.line("noinput", noinput - 1, rephrase=self.fmt(q.rephrase), answers=self._answers_phrase(q))
+                continue
+            self._silent_turns = 0
+            meaning = self.grammar.understand(utt.text, q) if utt.text else None
+            self._pending_heard = {
+                "question": q.id, "text": utt.text,
+                "answer": meaning.answer if meaning else None,
+                "command": meaning.command if meaning else None,
+                "confidence": utt.confidence, "latency_ms": None, "_speech_end": utt.speech_end,
+            }
+            if meaning is None or meaning.out_of_range or (meaning.answer is None and meaning.command is None):
+                nomatch += 1
+                self._flush_heard()
+                self.events.emit("nomatch", question=q.id, count=nomatch)
+                self.speaker.cue("nomatch")
+                if nomatch >= self.settings.max_tries:
+                    self._give_up(q)
+                    return
+                key = "out_of_range" if meaning is not None and meaning.out_of_range else "nomatch"
+                text = self.line(key, nomatch - 1, rephrase=self.fmt(q.rephrase), answers=self._answers_phrase(q))
+                continue
+            if meaning.command:
+                text = self._command(meaning.command, q, prompt)
+                continue
+            if utt.confidence is not None and utt.confidence < self.settings.confirm_below:
+                confirmed = self._confirm(q, meaning)
+                if confirmed is None:
+                    text = self.line("confirm_again", rephrase=self.fmt(q.rephrase))
+                    continue
+                meaning = confirmed
+            if q.id == READBACK_WHICH and meaning.answer not in {c.id for c in q.choices}:
+                nomatch += 1
+                text = self.line("nomatch", nomatch - 1, rephrase=self.fmt(prompt), answers=self._answers_phrase(q))
+                continue
+            self.triage.answer(q.id, meaning.answer)
+            if q.id == READBACK_CONFIRM and meaning.answer != NO:
+                self.say(self.line("readback_thanks"))
+            return
+
+    def _give_up(self, q: Question) -> None:
+        """The safe path after too many tries: never a silent no."""
+        self.say(self.line("give_up"))
+        if q.id == READBACK_CONFIRM:
+            self.triage.answer(q.id, YES)
+        elif q.id == READBACK_WHICH:
+            self.triage.answer(q.id, None)
+        else:
+            self.triage.answer(q.id, UNSURE)
+
+    def _check_still_there(self) -> None:
+        question = Question(STILL_THERE, Kind.YES_NO, (), self.line("still_there"), self.line("still_there"),
+                            self.line("still_there"), "", "")
+        self._queue_ask(question=STILL_THERE, findings=[], kind="yes_no", choices=[], text=question.text)
+        self.say(question.text)
+        utt = self.listen(question)
+        if utt.text is None:
+            self.events.emit("noinput", question=STILL_THERE, count=1)
+            self.say(self.line("timeout_end"))
+            raise _Ended("timeout")
+        self._silent_turns = 0
+        meaning = self.grammar.understand(utt.text, question)
+        self._pending_heard = {"question": STILL_THERE, "text": utt.text,
+                               "answer": meaning.answer if meaning else None,
+                               "command": meaning.command if meaning else None,
+                               "confidence": utt.confidence, "latency_ms": None, "_speech_end": utt.speech_end}
+        if meaning and meaning.command == "stop":
+            self.say(self.line("stopped"))
+            raise _Ended("stopped")
+
+    def _confirm(self, q: Question, meaning: Interpretation) -> Interpretation | None:
+        """Check a low-confidence answer. Returns the answer to keep, or None to ask again."""
+        heard = self._answer_words(q, meaning.answer)
+        question = Question(CONFIRM, Kind.YES_NO, (), self.line("confirm_heard", heard=heard), "", "", "", "")
+        self._queue_ask(question=CONFIRM, findings=[], kind="yes_no", choices=[], text=question.text)
+        self.say(question.text)
+        utt = self.listen(question)
+        reply = self.grammar.understand(utt.text, question) if utt.text else None
+        self._pending_heard = {"question": CONFIRM, "text": utt.text,
+                               "answer": reply.answer if reply else None,
+                               "command": reply.command if reply else None,
+                               "confidence": utt.confidence, "latency_ms": None, "_speech_end": utt.speech_end}
+        if utt.text is None:
+            self._flush_heard()
+        if reply is not None and reply.answer == YES:
+            return meaning
+        if reply is not None and reply.answer == NO:
+            return None
+        # Unclear even after checking: a red-flag answer is never taken as no.
+        if self.triage.is_red_flag_question(q) and meaning.answer == NO:
+            return Interpretation(answer=UNSURE)
+        return None if reply is None or reply.command else meaning
+
+    def _command(self, command: str, q: Question, prompt: str) -> str:
+        """Carry out a command; returns what to say next on this question."""
+        if command == "repeat":
+            return prompt
+        if command == "help":
+            if q.help:
+                return self.line("help_reply", help=self.fmt(q.help), why=self.fmt(q.why)) + " " + prompt
+            return prompt
+        if command == "back":
+            if self.triage.back():
+                self.say(self.line("back_done"))
+                raise _Reask()
+            return self.line("back_nothing") + " " + prompt
+        if command == "restart":
+            self.triage.restart()
+            self.say(self.line("restart"))
+            raise _Reask()
+        if command == "stop":
+            self.say(self.line("stopped"))
+            raise _Ended("stopped")
+        if command == "help_now":
+            self.deliver_help_now()
+            raise _Ended("complete")
+        if command in ("slower", "faster", "louder", "quieter"):
+            ok = self.speaker.adjust(command)
+            return (self.line(command) if ok else self.line("at_limit")) + " " + prompt
+        return prompt
+
+    # ---------------------------------------------------------------- the outcome
+
+    def deliver_help_now(self) -> None:
+        text = " ".join([self.line("help_now"), self.fmt(self.content.dispositions[Disposition.EMERGENCY].advice)])
+        self.speaker.cue("emergency")
+        self.outcome = Outcome(Disposition.EMERGENCY, (), (), (), True)
+        self.say(text)
+        self.events.emit("outcome", disposition="emergency", red_flags=[], causes=[], text=text,
+                         because_of="help_now", questions=len(self.triage.asked))
+
+    def outcome_parts(self, outcome: Outcome) -> list[str]:
+        """The outcome as spoken, in order: action, causes, self-care, when to see a doctor, safety-net."""
+        c = self.content
+        parts = [self.fmt(c.dispositions[outcome.disposition].advice)]
+        advice_said = set()
+        for rule, level in outcome.rules:
+            if rule in c.red_flags and level.rank >= Disposition.URGENT.rank and rule.advice not in advice_said:
+                if len(advice_said) < 2:
+                    parts.append(self.line("outcome_red_flag", advice=self.fmt(rule.advice)))
+                advice_said.add(rule.advice)
+        if outcome.causes:
+            items = []
+            for rc in outcome.causes:
+                if rc.because:
+                    reasons = f" {c.say('reason_join')} ".join(rc.because[:2])
+                    items.append(self.line("cause_with_reasons", name=rc.cause.name, reasons=reasons))
+                else:
+                    items.append(self.line("cause_plain", name=rc.cause.name))
+            key = "outcome_causes_one" if len(items) == 1 else "outcome_causes_many"
+            parts.append(self.line(key, items=" ".join(items)))
+            top = outcome.causes[0].cause
+            tips = top.self_care[: 2 if outcome.disposition is Disposition.EMERGENCY else 3]
+            if tips:
+                parts.append(" ".join([self.line("self_care_intro"), *(self.fmt(t.say) for t in tips)]))
+            if outcome.disposition is not Disposition.EMERGENCY:
+                parts.append(self.fmt(top.see_doctor))
+        if outcome.disposition is not Disposition.EMERGENCY:
+            parts.append(self.line("safety_net"))
+        parts.append(self.line("not_diagnosis"))
+        return parts
+
+    def deliver(self, outcome: Outcome) -> None:
+        self.outcome = outcome
+        parts = self.outcome_parts(outcome)
+        if outcome.disposition is Disposition.EMERGENCY:
+            self.speaker.cue("emergency")
+        # The first sentence goes out before the event, so `heard` keeps its place and its latency.
+        self.say(parts[0])
+        self.events.emit(
+            "outcome", disposition=outcome.disposition.value, red_flags=list(outcome.red_flags),
+            causes=[{"id": rc.cause.id, "name": rc.cause.name, "because": list(rc.because)} for rc in outcome.causes],
+            text=" ".join(parts),
+            questions=len(self.triage.asked),
+        )
+        for part in parts[1:]:
+            self.say(part)
+        self.say(self.line("goodbye"))

@@ -1,0 +1,75 @@
+"""Tiny real implementations of the ports for text mode: a line reader and a transcript writer."""
+
+from __future__ import annotations
+
+from typing import Callable, TextIO
+
+from .errors import EndOfInput
+from .ports import Expectation, Utterance
+
+
+class TextListener:
+    """Reads one typed answer per line; an empty line is a no-input, EOF ends the session."""
+
+    engine = "text"
+    model = None
+
+    def __init__(self, stream: TextIO, prompt_stream: TextIO | None = None, prompt: str = "> "):
+        self.stream = stream
+        self.prompt_stream = prompt_stream
+        self.prompt = prompt
+
+    def listen(self, expect: Expectation, on_speech: Callable[[], None] | None = None) -> Utterance:
+        if self.prompt_stream is not None:
+            self.prompt_stream.write(self.prompt)
+            self.prompt_stream.flush()
+        line = self.stream.readline()
+        if not line:
+            raise EndOfInput()
+        text = line.strip()
+        return Utterance(text or None)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+class TranscriptSpeaker:
+    """Writes what would be spoken as lines of text (or nowhere when `stream` is None)."""
+
+    def __init__(self, stream: TextIO | None, prefix: str = ""):
+        self.stream = stream
+        self.prefix = prefix
+        self.rate_steps = 0
+        self.volume_steps = 0
+
+    def say(self, text: str) -> float | None:
+        if self.stream is not None:
+            self.stream.write(f"{self.prefix}{text}\n")
+            self.stream.flush()
+        return None
+
+    def wait(self) -> None:
+        """Text is written at once."""
+
+    def stop(self) -> None:
+        """Text cannot be interrupted."""
+
+    def adjust(self, command: str) -> bool:
+        # Text has no rate or volume; keep the steps so a later voice can use them, within limits.
+        if command in ("slower", "faster"):
+            step = -1 if command == "slower" else 1
+            if abs(self.rate_steps + step) > 4:
+                return False
+            self.rate_steps += step
+        elif command in ("louder", "quieter"):
+            step = 1 if command == "louder" else -1
+            if abs(self.volume_steps + step) > 4:
+                return False
+            self.volume_steps += step
+        return True
+
+    def cue(self, name: str) -> None:
+        """No tones in text."""
+
+    def close(self) -> None:
+        """Nothing to release."""

@@ -1,0 +1,390 @@
+"""The triage state machine: walks the tree, screens red flags, ranks causes.
+
+Pure logic over a Content; no I/O, no audio. The session (voice/session.py) turns its steps
+into speech and its answers into calls of `answer`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .conditions import YES, NO, UNSURE, Answers, Condition, Fact, number_tests
+from .model import OUTCOME, Cause, Content, Disposition, Kind, Node, Question, Rule
+
+READBACK_CONFIRM = "readback_confirm"
+READBACK_WHICH = "readback_which"
+MAX_READBACKS = 2
+MAX_CAUSES = 3
+
+
+@dataclass(frozen=True)
+class RankedCause:
+    """One cause in the outcome, with the reasons drawn from what the person said."""
+
+    cause: Cause
+    score: float
+    because: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The advice at the end of a dialog."""
+
+    disposition: Disposition
+    red_flags: tuple[str, ...]
+    """Finding ids behind the red flags that drove the advice."""
+    rules: tuple[tuple[Rule, Disposition], ...]
+    """Red flags and escalations that apply, with the level each applies at, most urgent first."""
+    causes: tuple[RankedCause, ...]
+    ended_early: bool
+    """True when a red flag ended the dialog before the tree was finished."""
+
+
+@dataclass(frozen=True)
+class Ask:
+    """The engine wants this question answered."""
+
+    question: Question
+    readback_items: tuple[tuple[Question, object], ...] = ()
+    """For the read-back questions: the answers being read back."""
+
+
+@dataclass
+class _Turn:
+    question: str
+    before: Answers
+    readbacks: int
+    correcting: str | None
+
+
+@dataclass
+class Triage:
+    """One person's triage. Forget it by dropping the object."""
+
+    content: Content
+    answers: Answers = field(default_factory=Answers)
+    asked: list[str] = field(default_factory=list)
+    """Question ids answered, in order (for the read-back)."""
+    history: list[_Turn] = field(default_factory=list)
+    readbacks: int = 0
+    confirmed: bool = False
+    correcting: str | None = None
+    """A question id being re-asked after the person asked to change it."""
+    _phase: str = "walk"
+    _branch_findings: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        for node in self.content.tree.nodes.values():
+            for b in node.branches:
+                if b.condition:
+                    self._branch_findings |= b.condition.findings()
+            if node.when:
+                self._branch_findings |= node.when.findings()
+
+    # ----------------------------------------------------------------- stepping
+
+    def next_step(self) -> Ask | Outcome:
+        """What happens next: a question to ask, or the outcome."""
+        if self.correcting:
+            return Ask(self.content.questions[self.correcting])
+        if self._phase == "which":
+            return Ask(self._readback_which(), self.readback_items())
+        emergency = self._disposition(self.answers) is Disposition.EMERGENCY and self._definite_red_flag(
+            Disposition.EMERGENCY)
+        if emergency:
+            return self.outcome(ended_early=True)
+        node = self._next_node()
+        if node is not None:
+            return Ask(self.content.questions[node.ask])
+        if self._definite_red_flag(Disposition.URGENT):
+            return self.outcome(ended_early=True)
+        if not self.confirmed and self.readbacks < MAX_READBACKS and self.readback_items():
+            return Ask(self._readback_confirm(), self.readback_items())
+        return self.outcome(ended_early=False)
+
+    def answer(self, question_id: str, value: object) -> None:
+        """Record an answer: "yes"/"no"/"unsure" for yes_no, an int, or a choice value id."""
+        self.history.append(_Turn(question_id, self.answers.copy(), self.readbacks, self.correcting))
+        if question_id == READBACK_CONFIRM:
+            self.readbacks += 1
+            if value == NO:
+                self._phase = "which"
+            else:
+                self.confirmed = True
+            return
+        if question_id == READBACK_WHICH:
+            self._phase = "walk"
+            if value in self.content.questions:
+                self.correcting = str(value)
+            return
+        question = self.content.questions[question_id]
+        if self.correcting == question_id:
+            self._forget(question)
+            self.correcting = None
+        self._record(question, value)
+        if question_id not in self.asked:
+            self.asked.append(question_id)
+
+    def back(self) -> bool:
+        """Undo the last answer. False when there is nothing to undo."""
+        if not self.history:
+            return False
+        turn = self.history.pop()
+        self.answers = turn.before
+        self.readbacks = turn.readbacks
+        self.correcting = turn.correcting
+        self.confirmed = False
+        self._phase = "which" if turn.question == READBACK_WHICH else "walk"
+        if turn.question in self.asked and not any(t.question == turn.question for t in self.history):
+            self.asked.remove(turn.question)
+        return True
+
+    def restart(self) -> None:
+        """Forget every answer and start from the first question."""
+        self.answers = Answers()
+        self.asked.clear()
+        self.history.clear()
+        self.readbacks = 0
+        self.confirmed = False
+        self.correcting = None
+        self._phase = "walk"
+
+    @property
+    def turns(self) -> int:
+        return len(self.history)
+
+    # ----------------------------------------------------------------- answers
+
+    def _record(self, question: Question, value: object) -> None:
+        values = self.answers.values
+        if question.kind is not Kind.YES_NO:
+            values[question.findings[0]] = value
+            return
+        findings = question.findings
+        if len(findings) == 1:
+            values[findings[0]] = value
+            self.answers.any_yes = [g for g in self.answers.any_yes if findings[0] not in g]
+            return
+        if value == NO:
+            for f in findings:
+                values[f] = NO
+        elif value == UNSURE:
+            for f in findings:
+                values.setdefault(f, UNSURE)
+        elif value == YES:
+            unknown = [f for f in findings if values.get(f) not in (YES, NO)]
+            if len(unknown) == 1:
+                values[unknown[0]] = YES
+            elif not any(values.get(f) == YES for f in findings):
+                self.answers.any_yes.append(frozenset(unknown))
+
+    def _forget(self, question: Question) -> None:
+        for f in question.findings:
+            self.answers.values.pop(f, None)
+        self.answers.any_yes = [g for g in self.answers.any_yes if not g & set(question.findings)]
+
+    def answered(self, question: Question) -> bool:
+        """True when every finding the question asks about is known (or its group said yes)."""
+        fs = set(question.findings)
+        if all(self.answers.known(f) for f in fs):
+            return True
+        return len(fs) > 1 and any(g == fs or g <= fs for g in self.answers.any_yes)
+
+    # ----------------------------------------------------------------- the tree
+
+    def _next_node(self) -> Node | None:
+        tree = self.content.tree
+        nid = tree.start
+        seen = 0
+        while nid != OUTCOME and seen <= len(tree.nodes):
+            seen += 1
+            node = tree.nodes[nid]
+            if self._should_ask(node):
+                return node
+            nid = self._follow(node)
+        return None
+
+    def _follow(self, node: Node) -> str:
+        for b in node.branches:
+            if b.condition is None or b.condition.evaluate(self.answers, unsure_as_yes=True):
+                return b.target
+        return node.branches[-1].target
+
+    def _should_ask(self, node: Node) -> bool:
+        question = self.content.questions[node.ask]
+        if node.when is not None and node.when.evaluate(self.answers, unsure_as_yes=True) is False:
+            return False
+        if self.answered(question):
+            return False
+        if self._definite_red_flag(Disposition.URGENT):
+            # The advice is already at least urgent: only what could make it an emergency matters.
+            return any(self._summary(a)[0] is Disposition.EMERGENCY for a in self._hypotheses(question))
+        if set(question.findings) & self._branch_findings:
+            return True
+        current = self._summary(self.answers)
+        return any(self._summary(a) != current for a in self._hypotheses(question))
+
+    def _hypotheses(self, question: Question) -> list[Answers]:
+        """The answers as they would be after each possible answer to `question`."""
+        if question.kind is Kind.YES_NO:
+            values: list[object] = [YES, NO, UNSURE]
+        elif question.kind is Kind.CHOICE:
+            values = [c.id for c in question.choices]
+        else:
+            values = self._number_candidates(question)
+        result = []
+        saved = self.answers
+        for value in values:
+            self.answers = saved.copy()
+            self._record(question, value)
+            result.append(self.answers)
+        self.answers = saved
+        return result
+
+    def _number_candidates(self, question: Question) -> list[object]:
+        finding = question.findings[0]
+        conditions: list[Condition | None] = [r.when for r in self.content.red_flags + self.content.escalations]
+        conditions += [e.when for c in self.content.causes.values() for e in c.evidence]
+        thresholds = {question.minimum or 0}
+        for cond in conditions:
+            for test in number_tests(cond):
+                if test.finding == finding:
+                    for t in test.thresholds():
+                        thresholds |= {int(t), int(t) - 1}
+        lo, hi = question.minimum or 0, question.maximum if question.maximum is not None else 10**6
+        return sorted({min(max(t, lo), hi) for t in thresholds})
+
+    def _summary(self, answers: Answers) -> tuple[Disposition, tuple[str, ...]]:
+        ranked = self._rank(answers)
+        return self._disposition(answers, ranked), tuple(rc.cause.id for rc in ranked[:MAX_CAUSES])
+
+    # ----------------------------------------------------------------- rules and causes
+
+    def applying_rules(self, answers: Answers | None = None) -> list[tuple[Rule, Disposition, bool]]:
+        """(rule, level it applies at, definite?) for every rule that applies, most urgent first."""
+        answers = answers or self.answers
+        result = []
+        for rule in self.content.red_flags + self.content.escalations:
+            if rule.when.evaluate(answers) is True:
+                result.append((rule, rule.level, True))
+            elif rule.when.evaluate(answers, unsure_as_yes=True) is True:
+                result.append((rule, rule.unsure_level, False))
+        result.sort(key=lambda item: -item[1].rank)
+        return result
+
+    def is_red_flag_question(self, question: Question) -> bool:
+        """True when an answer to it can raise the advice to urgent or emergency."""
+        return any(set(question.findings) & r.when.findings() for r in self.content.red_flags)
+
+    def _definite_red_flag(self, at_least: Disposition) -> bool:
+        return any(
+            definite and level.rank >= at_least.rank and rule in self.content.red_flags
+            for rule, level, definite in self.applying_rules()
+        )
+
+    def _disposition(self, answers: Answers, ranked: list[RankedCause] | None = None) -> Disposition:
+        level = Disposition.SELF_CARE
+        for _rule, rule_level, _definite in self.applying_rules(answers):
+            level = Disposition.most_urgent(level, rule_level)
+        ranked = self._rank(answers) if ranked is None else ranked
+        if ranked:
+            level = Disposition.most_urgent(level, ranked[0].cause.level)
+        return level
+
+    def _rank(self, answers: Answers) -> list[RankedCause]:
+        ranked = []
+        for index, cause in enumerate(self.content.causes.values()):
+            score = cause.prior
+            reasons: list[tuple[float, str]] = []
+            for ev in cause.evidence:
+                if ev.when.evaluate(answers) is True:
+                    score += ev.weight
+                    if ev.weight > 0:
+                        reasons.append((ev.weight, ev.because))
+            reasons.sort(key=lambda r: -r[0])
+            ranked.append((score, -index, RankedCause(cause, score, tuple(dict.fromkeys(r for _, r in reasons)))))
+        ranked.sort(key=lambda item: (item[0], item[1]), reverse=True)
+        return [rc for score, _, rc in ranked if score > 0]
+
+    # ----------------------------------------------------------------- outcome
+
+    def outcome(self, ended_early: bool = False) -> Outcome:
+        """The advice for what has been said so far."""
+        rules = self.applying_rules()
+        ranked = self._rank(self.answers)
+        disposition = self._disposition(self.answers, ranked)
+        red_rules = [(r, lvl) for r, lvl, _ in rules if r in self.content.red_flags]
+        flags: list[str] = []
+        for rule, _lvl in red_rules:
+            for f in sorted(rule.when.findings()):
+                if self.answers.values.get(f) in (YES, UNSURE) or any(f in g for g in self.answers.any_yes):
+                    if Fact(f).evaluate(self.answers, unsure_as_yes=True) or any(
+                            f in g for g in self.answers.any_yes):
+                        flags.append(f)
+        causes: list[RankedCause] = []
+        by_id = {rc.cause.id: rc for rc in ranked}
+        serious_first = [r for r, lvl in red_rules if lvl.rank >= Disposition.URGENT.rank]
+        for rule in serious_first:
+            for cid in rule.suspects:
+                if cid not in {c.cause.id for c in causes}:
+                    rc = by_id.get(cid)
+                    because = rc.because if rc and rc.because else self._rule_reasons(rule)
+                    causes.append(RankedCause(self.content.causes[cid], rc.score if rc else 0.0, because))
+        if disposition is not Disposition.EMERGENCY or not causes:
+            for rc in ranked:
+                if rc.cause.id not in {c.cause.id for c in causes}:
+                    if rc.cause.serious and not any(rc.cause.id in r.suspects for r, _ in red_rules):
+                        # A serious cause is only named when a red flag points to it.
+                        continue
+                    causes.append(rc)
+        return Outcome(disposition, tuple(dict.fromkeys(flags)), tuple((r, lvl) for r, lvl, _ in rules),
+                       tuple(causes[:MAX_CAUSES]), ended_early)
+
+    def _rule_reasons(self, rule: Rule) -> tuple[str, ...]:
+        reasons = []
+        for f in sorted(rule.when.findings()):
+            finding = self.content.findings.get(f)
+            if finding and Fact(f).evaluate(self.answers, unsure_as_yes=True):
+                reasons.append(finding.yes_reason)
+        if not reasons:
+            for group in self.answers.any_yes:
+                if group & rule.when.findings():
+                    reasons.extend(self.content.findings[f].yes_reason for f in sorted(group)[:2])
+        return tuple(reasons[:2])
+
+    # ----------------------------------------------------------------- read-back
+
+    def readback_items(self) -> tuple[tuple[Question, object], ...]:
+        """Key answers: everything not answered plainly no, in the order asked."""
+        items = []
+        for qid in self.asked:
+            q = self.content.questions[qid]
+            value = self.answer_of(q)
+            if value is None or value == NO:
+                continue
+            items.append((q, value))
+        return tuple(items)
+
+    def answer_of(self, question: Question) -> object:
+        """The person's answer to a question as it stands (yes, no, unsure, a number, a choice)."""
+        values = [self.answers.values.get(f) for f in question.findings]
+        if question.kind is not Kind.YES_NO:
+            return values[0]
+        if any(v == YES for v in values) or any(set(question.findings) >= g for g in self.answers.any_yes):
+            return YES
+        if values and all(v == NO for v in values):
+            return NO
+        if any(v == UNSURE for v in values):
+            return UNSURE
+        return None
+
+    def _readback_confirm(self) -> Question:
+        return Question(READBACK_CONFIRM, Kind.YES_NO, (), self.content.say("readback_confirm"),
+                        self.content.say("readback_confirm"), self.content.say("readback_confirm"), "", "")
+
+    def _readback_which(self) -> Question:
+        from .model import Choice
+
+        choices = tuple(Choice(q.id, q.readback) for q, _ in self.readback_items())
+        text = self.content.say("readback_which")
+        return Question(READBACK_WHICH, Kind.CHOICE, (), text, text, text, "", "", choices=choices)

@@ -1,0 +1,467 @@
+"""Load a content folder strictly and check its graph; every error names file, line and fix."""
+
+from __future__ import annotations
+
+import string
+from importlib import resources
+from pathlib import Path
+
+from ..errors import ContentError
+from ..yamlio import Mapping, load_yaml_file
+from .conditions import Condition, Fact, Not, NumberTest, ChoiceTest, number_tests, parse_condition
+from .model import (
+    OUTCOME,
+    Branch,
+    Cause,
+    Choice,
+    Content,
+    Disposition,
+    DispositionText,
+    Evidence,
+    Finding,
+    Kind,
+    Node,
+    Question,
+    Region,
+    Rule,
+    Tip,
+    Tree,
+)
+
+FILES = (
+    "regions.yaml", "dispositions.yaml", "findings.yaml", "questions.yaml", "tree.yaml",
+    "red_flags.yaml", "escalations.yaml", "causes.yaml", "dialog.yaml",
+)
+
+PLACEHOLDERS = {
+    # region settings, usable in every spoken text
+    "emergency_number", "urgent_line", "emergency_place",
+    # dialog only: filled by the session
+    "question", "rephrase", "answers", "help", "why", "label", "answer", "choices", "name",
+    "reasons", "example", "items", "heard", "what", "count", "advice",
+}
+
+# The dialog keys the session uses. Values are spoken text; lists give one text per retry.
+DIALOG_KEYS = {
+    "welcome": str, "how_to_answer": str, "disclaimer": str,
+    "noinput": list, "nomatch": list, "give_up": str, "out_of_range": str,
+    "answers_yes_no": str, "answers_number": str, "answers_choice": str, "or_word": str,
+    "yes_word": str, "no_word": str, "unsure_word": str,
+    "help_reply": str, "repeat_intro": str, "back_done": str, "back_nothing": str,
+    "restart": str, "stopped": str, "still_there": str, "timeout_end": str,
+    "readback_intro": str, "readback_item": str, "readback_confirm": str, "readback_which": str,
+    "readback_thanks": str,
+    "confirm_heard": str, "confirm_again": str,
+    "outcome_red_flag": str, "outcome_causes_one": str, "outcome_causes_many": str,
+    "cause_with_reasons": str, "cause_plain": str, "reason_join": str,
+    "self_care_intro": str, "safety_net": str, "not_diagnosis": str,
+    "goodbye": str, "help_now": str,
+    "slower": str, "faster": str, "louder": str, "quieter": str, "at_limit": str,
+    "device_lost": str, "device_back": str,
+    # kiosk
+    "idle_invite": str, "kiosk_welcome": str, "kiosk_reset": str, "kiosk_alert": str,
+}
+
+
+def default_content_dir() -> Path:
+    """The content folder shipped inside the installed package (or the source tree)."""
+    try:
+        return Path(str(resources.files("voice.content")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[2] / "content"
+
+
+class _Reader:
+    """Helpers that turn YAML mappings into checked values, with file and line in errors."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.file = ""
+
+    def where(self, node: object = None, key: str | None = None) -> str:
+        line = 0
+        if isinstance(node, Mapping):
+            line = node.line_of(key) if key else node.line
+        path = self.folder / self.file
+        return f"{path}, line {line}" if line else str(path)
+
+    def fail(self, message: str, node: object = None, key: str | None = None, fix: str | None = None):
+        raise ContentError(message, where=self.where(node, key), fix=fix)
+
+    def load(self, name: str) -> object:
+        self.file = name
+        return load_yaml_file(self.folder / name)
+
+    def mapping(self, data: object, what: str, node: object = None, key: str | None = None) -> Mapping:
+        if not isinstance(data, dict):
+            self.fail(f"{what} must be a mapping of keys to values", node, key)
+        return data  # type: ignore[return-value]
+
+    def keys(self, data: Mapping, required: set[str], optional: set[str], what: str) -> None:
+        unknown = set(data) - required - optional
+        if unknown:
+            key = sorted(unknown)[0]
+            self.fail(
+                f"unknown key {key!r} in {what}",
+                data, key,
+                fix=f"the allowed keys are: {', '.join(sorted(required | optional))}",
+            )
+        missing = required - set(data)
+        if missing:
+            self.fail(
+                f"{what} is missing {', '.join(repr(k) for k in sorted(missing))}",
+                data,
+                fix="add it (content/README.md documents each key)",
+            )
+
+    def text(self, data: Mapping, key: str, what: str, allowed: set[str] = PLACEHOLDERS) -> str:
+        value = data.get(key)
+        if not isinstance(value, str) or not value.strip():
+            self.fail(f"{what}: {key!r} must be non-empty text", data, key)
+        self.placeholders(value, data, key, allowed)
+        return " ".join(value.split())
+
+    def placeholders(self, value: str, node: Mapping, key: str, allowed: set[str]) -> None:
+        try:
+            names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+        except ValueError as err:
+            self.fail(f"broken {{placeholder}} in {key!r}: {err}", node, key, fix="use {name} or {{ }}")
+        bad = names - allowed
+        if bad:
+            self.fail(
+                f"unknown placeholder {{{sorted(bad)[0]}}} in {key!r}", node, key,
+                fix=f"use one of: {', '.join('{' + p + '}' for p in sorted(allowed))}",
+            )
+
+    def condition(self, data: Mapping, key: str, what: str) -> Condition:
+        try:
+            return parse_condition(data[key])
+        except ContentError as err:
+            self.fail(f"{what}: {err.message}", data, key, fix=err.fix)
+
+
+REGION_PLACEHOLDERS = {"emergency_number", "urgent_line", "emergency_place"}
+
+
+def load_content(folder: Path | str | None = None) -> Content:
+    """Load and check every content file of a folder (the shipped one by default)."""
+    folder = Path(folder) if folder else default_content_dir()
+    if not folder.is_dir():
+        raise ContentError(
+            "the content folder does not exist", where=str(folder),
+            fix="pass --content with a folder holding the content YAML files",
+        )
+    r = _Reader(folder)
+
+    # regions.yaml
+    data = r.mapping(r.load("regions.yaml"), "regions.yaml")
+    r.keys(data, {"default", "regions"}, set(), "regions.yaml")
+    regions = {}
+    for rid, entry in r.mapping(data["regions"], "regions", data, "regions").items():
+        entry = r.mapping(entry, f"region {rid!r}", data["regions"], rid)
+        r.keys(entry, {"name", "emergency_number", "urgent_line", "emergency_place"}, set(), f"region {rid!r}")
+        regions[rid] = Region(rid, *(r.text(entry, k, f"region {rid!r}", set()) for k in
+                                     ("name", "emergency_number", "urgent_line", "emergency_place")))
+    default_region = str(data["default"])
+    if default_region not in regions:
+        r.fail(f"default region {default_region!r} is not defined", data, "default",
+               fix=f"use one of: {', '.join(sorted(regions))}")
+
+    # dispositions.yaml
+    data = r.mapping(r.load("dispositions.yaml"), "dispositions.yaml")
+    r.keys(data, {d.value for d in Disposition}, set(), "dispositions.yaml")
+    dispositions = {}
+    for d in Disposition:
+        entry = r.mapping(data[d.value], d.value, data, d.value)
+        r.keys(entry, {"label", "advice"}, set(), f"disposition {d.value!r}")
+        dispositions[d] = DispositionText(
+            d, r.text(entry, "label", d.value, set()), r.text(entry, "advice", d.value, REGION_PLACEHOLDERS)
+        )
+
+    # findings.yaml
+    data = r.mapping(r.load("findings.yaml"), "findings.yaml")
+    findings = {}
+    for fid, entry in data.items():
+        entry = r.mapping(entry, f"finding {fid!r}", data, fid)
+        r.keys(entry, {"description", "yes_reason", "no_reason"}, set(), f"finding {fid!r}")
+        findings[fid] = Finding(fid, *(r.text(entry, k, f"finding {fid!r}", set())
+                                       for k in ("description", "yes_reason", "no_reason")))
+
+    # questions.yaml
+    data = r.mapping(r.load("questions.yaml"), "questions.yaml")
+    questions: dict[str, Question] = {}
+    value_findings: dict[str, Kind] = {}  # number and choice findings
+    for qid, entry in data.items():
+        entry = r.mapping(entry, f"question {qid!r}", data, qid)
+        what = f"question {qid!r}"
+        base = {"kind", "findings", "text", "rephrase", "help", "why", "readback"}
+        r.keys(entry, base, {"source", "min", "max", "unit", "choices"}, what)
+        try:
+            kind = Kind(entry["kind"])
+        except ValueError:
+            r.fail(f"{what}: unknown kind {entry['kind']!r}", entry, "kind",
+                   fix="use yes_no, number or choice")
+        fids = entry["findings"]
+        if not isinstance(fids, list) or not fids or not all(isinstance(f, str) for f in fids):
+            r.fail(f"{what}: findings must be a non-empty list of finding ids", entry, "findings")
+        if kind is not Kind.YES_NO and len(fids) != 1:
+            r.fail(f"{what}: a {kind.value} question asks about exactly one finding", entry, "findings")
+        if kind is Kind.YES_NO:
+            for f in fids:
+                if f not in findings:
+                    r.fail(f"{what} asks about unknown finding {f!r}", entry, "findings",
+                           fix="use a finding id defined in findings.yaml (protocol.md lists them)")
+        else:
+            value_findings[fids[0]] = kind
+        kwargs = {}
+        if kind is Kind.NUMBER:
+            for key in ("min", "max"):
+                if not isinstance(entry.get(key), int):
+                    r.fail(f"{what}: a number question needs an integer {key!r}", entry, key)
+            kwargs = {"minimum": entry["min"], "maximum": entry["max"], "unit": entry.get("unit")}
+        elif kind is Kind.CHOICE:
+            choices_data = r.mapping(entry.get("choices"), f"{what}: choices", entry, "choices")
+            choices = []
+            for cid, c in choices_data.items():
+                c = r.mapping(c, f"choice {cid!r}", choices_data, cid)
+                r.keys(c, {"label"}, {"max_days"}, f"choice {cid!r} of {what}")
+                choices.append(Choice(cid, r.text(c, "label", f"choice {cid!r}", set()), c.get("max_days")))
+            if len(choices) < 2:
+                r.fail(f"{what}: a choice question needs at least two choices", entry, "choices")
+            kwargs = {"choices": tuple(choices)}
+        elif {"min", "max", "choices"} & set(entry):
+            r.fail(f"{what}: min, max and choices belong to number and choice questions", entry)
+        questions[qid] = Question(
+            id=qid, kind=kind, findings=tuple(fids),
+            text=r.text(entry, "text", what, REGION_PLACEHOLDERS),
+            rephrase=r.text(entry, "rephrase", what, REGION_PLACEHOLDERS),
+            help=r.text(entry, "help", what, REGION_PLACEHOLDERS),
+            why=r.text(entry, "why", what, REGION_PLACEHOLDERS),
+            readback=r.text(entry, "readback", what, set()),
+            source=str(entry.get("source", "")), **kwargs,
+        )
+    known = set(findings) | set(value_findings)
+
+    def check_condition(cond: Condition, node: Mapping, key: str, what: str) -> None:
+        for f in cond.findings():
+            if f not in known:
+                r.fail(f"{what}: unknown finding {f!r}", node, key,
+                       fix="use a finding id from findings.yaml or a number/choice question's finding")
+        _check_kinds(cond, value_findings, questions, lambda m: r.fail(f"{what}: {m}", node, key))
+
+    # tree.yaml
+    data = r.mapping(r.load("tree.yaml"), "tree.yaml")
+    r.keys(data, {"start", "nodes"}, set(), "tree.yaml")
+    nodes_data = r.mapping(data["nodes"], "nodes", data, "nodes")
+    nodes: dict[str, Node] = {}
+    for nid, entry in nodes_data.items():
+        entry = r.mapping(entry, f"node {nid!r}", nodes_data, nid)
+        what = f"node {nid!r}"
+        if nid == OUTCOME:
+            r.fail(f"{OUTCOME!r} is reserved for the end of the tree", nodes_data, nid, fix="rename the node")
+        r.keys(entry, {"ask", "next"}, {"when"}, what)
+        if entry["ask"] not in questions:
+            r.fail(f"{what} asks unknown question {entry['ask']!r}", entry, "ask",
+                   fix="use a question id from questions.yaml")
+        when = r.condition(entry, "when", what) if "when" in entry else None
+        if when:
+            check_condition(when, entry, "when", what)
+        nxt = entry["next"]
+        branches: list[Branch] = []
+        if isinstance(nxt, str):
+            branches.append(Branch(None, nxt))
+        elif isinstance(nxt, list) and nxt:
+            for i, b in enumerate(nxt):
+                b = r.mapping(b, f"{what}: branch {i + 1}", entry, "next")
+                last = i == len(nxt) - 1
+                r.keys(b, {"goto"} if last else {"goto", "if"}, {"if"} if last else set(),
+                       f"{what}: branch {i + 1}")
+                cond = r.condition(b, "if", f"{what}: branch {i + 1}") if "if" in b else None
+                if cond:
+                    check_condition(cond, b, "if", f"{what}: branch {i + 1}")
+                branches.append(Branch(cond, str(b["goto"])))
+            if branches[-1].condition is not None:
+                r.fail(f"{what} is a dead end: no branch is taken when no `if` holds", entry, "next",
+                       fix="end the list with a branch that has only `goto`")
+        else:
+            r.fail(f"{what}: `next` must be a node id, `outcome`, or a list of branches", entry, "next")
+        for b in branches:
+            if b.target != OUTCOME and b.target not in nodes_data:
+                r.fail(f"{what} branches to missing node {b.target!r}", entry, "next",
+                       fix=f"add node {b.target!r} or branch to an existing node or `outcome`")
+        nodes[nid] = Node(nid, entry["ask"], when, tuple(branches))
+    start = str(data["start"])
+    if start not in nodes:
+        r.fail(f"start node {start!r} does not exist", data, "start")
+    _check_graph(nodes, start, lambda msg, nid, fix=None: r.fail(msg, nodes_data, nid, fix=fix))
+
+    # causes.yaml
+    data = r.mapping(r.load("causes.yaml"), "causes.yaml")
+    causes: dict[str, Cause] = {}
+    for cid, entry in data.items():
+        entry = r.mapping(entry, f"cause {cid!r}", data, cid)
+        what = f"cause {cid!r}"
+        r.keys(entry, {"name", "description", "serious", "prior", "level", "evidence",
+                       "self_care", "see_doctor", "sources"}, set(), what)
+        level = _level(r, entry, "level", what)
+        evidence = []
+        for item in entry["evidence"] or []:
+            item = r.mapping(item, f"{what}: evidence", entry, "evidence")
+            r.keys(item, {"when", "weight"}, {"because"}, f"{what}: evidence")
+            cond = r.condition(item, "when", f"{what}: evidence")
+            check_condition(cond, item, "when", f"{what}: evidence")
+            because = item.get("because")
+            if because is None:
+                because = _default_reason(cond, findings)
+                if because is None:
+                    r.fail(f"{what}: this evidence needs a `because` reason", item, "when",
+                           fix="add because: a short phrase that finishes 'because ...'")
+            if not isinstance(item["weight"], (int, float)) or isinstance(item["weight"], bool):
+                r.fail(f"{what}: weight must be a number", item, "weight")
+            evidence.append(Evidence(cond, float(item["weight"]), " ".join(str(because).split())))
+        tips = []
+        if not isinstance(entry["self_care"], list) or not entry["self_care"]:
+            r.fail(f"{what} has no self-care tips", entry, "self_care",
+                   fix="add at least one tip: {say: ..., source: ...}")
+        for tip in entry["self_care"]:
+            tip = r.mapping(tip, f"{what}: self_care tip", entry, "self_care")
+            r.keys(tip, {"say", "source"}, set(), f"{what}: self_care tip")
+            tips.append(Tip(r.text(tip, "say", what, REGION_PLACEHOLDERS), r.text(tip, "source", what, set())))
+        sources = entry["sources"]
+        if not isinstance(sources, list) or not sources or not all(isinstance(s, str) and s for s in sources):
+            r.fail(f"{what} has no sources", entry, "sources",
+                   fix="list where its facts come from, e.g. [NHS sciatica, seed 001]")
+        if not isinstance(entry["serious"], bool):
+            r.fail(f"{what}: serious must be true or false", entry, "serious")
+        if not isinstance(entry["prior"], (int, float)) or isinstance(entry["prior"], bool):
+            r.fail(f"{what}: prior must be a number", entry, "prior")
+        causes[cid] = Cause(
+            cid, r.text(entry, "name", what, set()), r.text(entry, "description", what, REGION_PLACEHOLDERS),
+            entry["serious"], float(entry["prior"]), level, tuple(evidence), tuple(tips),
+            r.text(entry, "see_doctor", what, REGION_PLACEHOLDERS), tuple(sources),
+        )
+
+    # red_flags.yaml and escalations.yaml
+    red_flags = _rules(r, "red_flags.yaml", {Disposition.EMERGENCY, Disposition.URGENT}, causes, check_condition)
+    escalations = _rules(r, "escalations.yaml", {Disposition.SOON}, causes, check_condition)
+
+    # dialog.yaml
+    data = r.mapping(r.load("dialog.yaml"), "dialog.yaml")
+    r.keys(data, set(DIALOG_KEYS), set(), "dialog.yaml")
+    dialog: dict[str, object] = {}
+    for key, typ in DIALOG_KEYS.items():
+        value = data[key]
+        if typ is list:
+            if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+                r.fail(f"dialog {key!r} must be a list of texts (one per retry)", data, key)
+            for v in value:
+                r.placeholders(v, data, key, PLACEHOLDERS)
+            dialog[key] = [" ".join(v.split()) for v in value]
+        else:
+            dialog[key] = r.text(data, key, "dialog.yaml")
+
+    return Content(str(folder), regions, default_region, dispositions, findings, questions,
+                   Tree(start, nodes), red_flags, escalations, causes, dialog)
+
+
+def _level(r: _Reader, entry: Mapping, key: str, what: str) -> Disposition:
+    try:
+        return Disposition(entry[key])
+    except ValueError:
+        r.fail(f"{what}: unknown level {entry[key]!r}", entry, key,
+               fix="use emergency, urgent, soon or self_care")
+
+
+def _rules(r: _Reader, name: str, levels: set[Disposition], causes: dict, check_condition) -> tuple[Rule, ...]:
+    data = r.load(name)
+    if not isinstance(data, list):
+        r.fail(f"{name} must be a list of rules")
+    rules, seen = [], set()
+    allowed = " or ".join(sorted(level.value for level in levels))
+    for entry in data:
+        entry = r.mapping(entry, "a rule", data)
+        r.keys(entry, {"id", "when", "level", "suspects", "advice", "source"}, {"unsure_level"}, "a rule")
+        rid = str(entry["id"])
+        what = f"rule {rid!r}"
+        if rid in seen:
+            r.fail(f"{what} is defined twice", entry, "id")
+        seen.add(rid)
+        level = _level(r, entry, "level", what)
+        if level not in levels:
+            kind = "a red flag" if name == "red_flags.yaml" else "an escalation"
+            r.fail(f"{what} is {kind} with level {level.value!r}", entry, "level",
+                   fix=f"{kind} must be {allowed}" + (
+                       "; move milder reasons to see a doctor to escalations.yaml" if name == "red_flags.yaml" else ""))
+        if "unsure_level" in entry:
+            unsure = _level(r, entry, "unsure_level", what)
+        else:
+            unsure = Disposition.URGENT if level is Disposition.EMERGENCY else level
+        if unsure.rank > level.rank:
+            r.fail(f"{what}: unsure_level is more urgent than level", entry, "unsure_level")
+        if name == "red_flags.yaml" and unsure.rank < Disposition.URGENT.rank:
+            r.fail(f"{what}: a red flag answered 'not sure' must stay at least urgent", entry, "unsure_level",
+                   fix="use urgent or emergency: a 'not sure' is never read as no")
+        cond = r.condition(entry, "when", what)
+        check_condition(cond, entry, "when", what)
+        suspects = entry["suspects"]
+        if not isinstance(suspects, list) or not all(s in causes for s in suspects):
+            bad = [s for s in suspects or [] if s not in causes] if isinstance(suspects, list) else suspects
+            r.fail(f"{what}: unknown suspected cause {bad!r}", entry, "suspects",
+                   fix="list cause ids from causes.yaml")
+        rules.append(Rule(rid, cond, level, unsure, tuple(suspects),
+                          r.text(entry, "advice", what, REGION_PLACEHOLDERS), r.text(entry, "source", what, set())))
+    return tuple(rules)
+
+
+def _default_reason(cond: Condition, findings: dict[str, Finding]) -> str | None:
+    if isinstance(cond, Fact) and cond.finding in findings:
+        return findings[cond.finding].yes_reason
+    if isinstance(cond, Not) and isinstance(cond.part, Fact) and cond.part.finding in findings:
+        return findings[cond.part.finding].no_reason
+    return None
+
+
+def _check_kinds(cond: Condition, value_findings: dict[str, Kind], questions: dict, fail) -> None:
+    """Yes/no tests on yes/no findings, number tests on numbers, choice tests on choices."""
+    stack = [cond]
+    while stack:
+        c = stack.pop()
+        parts = getattr(c, "parts", None) or ([c.part] if isinstance(c, Not) else [])
+        stack.extend(parts)
+        if isinstance(c, Fact) and c.finding in value_findings:
+            fail(f"{c.finding!r} is answered with a {value_findings[c.finding].value}, not yes or no")
+        if isinstance(c, NumberTest) and value_findings.get(c.finding) is not Kind.NUMBER:
+            fail(f"{c.finding!r} is not a number")
+        if isinstance(c, ChoiceTest):
+            if value_findings.get(c.finding) is not Kind.CHOICE:
+                fail(f"{c.finding!r} is not a choice")
+            q = next(q for q in questions.values() if q.findings == (c.finding,))
+            bad = [v for v in c.values if v not in {ch.id for ch in q.choices}]
+            if bad:
+                fail(f"{bad[0]!r} is not a value of {c.finding!r}")
+
+
+def _check_graph(nodes: dict[str, Node], start: str, fail) -> None:
+    """No cycles, no orphans; with default branches and existing targets every path ends at outcome."""
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+    order: list[str] = []
+
+    def visit(nid: str, path: list[str]) -> None:
+        state[nid] = 1
+        for b in nodes[nid].branches:
+            if b.target == OUTCOME:
+                continue
+            if state.get(b.target) == 1:
+                loop = " -> ".join(path[path.index(b.target):] + [nid, b.target]) if b.target in path else f"{nid} -> {b.target}"
+                fail(f"the tree has a cycle: {loop}", nid, "make the branch go forward to a later node or `outcome`")
+            if b.target not in state:
+                visit(b.target, path + [nid])
+        state[nid] = 2
+        order.append(nid)
+
+    visit(start, [])
+    orphans = [n for n in nodes if n not in state]
+    if orphans:
+        fail(f"node {orphans[0]!r} can never be reached from the start", orphans[0],
+             "branch to it from another node, or delete it")
+    _ = number_tests  # re-exported for the engine

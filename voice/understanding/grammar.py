@@ -1,0 +1,245 @@
+"""Spoken-answer grammars (hassil templates in grammar/*.yaml) and what an answer means.
+
+Text mode and speech recognition use the same `Grammar`: speech recognizers get the sentences of
+`expectation(question)` as their grammar, and their text goes through `understand` like typed text.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from hassil import Intents, recognize_best
+from hassil.intents import RangeSlotList, TextSlotList
+from hassil.sample import sample_intents
+from rapidfuzz import fuzz, process
+
+from ..errors import ContentError
+from ..ports import Expectation
+from ..triage.model import Kind, Question
+from ..yamlio import load_yaml_file
+
+_LOG = logging.getLogger(__name__)
+
+FILES = ("answers.yaml", "numbers.yaml", "durations.yaml", "commands.yaml", "wake.yaml")
+COMMANDS = ("repeat", "help", "back", "restart", "stop", "slower", "faster", "louder", "quieter", "help_now")
+DAYS_PER = {"days": 1, "weeks": 7, "months": 30, "years": 365}
+# The duration intents that name a choice directly, by the order of the question's choices.
+DIRECT_CHOICES = ("duration_choice_short", "duration_choice_medium", "duration_choice_long")
+FUZZY_CUTOFF = 88
+# Fillers people add when typing or speaking; removed before matching.
+SKIP_WORDS = ("um", "uh", "er", "erm", "hmm", "well", "roughly", "approximately", "probably",
+              "just", "only", "now", "ago", "like", "please", "oh", "the past", "the last", "over")
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """What one utterance means on one turn."""
+
+    answer: object | None = None
+    """"yes"/"no"/"unsure", an int, or a choice value id."""
+    command: str | None = None
+    """One of COMMANDS."""
+    wake: bool = False
+    """A kiosk wake phrase."""
+    out_of_range: bool = False
+    """A number outside the question's range."""
+
+
+@dataclass(frozen=True)
+class _Count:
+    value: float
+
+
+def default_grammar_dir() -> Path:
+    """The grammar folder shipped inside the installed package (or the source tree)."""
+    try:
+        return Path(str(resources.files("voice.grammar")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[2] / "grammar"
+
+
+def _normalize(text: str) -> str:
+    text = text.lower().replace("’", "'")
+    text = re.sub(r"[^\w' ]+", " ", text)
+    return " ".join(text.split())
+
+
+class Grammar:
+    """The spoken-answer grammars of one folder."""
+
+    def __init__(self, data: dict[str, dict], folder: Path, extra_wake: tuple[str, ...] = ()):
+        self.folder = folder
+        self._data = data
+        self._extra_wake = tuple(_normalize(p) for p in extra_wake if p.strip())
+        self._intents: dict[str, Intents] = {}
+        groups = {
+            "yes_no": ("answers", "commands"),
+            "number": ("numbers", "answers", "commands"),
+            "choice": ("durations", "answers", "commands"),
+            "labels": ("answers", "commands"),
+            "wake": ("wake", "commands"),
+        }
+        for kind, files in groups.items():
+            merged: dict = {"language": "en", "intents": {}, "lists": {}}
+            for name in files:
+                merged["intents"].update(data[name].get("intents", {}))
+                merged["lists"].update(data[name].get("lists", {}))
+            if kind != "yes_no" and kind != "labels" and kind != "wake":
+                # Numbers and durations take "not sure" but not a bare yes or no.
+                for intent in ("answer_yes", "answer_no"):
+                    merged["intents"].pop(intent, None)
+            if kind == "wake":
+                merged["intents"].pop("command_help", None)
+            try:
+                self._intents[kind] = Intents.from_dict(merged)
+            except Exception as err:  # hassil raises several kinds on bad templates
+                raise ContentError(f"a grammar template is not valid: {err}", where=str(folder),
+                                   fix="check the (|) and [] brackets of the sentences") from None
+        self._phrases_cache: dict[tuple, tuple[str, ...]] = {}
+
+    @classmethod
+    def load(cls, folder: Path | str | None = None, extra_wake: tuple[str, ...] = ()) -> Grammar:
+        folder = Path(folder) if folder else default_grammar_dir()
+        data = {}
+        for name in FILES:
+            content = load_yaml_file(folder / name)
+            if not isinstance(content, dict) or "intents" not in content:
+                raise ContentError("a grammar file needs `language` and `intents`", where=str(folder / name),
+                                   fix="see grammar/answers.yaml for the format")
+            unknown = set(content) - {"language", "intents", "lists", "expansion_rules"}
+            if unknown:
+                raise ContentError(f"unknown key {sorted(unknown)[0]!r}", where=str(folder / name),
+                                   fix="the allowed keys are: language, intents, lists, expansion_rules")
+            data[name.removesuffix(".yaml")] = content
+        grammar = cls(data, folder, extra_wake)
+        grammar.check()
+        return grammar
+
+    def check(self) -> None:
+        """Every command and answer intent is present."""
+        needed = {f"command_{c}" for c in COMMANDS} | {"answer_yes", "answer_no", "answer_unsure", "answer_number"}
+        present = set()
+        for intents in self._intents.values():
+            present |= set(intents.intents)
+        missing = sorted(needed - present)
+        if missing:
+            raise ContentError(f"the grammar has no intent {missing[0]!r}", where=str(self.folder),
+                               fix="restore it from the shipped grammar folder")
+
+    # ------------------------------------------------------------ phrases for recognizers
+
+    def _slot_lists(self, question: Question | None) -> dict:
+        if question is not None and question.kind is Kind.NUMBER:
+            return {"value": RangeSlotList(name="value", start=question.minimum or 0,
+                                           stop=question.maximum if question.maximum is not None else 120)}
+        return {}
+
+    def _kind(self, question: Question | None) -> str:
+        if question is None:
+            return "wake"
+        if question.kind is Kind.CHOICE and not any(c.max_days is not None for c in question.choices) \
+                and not self._is_duration(question):
+            return "labels"
+        return question.kind.value
+
+    @staticmethod
+    def _is_duration(question: Question) -> bool:
+        return any(c.max_days is not None for c in question.choices)
+
+    def expectation(self, question: Question | None) -> Expectation:
+        """What to listen for: the question's answers and every command (the wake phrases if None)."""
+        key = (question.id, question.kind, question.minimum, question.maximum,
+               tuple(c.label for c in question.choices)) if question else ("wake",)
+        phrases = self._phrases_cache.get(key)
+        if phrases is None:
+            kind = self._kind(question)
+            sentences = {
+                _normalize(text)
+                for _intent, text in sample_intents(self._intents[kind], slot_lists=self._slot_lists(question),
+                                                    language="en")
+            }
+            if question is not None and question.kind is Kind.CHOICE:
+                sentences |= {_normalize(c.label) for c in question.choices}
+            if question is None:
+                sentences |= set(self._extra_wake)
+            phrases = tuple(sorted(s for s in sentences if s and not re.search(r"\d", s)))
+            self._phrases_cache[key] = phrases
+        return Expectation(question.id if question else "wake", question.kind.value if question else "wake", phrases)
+
+    # ------------------------------------------------------------ understanding
+
+    def understand(self, text: str, question: Question | None) -> Interpretation | None:
+        """The meaning of `text` as an answer to `question` (a wake phrase when None); None if none."""
+        norm = _normalize(text)
+        if not norm:
+            return None
+        result = self._recognize(norm, question)
+        if result is None:
+            # Close to an allowed sentence (a typo, a recognizer slip): take that sentence.
+            phrases = self.expectation(question).phrases
+            match = process.extractOne(norm, phrases, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+            if match is not None:
+                result = self._recognize(match[0], question)
+        return result
+
+    def _recognize(self, norm: str, question: Question | None) -> Interpretation | None:
+        kind = self._kind(question)
+        if question is None and norm in self._extra_wake:
+            return Interpretation(wake=True)
+        if question is not None and question.kind is Kind.CHOICE:
+            for choice in question.choices:
+                if norm == _normalize(choice.label):
+                    return Interpretation(answer=choice.id)
+        r = recognize_best(norm, self._intents[kind], slot_lists=self._slot_lists(question), language="en",
+                           skip_words=SKIP_WORDS)
+        if r is None:
+            if question is not None and question.kind is Kind.NUMBER and re.fullmatch(
+                    r"(?:\D*\s)?-?\d+(?:\s\D*)?", norm):
+                return Interpretation(out_of_range=True)
+            return None
+        name = r.intent.name
+        if name.startswith("command_"):
+            return Interpretation(command=name.removeprefix("command_"))
+        if name == "wake":
+            return Interpretation(wake=True)
+        if name == "answer_yes":
+            return Interpretation(answer="yes")
+        if name == "answer_no":
+            return Interpretation(answer="no")
+        if name == "answer_unsure":
+            return Interpretation(answer="unsure")
+        if question is None:
+            return None
+        if name == "answer_number":
+            value = int(round(float(r.entities["value"].value)))
+            if question.minimum is not None and value < question.minimum or (
+                    question.maximum is not None and value > question.maximum):
+                return Interpretation(out_of_range=True)
+            return Interpretation(answer=value)
+        if name.startswith("duration_") and question.kind is Kind.CHOICE:
+            if "count" not in r.entities and name in ("duration_days", "duration_weeks",
+                                                      "duration_months", "duration_years"):
+                r.entities["count"] = _Count(1)
+            if name in DIRECT_CHOICES:
+                index = DIRECT_CHOICES.index(name)
+                return Interpretation(answer=question.choices[min(index, len(question.choices) - 1)].id)
+            unit = name.removeprefix("duration_")
+            days = float(r.entities["count"].value) * DAYS_PER[unit]
+            for choice in question.choices:
+                if choice.max_days is None or days <= choice.max_days:
+                    return Interpretation(answer=choice.id)
+        return None
+
+
+@lru_cache(maxsize=4)
+def cached_grammar(folder: str | None = None) -> Grammar:
+    """One Grammar per folder per process (the kiosk reuses it across people)."""
+    return Grammar.load(folder)
+
+
+__all__ = ["Grammar", "Interpretation", "TextSlotList"]
