@@ -73,3 +73,30 @@ class TranscriptSpeaker:
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+class ScriptedListener:
+    """Answers from a list of typed texts (None is a silent turn); EOF when the list runs out.
+
+    Or, with `answer`, from a function of the expectation: how tests and simulations talk.
+    """
+
+    engine = "text"
+    model = None
+
+    def __init__(self, lines: list[str | None] | None = None,
+                 answer: Callable[[Expectation], str | None] | None = None):
+        self.lines = list(lines or [])
+        self.answer = answer
+        self.heard: list[Expectation] = []
+
+    def listen(self, expect: Expectation, on_speech: Callable[[], None] | None = None) -> Utterance:
+        self.heard.append(expect)
+        if self.answer is not None:
+            return Utterance(self.answer(expect))
+        if not self.lines:
+            raise EndOfInput()
+        return Utterance(self.lines.pop(0))
+
+    def close(self) -> None:
+        """Nothing to release."""

@@ -1,0 +1,56 @@
+"""Shared fixtures: the small fixture content, the shipped content, and a session runner."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from voice.events import Events
+from voice.session import Session, SessionSettings
+from voice.text_io import ScriptedListener, TranscriptSpeaker
+from voice.triage.loader import load_content
+from voice.understanding import Grammar
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MINI = FIXTURES / "mini"
+
+
+@pytest.fixture(scope="session")
+def grammar() -> Grammar:
+    return Grammar.load()
+
+
+@pytest.fixture(scope="session")
+def mini():
+    return load_content(MINI)
+
+
+@pytest.fixture(scope="session")
+def shipped():
+    return load_content()
+
+
+@pytest.fixture
+def mini_copy(tmp_path: Path) -> Path:
+    """A writable copy of the fixture content, for breaking it."""
+    target = tmp_path / "content"
+    shutil.copytree(MINI, target)
+    return target
+
+
+def run_session(content, grammar, lines, settings=None, region=None):
+    """Run a real session over typed lines; returns (events, session)."""
+    out = io.StringIO()
+    session = Session(content, grammar, ScriptedListener(lines), TranscriptSpeaker(None), Events(out),
+                      region=region, settings=settings or SessionSettings())
+    session.run()
+    events = [json.loads(line) for line in out.getvalue().splitlines()]
+    return events, session
+
+
+def of(events, kind):
+    return [e for e in events if e["event"] == kind]

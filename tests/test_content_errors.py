@@ -1,0 +1,94 @@
+"""Each kind of invalid content is rejected with the file, the line and a fix."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from voice.errors import ContentError
+from voice.triage.loader import load_content
+
+# (id, file, text to replace, replacement, message pattern)
+CASES = [
+    ("unknown_key", "questions.yaml", "  rephrase: \"Fever?\"", "  rephrase: \"Fever?\"\n  txt: oops",
+     r"questions\.yaml, line \d+: unknown key 'txt' in question 'fever'.*allowed keys are"),
+    ("unknown_finding", "questions.yaml", "findings: [fever]", "findings: [fevers]",
+     r"question 'fever' asks about unknown finding 'fevers'"),
+    ("missing_node", "tree.yaml", "next: immune", "next: immun",
+     r"tree\.yaml, line \d+: node 'fever' branches to missing node 'immun'"),
+    ("dead_end", "tree.yaml", "      - {goto: lifting}", "      - {if: lifting_start, goto: lifting}",
+     r"node 'knee' is a dead end"),
+    ("cycle", "tree.yaml", "duration: {ask: duration, next: outcome}", "duration: {ask: duration, next: knee}",
+     r"the tree has a cycle: .*knee"),
+    ("orphan", "tree.yaml", "  duration: {ask: duration, next: outcome}",
+     "  duration: {ask: duration, next: outcome}\n  lonely: {ask: fever, next: outcome}",
+     r"node 'lonely' can never be reached"),
+    ("unknown_question", "tree.yaml", "ask: lifting_start", "ask: lifting",
+     r"node 'lifting' asks unknown question 'lifting'"),
+    ("no_self_care", "causes.yaml", "    - {say: \"Use heat.\", source: seed 000}\n", "    []\n",
+     r"cause 'muscle_strain'.*self"),
+    ("no_sources", "causes.yaml", "sources: [seed 000]", "sources: []",
+     r"cause 'muscle_strain' has no sources"),
+    ("red_flag_not_urgent", "red_flags.yaml", "  level: urgent", "  level: soon",
+     r"rule 'fever' is a red flag with level 'soon'.*must be emergency or urgent"),
+    ("red_flag_unsure_soft", "red_flags.yaml", "  suspects: [cauda_equina]",
+     "  unsure_level: soon\n  suspects: [cauda_equina]", r"'not sure' must stay at least urgent"),
+    ("unknown_suspect", "red_flags.yaml", "suspects: [spinal_infection]\n  advice: \"A fever with back",
+     "suspects: [spine_infection]\n  advice: \"A fever with back", r"unknown suspected cause"),
+    ("condition_unknown_finding", "red_flags.yaml", "when: {all: [fever, immune_risk]}",
+     "when: {all: [fever, immune_risks]}", r"unknown finding 'immune_risks'"),
+    ("condition_bad_form", "red_flags.yaml", "when: {all: [fever, immune_risk]}",
+     "when: {both: [fever, immune_risk]}", r"unknown condition keys \['both'\]"),
+    ("number_as_yes_no", "escalations.yaml", "when: {number: age, at_least: 50}", "when: age",
+     r"'age' is answered with a number, not yes or no"),
+    ("choice_value", "escalations.yaml", "in: [more_than_six_weeks]", "in: [forever]",
+     r"'forever' is not a value of 'duration'"),
+    ("malformed_yaml", "findings.yaml", "fever: {description: fever,", "fever: {description: [fever,",
+     r"findings\.yaml, line \d+, column \d+: this is not valid YAML"),
+    ("duplicate_key", "findings.yaml", "lifting_start:", "fever:",
+     r"the key 'fever' appears twice"),
+    ("bad_placeholder", "dispositions.yaml", "Contact {urgent_line}.", "Contact {urgent_lines}.",
+     r"unknown placeholder \{urgent_lines\}"),
+    ("missing_disposition", "dispositions.yaml", "soon: {label: See a doctor soon, advice: \"Book an appointment with a doctor in the next few days.\"}\n", "",
+     r"dispositions\.yaml is missing 'soon'"),
+    ("unknown_kind", "questions.yaml", "kind: number", "kind: numeric", r"unknown kind 'numeric'"),
+    ("dialog_unknown_key", "dialog.yaml", "goodbye:", "goodby:", r"unknown key 'goodby'"),
+    ("evidence_needs_reason", "causes.yaml", "{when: {number: age, below: 40}, weight: 1, because: \"you are young\"}",
+     "{when: {number: age, below: 40}, weight: 1}", r"this evidence needs a `because` reason"),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "pattern"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_invalid_content_is_rejected_with_where_and_fix(mini_copy, file, old, new, pattern):
+    path = mini_copy / file
+    text = path.read_text()
+    assert old in text, f"the fixture no longer contains {old!r}"
+    path.write_text(text.replace(old, new, 1))
+    with pytest.raises(ContentError, match=re.compile(pattern, re.S)) as info:
+        load_content(mini_copy)
+    assert str(mini_copy / file) in str(info.value) or "content" in str(info.value)
+
+
+def test_missing_file_names_it(mini_copy):
+    (mini_copy / "causes.yaml").unlink()
+    with pytest.raises(ContentError, match=r"causes\.yaml: the file is missing"):
+        load_content(mini_copy)
+
+
+def test_missing_folder(tmp_path):
+    with pytest.raises(ContentError, match="the content folder does not exist"):
+        load_content(tmp_path / "nowhere")
+
+
+def test_yes_and_no_stay_words(mini_copy):
+    # YAML 1.1 would turn an unquoted `yes` into True; the loader keeps it a word.
+    path = mini_copy / "findings.yaml"
+    path.write_text(path.read_text().replace('yes_reason: "you have a fever"', "yes_reason: yes"))
+    content = load_content(mini_copy)
+    assert content.findings["fever"].yes_reason == "yes"
+
+
+def test_fixture_content_loads(mini):
+    assert mini.tree.start == "ces"
+    assert set(mini.causes) == {"sciatica_disc", "muscle_strain", "cauda_equina", "spinal_infection"}

@@ -1,0 +1,188 @@
+"""The dialog as a person types it: red flags, adaptivity, commands, retries, read-back."""
+
+from __future__ import annotations
+
+from conftest import of, run_session
+
+from voice.session import SessionSettings
+
+
+def asked(events):
+    return [e["question"] for e in of(events, "ask")]
+
+
+def test_red_flag_yes_ends_at_once_with_emergency(mini, grammar):
+    events, _ = run_session(mini, grammar, ["yeah"])
+    (outcome,) = of(events, "outcome")
+    assert outcome["disposition"] == "emergency"
+    assert outcome["causes"][0]["id"] == "cauda_equina"
+    assert set(outcome["red_flags"]) == {"saddle_numbness", "bladder_problem"}
+    assert asked(events) == ["ces_screen"]
+    assert events[-1] == {**events[-1], "event": "end", "reason": "complete"}
+    # The one action comes first, the not-a-diagnosis sentence last before goodbye.
+    says = [e["text"] for e in of(events, "say")]
+    first = says.index("Call 999 now or go to A and E.")
+    assert "not a diagnosis" in says[-2]
+    assert first < len(says) - 2
+
+
+def test_unsure_red_flag_is_never_read_as_no(mini, grammar):
+    events, session = run_session(mini, grammar, ["not sure", "no", "40", "yes", "2 weeks", "yes"])
+    (outcome,) = of(events, "outcome")
+    assert outcome["disposition"] == "urgent"
+    assert "saddle_numbness" in outcome["red_flags"]
+
+
+def test_follow_up_only_when_it_can_matter(mini, grammar):
+    events, _ = run_session(mini, grammar, ["no", "no", "35", "yes", "3 weeks", "yes"])
+    assert "immune_risk" not in asked(events)
+    events, _ = run_session(mini, grammar, ["no", "yes", "yes"])
+    assert asked(events) == ["ces_screen", "fever", "immune_risk"]
+    assert of(events, "outcome")[0]["disposition"] == "emergency"
+
+
+def test_urgent_flag_ends_once_nothing_can_make_it_an_emergency(mini, grammar):
+    events, _ = run_session(mini, grammar, ["no", "yes", "no"])
+    (outcome,) = of(events, "outcome")
+    assert outcome["disposition"] == "urgent"
+    assert outcome["causes"][0]["id"] == "spinal_infection"
+    assert asked(events) == ["ces_screen", "fever", "immune_risk"]
+
+
+def test_branching_and_reasons(mini, grammar):
+    # Pain below the knee takes the branch straight to the duration question.
+    events, _ = run_session(mini, grammar, ["no", "no", "45", "yes", "a few days", "yes"])
+    assert asked(events)[3:5] == ["pain_below_knee", "duration"]
+    (outcome,) = of(events, "outcome")
+    assert outcome["disposition"] == "self_care"
+    top = outcome["causes"][0]
+    assert top["id"] == "sciatica_disc"
+    assert top["because"] == ["your pain goes below the knee"]
+    assert all(c["id"] not in ("cauda_equina", "spinal_infection") for c in outcome["causes"])
+
+
+def test_question_that_cannot_change_the_ranking_is_skipped(mini, grammar):
+    # Under 40 with pain above the knee, muscle strain leads whatever the lifting answer.
+    events, _ = run_session(mini, grammar, ["no", "no", "35", "nope", "a few days", "yes"])
+    assert "lifting_start" not in asked(events)
+    (outcome,) = of(events, "outcome")
+    assert outcome["causes"][0]["id"] == "muscle_strain"
+    assert outcome["causes"][0]["because"] == ["you are young"]
+    assert all(not c["id"] in ("cauda_equina", "spinal_infection") for c in outcome["causes"])
+
+
+def test_escalation_over_50_is_soon(mini, grammar):
+    events, _ = run_session(mini, grammar, ["no", "no", "67", "yes", "three weeks", "yes"])
+    assert of(events, "outcome")[0]["disposition"] == "soon"
+
+
+def test_back_undoes_the_last_answer(mini, grammar):
+    events, _ = run_session(mini, grammar, ["no", "yes", "go back", "no", "35", "yes", "3 weeks", "yes"])
+    assert asked(events)[:5] == ["ces_screen", "fever", "immune_risk", "fever", "age"]
+    assert of(events, "outcome")[0]["disposition"] == "self_care"
+
+
+def test_back_at_first_question_says_so(mini, grammar):
+    events, _ = run_session(mini, grammar, ["back"])
+    assert any("nothing to go back to" in e["text"] for e in of(events, "say"))
+    assert events[-1]["reason"] == "stopped"
+
+
+def test_restart_forgets_answers(mini, grammar):
+    events, session = run_session(mini, grammar, ["no", "not sure", "start again", "no", "no", "35"])
+    assert asked(events)[:5] == ["ces_screen", "fever", "age", "ces_screen", "fever"]
+    assert session.triage.answers.values["fever"] == "no"
+
+
+def test_repeat_and_help_do_not_move_on(mini, grammar):
+    events, _ = run_session(mini, grammar, ["say that again", "what do you mean", "no"])
+    says = [e["text"] for e in of(events, "say")]
+    assert says.count("Is your bottom numb, or has peeing changed?") >= 2
+    assert any(s.startswith("Say yes or no. These can be an emergency.") for s in says)
+    assert asked(events) == ["ces_screen", "fever"]
+
+
+def test_stop_ends_cleanly(mini, grammar):
+    events, _ = run_session(mini, grammar, ["no", "stop"])
+    assert events[-1]["event"] == "end" and events[-1]["reason"] == "stopped"
+    assert not of(events, "outcome")
+
+
+def test_eof_ends_stopped(mini, grammar):
+    events, _ = run_session(mini, grammar, [])
+    assert [e["event"] for e in events][-1] == "end"
+    assert events[-1]["reason"] == "stopped"
+
+
+def test_nonsense_retries_rephrase_then_take_unsure(mini, grammar):
+    events, session = run_session(mini, grammar, ["banana", "purple", "xylophone", "no", "35"])
+    assert [e["count"] for e in of(events, "nomatch")] == [1, 2, 3]
+    says = [e["text"] for e in of(events, "say")]
+    assert "Sorry, I didn't understand. Numb bottom or pee changes?" in says
+    assert any("Please say yes, no, or not sure" in s for s in says)
+    assert session.triage.answers.values["saddle_numbness"] == "unsure"
+
+
+def test_silence_then_walkaway_ends_with_timeout(mini, grammar):
+    settings = SessionSettings(walkaway_after=4)
+    events, _ = run_session(mini, grammar, [None] * 6, settings=settings)
+    assert [e["count"] for e in of(events, "noinput")][:3] == [1, 2, 3]
+    assert "still_there" in asked(events)
+    assert events[-1]["reason"] == "timeout"
+
+
+def test_still_there_yes_carries_on(mini, grammar):
+    settings = SessionSettings(walkaway_after=2)
+    events, _ = run_session(mini, grammar, [None, None, "yes", "no", "no"], settings=settings)
+    assert asked(events)[:3] == ["ces_screen", "still_there", "fever"]
+
+
+def test_out_of_range_number(mini, grammar):
+    events, session = run_session(mini, grammar, ["no", "no", "250", "forty"])
+    assert any("That number doesn't fit" in e["text"] for e in of(events, "say"))
+    assert session.triage.answers.values["age"] == 40
+
+
+def test_readback_lets_the_person_correct_one_answer(mini, grammar):
+    lines = ["no", "no", "35", "yes", "3 weeks", "no", "age", "70", "yes"]
+    events, session = run_session(mini, grammar, lines)
+    assert asked(events)[-4:] == ["readback_confirm", "readback_which", "age", "readback_confirm"]
+    assert session.triage.answers.values["age"] == 70
+    assert of(events, "outcome")[0]["disposition"] == "soon"
+
+
+def test_help_now_gives_emergency_at_any_turn(mini, grammar):
+    events, _ = run_session(mini, grammar, ["no", "I need help now"])
+    (outcome,) = of(events, "outcome")
+    assert outcome["disposition"] == "emergency"
+    assert events[-1]["reason"] == "complete"
+
+
+def test_region_numbers(mini, grammar):
+    events, _ = run_session(mini, grammar, ["yes"], region=mini.regions["us"])
+    assert any("Call 911 now" in e["text"] for e in of(events, "say"))
+
+
+def test_speed_commands_acknowledged_and_limited(mini, grammar):
+    events, _ = run_session(mini, grammar, ["slower"] * 6 + ["no"])
+    says = [e["text"] for e in of(events, "say")]
+    assert sum("more slowly" in s for s in says) == 4
+    assert any("as far as I can go" in s for s in says)
+
+
+def test_events_have_protocol_fields(mini, grammar):
+    events, _ = run_session(mini, grammar, ["no", "no", "35", "yes", "3 weeks", "yes"])
+    assert events[0]["event"] == "start" and {"version", "engine", "language"} <= set(events[0])
+    times = [e["t"] for e in events]
+    assert times == sorted(times)
+    for e in of(events, "ask"):
+        assert {"question", "findings", "kind", "choices", "text"} <= set(e)
+    for e in of(events, "heard"):
+        assert {"question", "text", "answer", "command", "confidence", "latency_ms"} <= set(e)
+    (outcome,) = of(events, "outcome")
+    assert {"disposition", "red_flags", "causes", "text"} <= set(outcome)
+    # each heard comes before the next ask
+    kinds = [e["event"] for e in events]
+    for i, kind in enumerate(kinds):
+        if kind == "heard" and i + 1 < len(kinds):
+            assert kinds[i + 1] in ("say", "ask", "nomatch", "noinput", "outcome", "end")
