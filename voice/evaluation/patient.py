@@ -27,8 +27,9 @@ MAX_TURNS = 60
 """Answers written before the session counts as hung."""
 SESSION_TIMEOUT = 60.0
 """Seconds a whole session may take before it counts as hung."""
-RETRY_AFTER_QUIET = 2.0
-"""After a `nomatch`/`noinput` with no new `ask`, answer the same question again after this."""
+RETRY_AFTER_QUIET = 0.75
+"""After a `nomatch`/`noinput`, when no new `ask` comes and the stream stays quiet this many
+seconds, the session is waiting on the same question: answer it again."""
 END_TIMEOUT = 5.0
 """Seconds to wait for `end` after stdin is closed."""
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -87,7 +88,11 @@ def number_in_words(n: int, words: dict[str, Any]) -> str:
         return str(n)
     if n >= 100:
         rest = n - 100
-        return words["hundred"] if rest == 0 else f"{words['hundred']} {words['and']} {number_in_words(rest, words)}"
+        return (
+            words["hundred"]
+            if rest == 0
+            else f"{words['hundred']} {words['and']} {number_in_words(rest, words)}"
+        )
     if n < 20:
         return units[n]
     word = tens[n // 10]

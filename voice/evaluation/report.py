@@ -79,9 +79,7 @@ def summarize(
     """Metrics over every vignette (a vignette without a result counts as a failed session)."""
     if not isinstance(results, dict):
         results = {r.vignette: r for r in results}
-    rows = [
-        score(v, results.get(v.id) or SessionResult(vignette=v.id, error="not run")) for v in vignettes
-    ]
+    rows = [score(v, results.get(v.id) or SessionResult(vignette=v.id, error="not run")) for v in vignettes]
     n = len(rows)
     levels: dict[str, dict[str, int]] = {}
     for level in DISPOSITIONS:
@@ -121,8 +119,15 @@ def summarize(
             "met": median_q is not None and median_q <= TARGETS["median_questions"],
         },
     }
+    misheard: dict[str, int] = {}
+    for r in rows:
+        for turn in r["session"]["turns"]:
+            if "heard" in turn and turn["heard"] is None and not turn.get("command"):
+                misheard[turn["said"]] = misheard.get(turn["said"], 0) + 1
     return {
         "count": n,
+        "retries": sum(r["session"]["retries"] for r in rows),
+        "not_understood": dict(sorted(misheard.items(), key=lambda kv: (-kv[1], kv[0]))),
         "levels": levels,
         "overall": {
             **totals,
@@ -176,7 +181,9 @@ def evaluate(
 
 
 def _fmt(value: Any, suffix: str = "") -> str:
-    return "n/a" if value is None else f"{value:g}{suffix}" if isinstance(value, float) else f"{value}{suffix}"
+    return (
+        "n/a" if value is None else f"{value:g}{suffix}" if isinstance(value, float) else f"{value}{suffix}"
+    )
 
 
 def format_report(summary: dict[str, Any]) -> str:
@@ -203,16 +210,24 @@ def format_report(summary: dict[str, Any]) -> str:
     t = summary["targets"]
     out.append("| measure | value | target | met |")
     out.append("|---|---:|---:|:---:|")
-    out.append(f"| safe triage (right level or more urgent) | {_fmt(o['safe_pct'], '%')} "
-               f"| {t['safe']['target']} | {'yes' if t['safe']['met'] else 'NO'} |")
-    out.append(f"| emergencies sent to emergency | {e['sent']}/{e['total']} | all "
-               f"| {'yes' if t['emergencies']['met'] else 'NO'} |")
-    out.append(f"| expected cause found (top 3; listed for emergency outcomes) "
-               f"| {_fmt(c['found_pct'], '%')} | {t['cause_found']['target']} "
-               f"| {'yes' if t['cause_found']['met'] else 'NO'} |")
+    out.append(
+        f"| safe triage (right level or more urgent) | {_fmt(o['safe_pct'], '%')} "
+        f"| {t['safe']['target']} | {'yes' if t['safe']['met'] else 'NO'} |"
+    )
+    out.append(
+        f"| emergencies sent to emergency | {e['sent']}/{e['total']} | all "
+        f"| {'yes' if t['emergencies']['met'] else 'NO'} |"
+    )
+    out.append(
+        f"| expected cause found (top 3; listed for emergency outcomes) "
+        f"| {_fmt(c['found_pct'], '%')} | {t['cause_found']['target']} "
+        f"| {'yes' if t['cause_found']['met'] else 'NO'} |"
+    )
     out.append(f"| expected cause in top 3 (every outcome) | {_fmt(c['top3_pct'], '%')} | | |")
-    out.append(f"| median questions, non-emergency outcomes | {_fmt(q['median'])} "
-               f"| {t['median_questions']['target']} | {'yes' if t['median_questions']['met'] else 'NO'} |")
+    out.append(
+        f"| median questions, non-emergency outcomes | {_fmt(q['median'])} "
+        f"| {t['median_questions']['target']} | {'yes' if t['median_questions']['met'] else 'NO'} |"
+    )
     out.append(f"| max questions, non-emergency outcomes | {_fmt(q['max'])} | | |")
     out.append(f"| exact level | {_fmt(o['exact_pct'], '%')} | | |")
     out.append(f"| under-triage | {_fmt(o['under_pct'], '%')} | | |")
@@ -244,6 +259,14 @@ def format_report(summary: dict[str, Any]) -> str:
                 f"| {r['id']} | {r['expected_disposition']} | {r['got_disposition']} "
                 f"| {', '.join(r['red_flags']) or '-'} |"
             )
+    misheard = summary.get("not_understood") or {}
+    if misheard:
+        out.append("")
+        out.append(
+            f"### Patient answers the session did not understand ({summary.get('retries', 0)} retries)"
+        )
+        out.append("")
+        out.append(", ".join(f'"{text}" x{count}' for text, count in misheard.items()))
     out.append("")
     out.append(f"Targets {'met' if summary['met'] else 'MISSED'}.")
     return "\n".join(out)

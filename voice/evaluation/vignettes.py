@@ -163,9 +163,7 @@ def _finding_list(path: Path, data: dict, key: str) -> frozenset[str]:
         value = []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise _fail(path, f"{key!r} must be a list of finding ids", fix='write e.g. ["back_pain"]')
-    known = YES_NO_FINDINGS if key == "yes" else YES_NO_FINDINGS | set(NUMBER_FINDINGS) | set(
-        CHOICE_FINDINGS
-    )
+    known = YES_NO_FINDINGS if key == "yes" else YES_NO_FINDINGS | set(NUMBER_FINDINGS) | set(CHOICE_FINDINGS)
     for finding in value:
         if finding not in known:
             raise _fail(

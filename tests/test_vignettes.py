@@ -1,0 +1,85 @@
+"""Every test patient of tests/vignettes/ driven through the real session (`python -m voice --text --jsonl`).
+
+Triage is judged as in the clinical reference: safe means the expected level or more urgent;
+an emergency must reach emergency care; the expected cause must be among the three most likely
+(or, when the dialog ended on an emergency before cause questions, listed at all).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from voice.evaluation.patient import SessionResult, load_phrasings, run_session
+from voice.evaluation.report import TARGETS, summarize
+from voice.evaluation.vignettes import DEFAULT_VIGNETTE_DIR, Vignette, level_rank, load_vignettes
+
+VIGNETTES = load_vignettes(DEFAULT_VIGNETTE_DIR)
+SEED = 0
+
+
+@pytest.fixture(scope="session")
+def phrasings():
+    return load_phrasings()
+
+
+@pytest.fixture(scope="session")
+def sessions() -> dict[str, SessionResult]:
+    """Results shared by the per-vignette tests and the aggregate test (each session runs once)."""
+    return {}
+
+
+def _run(vignette: Vignette, sessions: dict[str, SessionResult], phrasings) -> SessionResult:
+    if vignette.id not in sessions:
+        sessions[vignette.id] = run_session(vignette, seed=SEED, phrasings=phrasings)
+    return sessions[vignette.id]
+
+
+def _transcript(result: SessionResult) -> str:
+    lines = [
+        f"  {t.get('question')}: said {t.get('said')!r} -> heard {t.get('heard')!r}" for t in result.turns
+    ]
+    if result.stderr_tail:
+        lines.append("  stderr:\n" + result.stderr_tail)
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("vignette", VIGNETTES, ids=[v.id for v in VIGNETTES])
+def test_vignette(vignette: Vignette, sessions, phrasings):
+    result = _run(vignette, sessions, phrasings)
+    context = (
+        f"{vignette.id}: expected {vignette.expect_disposition} / {vignette.expect_cause}, "
+        f"got {result.disposition} / {result.causes} (red flags {result.red_flags})\n"
+        f"{_transcript(result)}"
+    )
+    assert result.error is None, f"session failed: {result.error}\n{context}"
+    assert level_rank(result.disposition) >= level_rank(vignette.expect_disposition), (
+        f"under-triage\n{context}"
+    )
+    if vignette.expect_disposition == "emergency":
+        assert result.disposition == "emergency", f"emergency not sent to emergency care\n{context}"
+    if result.disposition == "emergency":
+        assert vignette.expect_cause in result.causes, f"expected cause not listed\n{context}"
+    else:
+        assert vignette.expect_cause in result.causes[:3], f"expected cause not in the top 3\n{context}"
+
+
+def test_aggregate_targets(sessions, phrasings):
+    for vignette in VIGNETTES:
+        _run(vignette, sessions, phrasings)
+    summary = summarize(VIGNETTES, sessions)
+    overall, causes, questions = summary["overall"], summary["causes"], summary["questions"]
+    failing = ", ".join(r["id"] for r in summary["failures"]) or "none"
+    assert overall["safe_pct"] >= TARGETS["safe_pct"], f"safe {overall['safe_pct']}%; failing: {failing}"
+    assert summary["emergencies"]["sent"] == summary["emergencies"]["total"], (
+        f"emergencies sent {summary['emergencies']}; failing: {failing}"
+    )
+    assert causes["found_pct"] >= TARGETS["cause_found_pct"], f"cause found {causes['found_pct']}%"
+    assert questions["median"] is not None and questions["median"] <= TARGETS["median_questions"], (
+        f"median questions {questions['median']}"
+    )
+
+
+def test_enough_vignettes_and_coverage():
+    """At least 36 patients; every disposition level is expected somewhere."""
+    assert len(VIGNETTES) >= 36
+    assert {v.expect_disposition for v in VIGNETTES} == {"emergency", "urgent", "soon", "self_care"}
