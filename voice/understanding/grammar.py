@@ -32,7 +32,7 @@ DAYS_PER = {"days": 1, "weeks": 7, "months": 30, "years": 365}
 DIRECT_CHOICES = ("duration_choice_short", "duration_choice_medium", "duration_choice_long")
 FUZZY_CUTOFF = 88
 # Fillers people add when typing or speaking; removed before matching.
-SKIP_WORDS = ("um", "uh", "er", "erm", "hmm", "well", "roughly", "approximately", "probably",
+SKIP_WORDS = ("um", "er", "erm", "hmm", "well", "roughly", "approximately", "probably",
               "just", "only", "now", "ago", "like", "please", "oh", "the past", "the last", "over")
 
 
