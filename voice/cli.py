@@ -38,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--kiosk", action="store_true", help="serve one person after another, forgetting each")
     mode.add_argument("--config", metavar="FILE", help="settings file (YAML); default: the XDG config path")
     mode.add_argument("--region", help="emergency numbers preset: uk, us, eu, ... (default from content)")
+    mode.add_argument("--screen", action=argparse.BooleanOptionalAction, default=None,
+                      help="large-text view of the question, answers and advice (plain lines when stdout is "
+                           "not a terminal; off with --jsonl; default: on for --kiosk on a terminal)")
     voice = parser.add_argument_group("voice")
     voice.add_argument("--engine", choices=["auto", "vosk", "pocketsphinx"], default=None,
                        help="speech recognizer (auto: Vosk when an English model is installed, else PocketSphinx)")
@@ -142,8 +145,6 @@ def _run(args: argparse.Namespace) -> int:
 
     out = sys.stdout
     events = Events(out if args.jsonl else None)
-    if not args.jsonl:
-        events.listeners.append(_transcript_printer(out))
 
     voice_mode = not args.text
     listener = speaker = None
@@ -161,6 +162,26 @@ def _run(args: argparse.Namespace) -> int:
         listener = TextListener(sys.stdin, prompt_stream=out if interactive else None)
         speaker = TranscriptSpeaker(None)
 
+    keys = screen = None
+    if args.kiosk and voice_mode and not args.audio_in and sys.stdin.isatty():
+        from .kiosk import KeyWatcher
+
+        keys = KeyWatcher(sys.stdin)
+    want_screen = args.screen if args.screen is not None else config.screen
+    if want_screen is None:
+        from .screen import is_terminal
+
+        want_screen = args.kiosk and is_terminal(out)
+    if want_screen and args.jsonl:
+        _LOG.warning("--screen is off with --jsonl: stdout carries only events")
+    elif want_screen:
+        from .screen import Screen
+
+        screen = Screen(content, region, out, press_enter=keys is not None)
+        events.listeners.append(screen)
+    if not args.jsonl and screen is None:
+        events.listeners.append(_transcript_printer(out))
+
     settings = SessionSettings(barge_in=bool(args.barge_in if args.barge_in is not None else config.barge_in))
     config.apply(settings)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
@@ -168,7 +189,8 @@ def _run(args: argparse.Namespace) -> int:
         if args.kiosk:
             from .kiosk import Kiosk
 
-            Kiosk(content, grammar, listener, speaker, events, region, settings, config).run()
+            Kiosk(content, grammar, listener, speaker, events, region, settings, config,
+                  screen=screen, keys=keys).run()
             return 0
         Session(content, grammar, listener, speaker, events, region, settings).run()
         return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -44,15 +45,22 @@ class Config:
     """Seconds to wait for an answer to start."""
     max_tries: int | None = None
     walkaway_after: int | None = None
-    """Silent turns in a row before 'Are you still there?'."""
+    """Silent turns in a row before 'Are you still there?' (default 5; 2 in kiosk mode)."""
     wake_phrases: list[str] = field(default_factory=list)
     """Extra kiosk wake phrases."""
     alert_command: str | None = None
-    """Kiosk: a shell command run on an emergency outcome, to call staff."""
+    """Kiosk: a command run on an emergency outcome, to call staff (split like a shell line, run
+    without a shell; it gets only VOICE_TRIAGE_DISPOSITION in its environment, no personal data)."""
     clinician_summary: str | None = None
     """Kiosk: 'screen' (default), 'print' or a folder to save summaries in."""
     idle_invite_every: float | None = None
     """Kiosk: seconds between spoken invitations while idle."""
+    alert_timeout: float | None = None
+    """Kiosk: seconds the alert command may run before it counts as failed (default 10)."""
+    advice_hold: float | None = None
+    """Kiosk: seconds the advice stays on a terminal screen after it is spoken (default 15)."""
+    screen: bool | None = None
+    """The large-text screen (default: on for --kiosk when stdout is a terminal)."""
 
     def apply(self, settings) -> None:
         for name in ("max_tries", "walkaway_after"):
@@ -62,7 +70,15 @@ class Config:
 
 
 _TYPES = {"rate": int, "volume": float, "noinput_timeout": float, "max_tries": int, "walkaway_after": int,
-          "cues": bool, "barge_in": bool, "idle_invite_every": float}
+          "cues": bool, "barge_in": bool, "idle_invite_every": float, "alert_timeout": float,
+          "advice_hold": float, "screen": bool}
+# The smallest value each number setting takes, and an example for the fix.
+_LIMITS = {"rate": (1, "rate: 150"), "noinput_timeout": (0.5, "noinput_timeout: 8"),
+           "max_tries": (1, "max_tries: 3"), "walkaway_after": (1, "walkaway_after: 2"),
+           "idle_invite_every": (1, "idle_invite_every: 60"), "alert_timeout": (0.1, "alert_timeout: 10"),
+           "advice_hold": (0, "advice_hold: 15"), "volume": (0, "volume: 0.9")}
+SUMMARY_MODES = ("screen", "print", "off")
+"""clinician_summary values other than a folder."""
 
 
 def load_config(path: str | None) -> Config:
@@ -95,15 +111,48 @@ def load_config(path: str | None) -> Config:
                                   fix='e.g. wake_phrases: ["start", "hello"]')
         elif typ is bool:
             if not isinstance(value, bool):
-                raise ConfigError(f"{key} must be true or false, not {value!r}", where=where)
+                raise ConfigError(f"{key} must be true or false, not {value!r}", where=where,
+                                  fix=f"write {key}: true or {key}: false")
         elif typ in (int, float):
+            low, example = _LIMITS.get(key, (None, f"{key}: 1"))
+            whole = " whole" if typ is int else ""
             if isinstance(value, bool) or not isinstance(value, (int, float)) or (typ is int and not isinstance(value, int)):
-                raise ConfigError(f"{key} must be a number, not {value!r}", where=where)
+                raise ConfigError(f"{key} must be a{whole} number, not {value!r}", where=where, fix=f"e.g. {example}")
             if key == "volume" and not 0 <= value <= 1:
                 raise ConfigError("volume must be between 0 and 1", where=where, fix="e.g. volume: 0.9")
+            if low is not None and value < low:
+                raise ConfigError(f"{key} must be at least {low}, not {value!r}", where=where, fix=f"e.g. {example}")
         elif value is not None and not isinstance(value, (str, int)):
-            raise ConfigError(f"{key} must be text, not {value!r}", where=where)
+            raise ConfigError(f"{key} must be text, not {value!r}", where=where,
+                              fix=f'write it as one line of text, e.g. {key}: "..."')
         else:
             value = None if value is None else str(value)
+            if value is not None:
+                value = _check_text(key, value, where, file)
         setattr(config, key, value)
     return config
+
+
+def _check_text(key: str, value: str, where: str, file: Path) -> str:
+    """Check the text settings whose form can be checked before the kiosk needs them.
+
+    A relative clinician_summary folder is taken from the settings file's folder.
+    """
+    if key == "alert_command":
+        try:
+            words = shlex.split(value)
+        except ValueError as err:
+            raise ConfigError(f"alert_command cannot be split into words: {err}", where=where,
+                              fix="close every quote; for shell features write: sh -c '...'") from None
+        if not words:
+            raise ConfigError("alert_command is empty", where=where,
+                              fix="remove the setting, or give a command such as: notify-send 'Kiosk needs staff'")
+    elif key == "clinician_summary" and value not in SUMMARY_MODES:
+        folder = Path(value).expanduser()
+        if not folder.is_absolute():
+            folder = file.parent / folder
+        if folder.exists() and not folder.is_dir():
+            raise ConfigError(f"clinician_summary {value!r} is a file, not a folder", where=where,
+                              fix=f"use {', '.join(SUMMARY_MODES)}, or a folder to save summaries in")
+        return str(folder)
+    return value

@@ -98,5 +98,9 @@ class ScriptedListener:
             raise EndOfInput()
         return Utterance(self.lines.pop(0))
 
+    def forget(self) -> None:
+        """Drop the record of what this person was asked (the kiosk calls this between people)."""
+        self.heard.clear()
+
     def close(self) -> None:
         """Nothing to release."""

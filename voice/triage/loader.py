@@ -60,6 +60,10 @@ DIALOG_KEYS = {
     "device_lost": str, "device_back": str,
     # kiosk
     "idle_invite": str, "kiosk_welcome": str, "kiosk_reset": str, "kiosk_alert": str,
+    "kiosk_alert_failed": str,
+    "screen_answers": str, "screen_commands": str, "screen_heard": str, "screen_press_enter": str,
+    "summary_title": str, "summary_answers": str, "summary_red_flags": str, "summary_advice": str,
+    "summary_none": str, "summary_no_advice": str,
 }
 
 

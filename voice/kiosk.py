@@ -1,0 +1,484 @@
+"""Kiosk mode: one person after another in one process, each forgotten before the next.
+
+The loop is idle -> (wake phrase, or Enter) -> one person's Session -> advice -> reset -> idle.
+Events (docs/kiosk.md): one `start` when the kiosk starts, then per person `idle`, the dialog's
+`say`/`ask`/`heard`/.../`outcome`, `alert` after an emergency when a staff alert is set up,
+`reset` (with the person's end `reason`), and one `end` when stdin ends. The Session's own
+`start` and `end` are not passed on: `end` means the kiosk has stopped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+import time
+from typing import Callable, TextIO
+
+from . import __version__
+from .config import SUMMARY_MODES, Config
+from .errors import AudioDeviceError, EndOfInput, TriageError
+from .events import Events
+from .ports import Expectation, Listener, Speaker, Utterance
+from .session import Session, SessionSettings
+from .summary import Summary, save, summarize
+from .triage.model import Content, Region
+from .understanding import Grammar
+
+_LOG = logging.getLogger(__name__)
+
+KIOSK_WALKAWAY_AFTER = 2
+"""Silent turns before 'Are you still there?' in a kiosk, unless the config sets walkaway_after."""
+IDLE_INVITE_EVERY = 60.0
+ALERT_TIMEOUT = 10.0
+ADVICE_HOLD = 15.0
+ALERT_ENV = "VOICE_TRIAGE_DISPOSITION"
+"""The only thing the alert command is told: the disposition (always `emergency` today)."""
+_ADJUST_UNDO = {"slower": "faster", "faster": "slower", "louder": "quieter", "quieter": "louder"}
+_DEVICE_BACKOFF_MAX = 30.0
+
+
+class KioskSession(Session):
+    """A Session that greets with the kiosk welcome (then the disclaimer and how to answer)."""
+
+    def line(self, key: str, index: int | None = None, **values: object) -> str:
+        return super().line("kiosk_welcome" if key == "welcome" else key, index, **values)
+
+
+class KeyWatcher:
+    """Enter on the terminal starts a person (voice mode with a microphone and a keyboard).
+
+    Reads stdin in a daemon thread; `on_press` (the listener's `interrupt`, when it has one) lets
+    an idle listen return at once instead of at its no-input timeout.
+    """
+
+    def __init__(self, stream: TextIO, on_press: Callable[[], None] | None = None):
+        self.stream = stream
+        self.on_press = on_press
+        self.eof = False
+        self._pressed = threading.Event()
+        self._thread = threading.Thread(target=self._read, name="kiosk-keys", daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                line = self.stream.readline()
+            except (OSError, ValueError):
+                line = ""
+            if not line:
+                self.eof = True
+            self._pressed.set()
+            if self.on_press is not None:
+                try:
+                    self.on_press()
+                except Exception as err:  # an interrupt that fails only delays the start
+                    _LOG.debug("interrupting the listener: %s", err)
+            if self.eof:
+                return
+
+    def take(self) -> bool:
+        """True (once) when Enter was pressed since the last call or `clear`."""
+        pressed = self._pressed.is_set()
+        self._pressed.clear()
+        return pressed and not self.eof
+
+    def clear(self) -> None:
+        self._pressed.clear()
+
+
+class _PersonEvents:
+    """One person's view of the kiosk's Events: drops the Session's start and end, watches the rest."""
+
+    def __init__(self, events: Events, watch: Callable[[dict], None]):
+        self.events = events
+        self.watch = watch
+        self.reason: str | None = None
+
+    def emit(self, event: str, **fields: object) -> dict:
+        if event == "start":
+            return {"event": event, **fields}
+        if event == "end":
+            self.reason = str(fields.get("reason"))
+            return {"event": event, **fields}
+        record = self.events.emit(event, **fields)
+        self.watch(record)
+        return record
+
+
+class _PersonListener:
+    """The kiosk's listener for one person; remembers whether the input ended (EOF)."""
+
+    def __init__(self, listener: Listener):
+        self.listener = listener
+        self.engine = getattr(listener, "engine", "text")
+        self.model = getattr(listener, "model", None)
+        self.ended = False
+
+    def listen(self, expect: Expectation, on_speech: Callable[[], None] | None = None) -> Utterance:
+        try:
+            return self.listener.listen(expect, on_speech)
+        except EndOfInput:
+            self.ended = True
+            raise
+
+    def close(self) -> None:
+        """The kiosk closes the real listener."""
+
+
+class _PersonSpeaker:
+    """The kiosk's speaker for one person: rate and volume changes are undone at reset."""
+
+    def __init__(self, speaker: Speaker):
+        self.speaker = speaker
+        self.adjusted: list[str] = []
+
+    def say(self, text: str) -> float | None:
+        return self.speaker.say(text)
+
+    def wait(self) -> None:
+        self.speaker.wait()
+
+    def stop(self) -> None:
+        self.speaker.stop()
+
+    def cue(self, name: str) -> None:
+        self.speaker.cue(name)
+
+    def adjust(self, command: str) -> bool:
+        ok = self.speaker.adjust(command)
+        if ok:
+            self.adjusted.append(command)
+        return ok
+
+    def undo(self) -> None:
+        while self.adjusted:
+            self.speaker.adjust(_ADJUST_UNDO[self.adjusted.pop()])
+
+    def close(self) -> None:
+        """The kiosk closes the real speaker."""
+
+
+@dataclasses.dataclass
+class _Alert:
+    """A staff alert in progress (holds no personal data)."""
+
+    started: float
+    process: subprocess.Popen | None = None
+    error: str | None = None
+
+
+class Kiosk:
+    """Serves people one after another; see the module docstring and docs/kiosk.md."""
+
+    def __init__(self, content: Content, grammar: Grammar, listener: Listener, speaker: Speaker, events: Events,
+                 region: Region | None = None, settings: SessionSettings | None = None,
+                 config: Config | None = None, *, screen=None, keys: KeyWatcher | None = None,
+                 out: TextIO | None = None, err: TextIO | None = None,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+        self.content = content
+        self.grammar = grammar
+        self.listener = listener
+        self.speaker = speaker
+        self.events = events
+        self.region = region or content.regions[content.default_region]
+        self.config = config or Config()
+        settings = dataclasses.replace(settings) if settings is not None else SessionSettings()
+        if self.config.walkaway_after is None:
+            settings.walkaway_after = min(settings.walkaway_after, KIOSK_WALKAWAY_AFTER)
+        settings.welcome = True  # the kiosk welcome (KioskSession)
+        self.settings = settings
+        self.screen = screen
+        self.keys = keys
+        if keys is not None and keys.on_press is None:
+            keys.on_press = getattr(listener, "interrupt", None)
+        self.out = out if out is not None else sys.stdout
+        self.err = err if err is not None else sys.stderr
+        self.clock = clock
+        self.sleep = sleep
+        self.invite_every = self.config.idle_invite_every or IDLE_INVITE_EVERY
+        self.alert_timeout = self.config.alert_timeout or ALERT_TIMEOUT
+        self.advice_hold = ADVICE_HOLD if self.config.advice_hold is None else self.config.advice_hold
+        self.alert_argv = shlex.split(self.config.alert_command) if self.config.alert_command else None
+        self.summary_mode = self.config.clinician_summary or "screen"
+        self.served = 0
+        """People served so far (a count, nothing about them)."""
+        self.failures = 0
+        """Sessions that ended in an error."""
+        self.summaries_saved = 0
+        self._last_spoken = clock()
+        self._interrupted = False
+        self._alert: _Alert | None = None
+        self._device_message: str | None = None
+
+    # ------------------------------------------------------------ small helpers
+
+    def _fmt(self, text: str) -> str:
+        r = self.region
+        return text.replace("{emergency_number}", r.emergency_number).replace("{urgent_line}", r.urgent_line) \
+            .replace("{emergency_place}", r.emergency_place)
+
+    def _say(self, key: str) -> None:
+        """Say a dialog sentence outside a person's session (the invite, the reset, the alert)."""
+        text = self._fmt(self.content.say(key))
+        try:
+            self.speaker.say(text)
+        except AudioDeviceError as err:
+            self._report(err)
+        self.events.emit("say", text=text)
+        self._last_spoken = self.clock()
+
+    def _report(self, err: BaseException | str) -> None:
+        """An error: an `error` event and a line on stderr; the kiosk carries on."""
+        message = str(err) if isinstance(err, (TriageError, str)) else f"{type(err).__name__}: {err}"
+        self.events.emit("error", message=message)
+        try:
+            self.err.write(f"voice-triage: kiosk: {message}\n")
+            self.err.flush()
+        except (OSError, ValueError):
+            pass
+
+    def _install_signals(self) -> dict:
+        """Ctrl-C and SIGTERM end the kiosk, even when they arrive inside a person's session."""
+        if threading.current_thread() is not threading.main_thread():
+            return {}
+        saved = {}
+
+        def handler(signum, frame):
+            self._interrupted = True
+            raise KeyboardInterrupt()
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                saved[sig] = signal.signal(sig, handler)
+            except (ValueError, OSError):
+                pass
+        return saved
+
+    # ------------------------------------------------------------ the loop
+
+    def run(self) -> str:
+        """Serve people until stdin ends; returns the `end` reason (`stopped`)."""
+        self.events.emit("start", version=__version__, engine=getattr(self.listener, "engine", "text"),
+                         language="en", model=getattr(self.listener, "model", None), region=self.region.id,
+                         kiosk=True)
+        saved = self._install_signals()
+        try:
+            first = True
+            while not self._interrupted:
+                how = self._idle(first)
+                first = False
+                if how is None:
+                    break
+                if not self.serve(how):
+                    break
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for sig, old in saved.items():
+                signal.signal(sig, old)
+        try:
+            self.speaker.wait()
+        except (AudioDeviceError, KeyboardInterrupt):
+            pass
+        self.events.emit("end", reason="stopped")
+        return "stopped"
+
+    def _idle(self, first: bool) -> str | None:
+        """Wait for a person: returns `wake` or `help_now`, or None when the input has ended."""
+        self.events.emit("idle", served=self.served, text=self._fmt(self.content.say("idle_invite")))
+        if self.keys is not None:
+            self.keys.clear()
+        if first:
+            self._say("idle_invite")
+        expect = self.grammar.expectation(None)
+        device_failures = 0
+        while True:
+            if self._interrupted or (self.keys is not None and self.keys.eof):
+                return None
+            if self.keys is not None and self.keys.take():
+                return "wake"
+            try:
+                self.speaker.wait()
+                utt = self.listener.listen(expect, None)
+                device_failures = 0
+            except EndOfInput:
+                return None
+            except AudioDeviceError as err:
+                self._report(err)
+                device_failures += 1
+                self.sleep(min(_DEVICE_BACKOFF_MAX, 2.0 ** device_failures))
+                continue
+            except TriageError as err:
+                self._report(err)
+                continue
+            if self.keys is not None and self.keys.take():
+                return "wake"
+            if utt.text is None:
+                if self.clock() - self._last_spoken >= self.invite_every:
+                    self._say("idle_invite")
+                continue
+            meaning = self.grammar.understand(utt.text, None)
+            self.events.emit("heard", question="wake", text=utt.text, answer=None,
+                             command=meaning.command if meaning else None, confidence=utt.confidence,
+                             latency_ms=None, wake=bool(meaning and meaning.wake))
+            if meaning is None:
+                continue
+            if meaning.wake:
+                return "wake"
+            if meaning.command == "help_now":
+                return "help_now"
+            if meaning.command == "repeat":
+                self._say("idle_invite")
+
+    def serve(self, how: str = "wake") -> bool:
+        """One person, from the welcome to the reset. Returns False when the kiosk should end."""
+        events = _PersonEvents(self.events, self._watch)
+        listener = _PersonListener(self.listener)
+        speaker = _PersonSpeaker(self.speaker)
+        session = KioskSession(self.content, self.grammar, listener, speaker, events, self.region,
+                               dataclasses.replace(self.settings))
+        self._alert = None
+        self._device_message = None
+        reason = "error"
+        try:
+            try:
+                if how == "help_now":
+                    session.deliver_help_now()
+                    reason = "complete"
+                else:
+                    reason = session.run()
+                    reason = events.reason or reason
+            except TriageError as err:
+                self._report(err)
+            except KeyboardInterrupt:
+                self._interrupted = True
+                reason = "stopped"
+            except Exception as err:  # unattended: one person's failure must not end the kiosk
+                _LOG.debug("session failed", exc_info=True)
+                self._report(err)
+            else:
+                if reason == "error":
+                    self._report(self._device_message or "the session ended with an audio device error")
+            if reason == "error":
+                self.failures += 1
+            self._finish_alert()
+            summary = summarize(session, reason)
+            self._summary(summary)
+            del summary
+            if reason == "complete" and not listener.ended and not self._interrupted:
+                self._hold()
+        finally:
+            self.served += 1
+            speaker.undo()
+            session = events = None
+            self._forget(reason)
+        return not (listener.ended or self._interrupted)
+
+    # ------------------------------------------------------------ during a person
+
+    def _watch(self, record: dict) -> None:
+        """Sees the person's events as they go out: starts the staff alert, notes device trouble."""
+        kind = record["event"]
+        if kind == "outcome" and record.get("disposition") == "emergency" and self._alert is None:
+            self._start_alert()
+        elif kind == "device" and record.get("status") == "lost":
+            self._device_message = str(record.get("message") or "")
+
+    def _start_alert(self) -> None:
+        alert = _Alert(self.clock())
+        self._alert = alert
+        if self.alert_argv is None:
+            return
+        env = {**os.environ, ALERT_ENV: "emergency"}
+        try:
+            alert.process = subprocess.Popen(self.alert_argv, env=env, stdin=subprocess.DEVNULL,
+                                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                             start_new_session=True)
+        except OSError as err:
+            alert.error = f"{self.alert_argv[0]}: {err.strerror or err}"
+
+    def _finish_alert(self) -> None:
+        """After an emergency: wait for the alert command, report it, and tell the person."""
+        alert, self._alert = self._alert, None
+        if alert is None or self.alert_argv is None:
+            return
+        error = alert.error
+        if alert.process is not None:
+            remaining = max(0.1, self.alert_timeout - (self.clock() - alert.started))
+            try:
+                _, stderr = alert.process.communicate(timeout=remaining)
+                if alert.process.returncode != 0:
+                    detail = (stderr or b"").decode("utf-8", "replace").strip().splitlines()
+                    error = f"exit status {alert.process.returncode}" + (f": {detail[-1]}" if detail else "")
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(alert.process.pid, signal.SIGKILL)
+                except OSError:
+                    alert.process.kill()
+                alert.process.communicate()
+                error = f"no answer within {self.alert_timeout:g} seconds"
+        key = "kiosk_alert" if error is None else "kiosk_alert_failed"
+        text = self._fmt(self.content.say(key))
+        if error is None:
+            self.events.emit("alert", status="sent", text=text)
+        else:
+            message = f"the staff alert failed: {error}"
+            self.events.emit("alert", status="failed", text=text, message=message)
+            self._report(f"{message} (alert_command: {self.alert_argv[0]})")
+        self._say(key)
+
+    def _summary(self, summary: Summary) -> None:
+        """Show, print or save the clinician summary as the config says (default: screen only)."""
+        mode = self.summary_mode
+        if mode == "off" or summary.empty:
+            return
+        if self.screen is not None:
+            self.screen.show_summary(summary.lines())
+        if mode == "print":
+            if self.events.stream is not None:
+                self.events.emit("summary", **summary.record())
+            else:
+                self.out.write(summary.text())
+                self.out.flush()
+        elif mode not in SUMMARY_MODES:
+            try:
+                path = save(summary, mode, self.served + 1)
+                self.summaries_saved += 1
+                _LOG.info("clinician summary saved: %s", path)
+            except OSError as err:
+                self._report(f"cannot save the clinician summary in {mode}: {err.strerror or err}")
+
+    def _hold(self) -> None:
+        """Leave the advice on a terminal screen for a while after it has been spoken."""
+        if self.screen is None or not getattr(self.screen, "terminal", False) or self.advice_hold <= 0:
+            return
+        deadline = self.clock() + self.advice_hold
+        while self.clock() < deadline and not self._interrupted:
+            if self.keys is not None and (self.keys.take() or self.keys.eof):
+                return
+            self.sleep(min(0.2, max(0.0, deadline - self.clock())))
+
+    # ------------------------------------------------------------ forgetting
+
+    def _forget(self, reason: str) -> None:
+        """Drop everything about the person: `reset` (the screen clears), say so, then empty the ports.
+
+        The ports are emptied last so that not even the (impersonal) reset sentence stays cached.
+        """
+        self._alert = None
+        self._device_message = None
+        self.events.emit("reset", reason=reason)
+        self._say("kiosk_reset")
+        for port in (self.speaker, self.listener):
+            forget = getattr(port, "forget", None)
+            if callable(forget):
+                try:
+                    forget()
+                except Exception as err:  # forgetting must not stop the kiosk; say so loudly
+                    self._report(f"could not clear {type(port).__name__}: {err}")
