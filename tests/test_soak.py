@@ -1,0 +1,24 @@
+"""The kiosk soak benchmark runs the real kiosk with a crowd of simulated people."""
+
+from __future__ import annotations
+
+from voice.soak import format_result, main, run
+
+
+def test_a_crowd_goes_through_the_kiosk(tmp_path):
+    result = run(40, "text", seed=3, work=tmp_path)
+    assert result["served"] == 40 and result["failures"] == 0 and result["errors"] == 0
+    # Every person ended one way or another, and the kinds of people all came.
+    assert sum(result["resets"].values()) == 40
+    assert set(result["arrived"]) == {"patient", "walk_away", "stops", "help_now"}
+    assert result["resets"].get("timeout", 0) >= 1 and result["resets"].get("stopped", 0) >= 1
+    assert result["outcomes"].get("emergency", 0) >= result["arrived"]["help_now"]
+    assert 0 < result["rss_start_mb"] and 0 < result["rss_end_mb"]
+    assert "40 people in a row" in format_result(result)
+
+
+def test_the_command_prints_the_figures(tmp_path, capsys):
+    out = tmp_path / "soak.json"
+    assert main(["--people", "12", "--json", str(out)]) in (0, 1)
+    printed = capsys.readouterr().out
+    assert "| people served | 12 of 12 | all |" in printed and out.exists()
