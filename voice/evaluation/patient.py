@@ -18,7 +18,7 @@ import time
 from collections import deque
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .vignettes import DEFAULT_VIGNETTE_DIR, Vignette, VignetteError, read_yaml
 
@@ -106,6 +106,15 @@ class SimulatedPatient:
         self.vignette = vignette
         self.phrasings = phrasings
         self.rng = rng
+        self.meant: Any = None
+        """What the patient meant by their last answer to a real question."""
+        self.heard: Any = None
+        """What the session understood of it (the `heard` event's answer)."""
+
+    def hear(self, event: dict[str, Any]) -> None:
+        """Take note of a `heard` event: what the session understood the patient to say."""
+        if event.get("question") != "confirm":
+            self.heard = event.get("answer")
 
     def intent(self, ask: dict[str, Any]) -> Any:
         """What the patient means: "yes" / "no" / "unsure" / an int / a choice value id.
@@ -129,6 +138,8 @@ class SimulatedPatient:
                     return value
             return "unsure"
         if not findings:
+            if ask.get("question") == "confirm":  # "I heard ... Is that right?": only if it was heard right
+                return "confirm" if self.heard == self.meant or self.meant is None else "no"
             return "confirm"
         if any(f in v.yes for f in findings):
             return "yes"
@@ -139,6 +150,8 @@ class SimulatedPatient:
     def answer(self, ask: dict[str, Any]) -> str:
         """The line the patient types for this `ask` event."""
         meaning = self.intent(ask)
+        if ask.get("findings") or ask.get("kind") in ("number", "choice"):
+            self.meant, self.heard = meaning, None
         p = self.phrasings
         if meaning in ("yes", "no", "unsure", "confirm"):
             return self.rng.choice(p[meaning])
@@ -192,6 +205,10 @@ def _pump(stream, tag: str, out: queue.Queue) -> None:
     out.put((tag, None))
 
 
+def _said(text: str, speak: Callable[[str], str] | None) -> str:
+    return speak(text) if speak is not None else text
+
+
 def run_session(
     vignette: Vignette,
     content_dir: Path | str | None = None,
@@ -199,8 +216,15 @@ def run_session(
     phrasings: dict[str, Any] | None = None,
     timeout: float = SESSION_TIMEOUT,
     max_turns: int = MAX_TURNS,
+    command: list[str] | None = None,
+    speak: Callable[[str], str] | None = None,
 ) -> SessionResult:
-    """Drive one real text session with the vignette's patient; never raises for a bad session."""
+    """Drive one real session with the vignette's patient; never raises for a bad session.
+
+    By default a text session (`session_command`). For a spoken one, pass the `command` (e.g. with
+    `--audio-in - --fast --audio-out DIR`) and `speak`, which turns what the patient says into the
+    stdin line (the path of a WAV file holding it).
+    """
     phrasings = phrasings if phrasings is not None else load_phrasings()
     patient = SimulatedPatient(vignette, phrasings, random.Random(f"{seed}:{vignette.id}"))
     result = SessionResult(vignette=vignette.id)
@@ -209,7 +233,7 @@ def run_session(
     started = time.monotonic()
     try:
         proc = subprocess.Popen(
-            session_command(content_dir),
+            command or session_command(content_dir),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -264,7 +288,7 @@ def run_session(
                     said = patient.answer(last_ask)
                     answers += 1
                     result.turns.append({"question": last_ask.get("question"), "said": said, "retry": True})
-                    if not write(said):
+                    if not write(_said(said, speak)):
                         result.error = "the session closed its input before an outcome"
                         break
                     continue
@@ -303,10 +327,11 @@ def run_session(
                         "said": said,
                     }
                 )
-                if not write(said):
+                if not write(_said(said, speak)):
                     result.error = "the session closed its input before an outcome"
                     break
             elif name == "heard":
+                patient.hear(event)
                 if result.turns:
                     result.turns[-1]["heard"] = event.get("answer")
                     if event.get("command"):
