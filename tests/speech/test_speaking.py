@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from tests.speech.pulse import REPO, Pulse, missing_reason, recognize, segments
 from voice.errors import AudioDeviceError
-from voice.speech.audio import RATE, int16_to_float, level_db, read_wav, read_wav_raw, resample, float_to_int16
+from voice.speech.audio import (
+    RATE,
+    float_to_int16,
+    int16_to_float,
+    level_db,
+    read_wav,
+    read_wav_raw,
+    resample,
+)
 from voice.speech.cues import CUE_RATE, CUES, FREQUENCIES, cue_samples
 from voice.speech.speaking import RATE_LIMITS, VOLUME_LIMITS, VOLUME_STEP_DB, SpeechSettings, WavDirSpeaker
 from voice.speech.tts import Synthesizer

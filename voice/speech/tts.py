@@ -23,7 +23,7 @@ import numpy as np
 from voice.errors import AudioDeviceError
 
 from . import DEFAULT_RATE
-from .audio import read_wav_raw, to_mono, float_to_int16
+from .audio import float_to_int16, read_wav_raw, to_mono
 
 _LOG = logging.getLogger(__name__)
 

@@ -1,0 +1,123 @@
+"""The session on real devices: a speaker lost mid-session, and (once the listener exists) the full loop."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import time
+from importlib.util import find_spec
+
+import pytest
+
+from tests.speech.pulse import REPO, Pulse, missing_reason, recognize, segments
+from voice.speech import testaudio
+from voice.triage.loader import load_content
+
+pytestmark = [pytest.mark.audio, pytest.mark.slow]
+MINI = REPO / "tests" / "fixtures" / "mini"
+
+
+@pytest.fixture
+def pulse():
+    reason = missing_reason()
+    if reason:
+        pytest.skip(reason)
+    with Pulse() as p:
+        yield p
+
+
+_LOST = textwrap.dedent("""
+    import io, json, sys
+    from voice.events import Events
+    from voice.session import Session, SessionSettings
+    from voice.speech.speaking import build_speaker
+    from voice.ports import Utterance
+    from voice.triage.loader import load_content
+    from voice.understanding import Grammar
+
+    class Patient:
+        # answers by the kind of question: no, 40, a week; yes to questions about the dialog
+        engine = "text"
+        def listen(self, expect, on_speech=None):
+            answer = {"yes_no": "no", "number": "40", "choice": "less than a week"}.get(expect.kind, "yes")
+            if expect.question in ("readback_confirm", "confirm", "still_there"):
+                answer = "yes"
+            return Utterance(answer)
+        def close(self):
+            pass
+
+    content = load_content("tests/fixtures/mini")
+    speaker = build_speaker(output_device="pulse", cues=False)
+    Session(content, Grammar.load(), Patient(), speaker, Events(sys.stdout),
+            settings=SessionSettings(device_wait=float(sys.argv[1]))).run()
+    speaker.close()
+""")
+
+
+def _events(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+@pytest.mark.parametrize("comes_back", [True, False], ids=["resumes", "ends"])
+def test_speaker_lost_mid_session(pulse, comes_back):
+    """Killing the sound server while the welcome plays gives a `device` lost event, no traceback,
+    and either a resume (server back: `device` back, the session reaches its outcome) or a clean end."""
+    child = pulse.python(_LOST, "8" if comes_back else "3", stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    time.sleep(4.0)  # the welcome is playing
+    pulse.kill()
+    if comes_back:
+        time.sleep(2.0)
+        pulse.start()
+    out = child.stdout.read()
+    err = child.stderr.read()
+    child.wait(60)
+    assert child.returncode == 0, err
+    assert "Traceback" not in err
+    events = _events(out)
+    kinds = [e["event"] for e in events]
+    lost = [e for e in events if e["event"] == "device"]
+    assert lost and lost[0]["status"] == "lost" and "speaker was lost" in lost[0]["message"]
+    if comes_back:
+        assert any(e["status"] == "back" for e in lost)
+        assert "outcome" in kinds and events[-1]["reason"] == "complete", events[-4:]
+    else:
+        assert events[-1]["event"] == "end" and events[-1]["reason"] == "error"
+
+
+@pytest.mark.speech
+def test_spoken_loop_through_the_cli(pulse):
+    """`python -m voice --jsonl` on the devices: answers spoken into 'mouth' after each `ask`."""
+    if find_spec("voice.speech.listening") is None:
+        pytest.skip("voice/speech/listening.py (build_listener) is not committed yet")
+    content = load_content(MINI)
+    rec = pulse.record()
+    cli = subprocess.Popen([sys.executable, "-m", "voice", "--content", str(MINI), "--jsonl", "--no-cues",
+                            "--input-device", "pulse", "--output-device", "pulse"],
+                           env=pulse.env(), cwd=REPO, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    answer = testaudio.speak("no", "en-us")
+    events = []
+    deadline = time.monotonic() + 240
+    for line in cli.stdout:
+        event = json.loads(line)
+        events.append(event)
+        if event["event"] == "ask":
+            time.sleep(0.2)
+        if event["event"] == "say" and events[-2:-1] and events[-2]["event"] == "ask":
+            # the question is being spoken; answer once it has finished
+            time.sleep(len(event["text"].split()) * 0.45 + 1.0)
+            pulse.play(testaudio.speak("40", "en-us") if events[-2].get("kind") == "number" else answer)
+        if event["event"] == "end" or time.monotonic() > deadline:
+            break
+    cli.wait(60)
+    audio = rec.stop()
+    assert cli.returncode == 0, cli.stderr.read()
+    kinds = [e["event"] for e in events]
+    assert "outcome" in kinds and kinds[-1] == "end"
+    asked = [e for e in events if e["event"] == "ask"]
+    candidates = [q.text for q in content.questions.values()]
+    spoken = [recognize(s, candidates) for s in segments(audio, min_gap=0.6)]
+    assert asked and asked[0]["text"] in spoken
