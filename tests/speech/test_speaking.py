@@ -203,6 +203,8 @@ _PLAY = textwrap.dedent("""
     for i, text in enumerate(said):
         marks[f"say{i}"] = speaker.say(text)
         speaker.wait()
+        marks[f"played{i}"] = time.monotonic()
+        marks[f"seconds{i}"] = speaker.synthesizer.synthesize(text, speaker.rate).seconds
         time.sleep(0.4)
     for name in ("listening", "nomatch", "emergency"):
         marks[name] = time.monotonic()
@@ -240,7 +242,7 @@ def _sounds(room_recording):
     audio, report = room_recording
     found = segments(audio)
     names = ["say0", "say1", "listening", "nomatch", "emergency", "quiet", "loud"]
-    assert len(found) == len(names), ([round(len(f) / RATE, 2) for f in found], report)
+    assert len(found) == len(names), ([round(len(f) / RATE, 2) for f in found], {k: v for k, v in report["marks"].items() if "seconds" in k})
     return dict(zip(names, found)), report
 
 

@@ -163,6 +163,18 @@ class Synthesizer:
             return speech
 
     def _render(self, text: str, rate: int) -> Speech:
+        # pyttsx3 2.99 sometimes ends an utterance before any audio (a stale end-of-message event
+        # from espeak-ng's asynchronous thread): an empty result is synthesized again.
+        for attempt in range(4):
+            speech = self._render_once(text, rate)
+            if len(speech.samples) > speech.rate // 20 or not text.strip():
+                return speech
+            _LOG.debug("espeak-ng returned %d samples for %r; trying again (%d)", len(speech.samples), text[:40],
+                       attempt + 1)
+        raise AudioDeviceError(f"espeak-ng produced no audio for {text[:60]!r}", where="pyttsx3 save_to_file",
+                               fix=_ESPEAK_FIX)
+
+    def _render_once(self, text: str, rate: int) -> Speech:
         engine = self._start()
         self._serial += 1
         path = Path(self._dir.name) / f"utterance-{self._serial}.wav"  # never a previous sentence's file
