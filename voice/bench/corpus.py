@@ -36,8 +36,8 @@ PITCHES = (30, 50, 70)
 BEFORE, AFTER = 0.6, 0.8
 """Seconds of background before and after each answer."""
 
-FULL_SIZES = {"yes": 22, "no": 22, "unsure": 12, "age": 10, "pain_score": 10, "duration": 16, "command": 21}
-QUICK_SIZES = {"yes": 2, "no": 2, "unsure": 1, "age": 1, "pain_score": 1, "duration": 1, "command": 2}
+FULL_SIZES = {"yes": 10, "no": 10, "unsure": 6, "age": 5, "pain_score": 5, "duration": 8, "command": 7}
+QUICK_SIZES = {"yes": 1, "no": 1, "unsure": 1, "age": 1, "pain_score": 0, "duration": 0, "command": 1}
 """Items per kind of answer, full and --quick."""
 
 CORE_COMMANDS = {
@@ -237,7 +237,7 @@ def build_korean_corpus(seed: int = 0, quick: bool = False) -> Corpus:
         texts = ["네", "아니요", "몰라요"]
     items = []
     for i, text in enumerate(texts):
-        for speed in SPEEDS if not quick else (150,):
+        for speed in (120, 170) if not quick else (150,):
             items.append(
                 Item(
                     id=f"ko{len(items):03d}",

@@ -31,6 +31,7 @@ def understanding_tables(results: dict[str, Any]) -> list[str]:
     out.append("")
     out.append("| engine | path | items | " + " | ".join(levels) + " |")
     out.append("|---|---|---:|" + "---:|" * len(levels))
+    paths: list[str] = []
     for label, run in runs.items():
         n = run["corpus"]
         out.append(
@@ -44,10 +45,17 @@ def understanding_tables(results: dict[str, Any]) -> list[str]:
             + " |"
         )
         ratios = []
+        model = run.get("model") or "built in"
+        paths.append(f"- {label}: {run.get('path', '?')}; {run['engine']}, model {model}")
         for lv in levels:
             a, b = run["ours"][lv]["accuracy"], run["naive"][lv]["accuracy"]
             ratios.append("n/a" if a is None or not b else f"{a / b:.2f}x")
         out.append(f"| {label} | ratio ours / naive | | " + " | ".join(ratios) + " |")
+    out.append("")
+    out.append("Answer path measured (ours):")
+    out += paths
+    out.append("- naive peer: the same recognizer without a grammar on the same audio (the answer cut out "
+               "with an oracle endpoint), then keyword spotting (voice/bench/naive.py)")
     out.append("")
     out.append("### Errors: wrong answers, rejections (no match: asked again) and yes/no confusions")
     out.append("")
@@ -132,6 +140,10 @@ def latency_tables(results: dict[str, Any]) -> list[str]:
             f"{lat.get('completed')} | | | | |"
         )
         out.append("")
+        problems = {s["error"].split(" | ")[-1] for s in lat.get("per_session", []) if s.get("error")}
+        for err in sorted(problems)[:3]:
+            out.append(f"- session problem: {err}")
+        out.append("")
     start = results.get("startup") or {}
     if start:
         out.append("### Start-up to the first spoken word, and peak memory (median of runs)")
@@ -158,6 +170,10 @@ def latency_tables(results: dict[str, Any]) -> list[str]:
                 f"| {_v(s.get('first_wav_median_s'), ' s', 2)} | {_v(s.get('rss_median_mb'), ' MB', 0)} "
                 f"| {target} | {_met(ok)} |"
             )
+        out.append("")
+        for label, s in start.items():
+            for err in sorted(set(s.get("errors") or []))[:2]:
+                out.append(f"- {label}: not measured: {err.split(' | ')[-1]}")
         out.append("")
     return out
 

@@ -77,7 +77,7 @@ def measure_latency(workdir: Path, engine: str, seed: int, quick: bool) -> dict[
     sessions = []
     for v in _pick_vignettes(quick):
         log(f"latency: real-time session {v.id} ({engine})")
-        s = run_latency_session(v, workdir / "latency", engine, seed=seed)
+        s = run_latency_session(v, workdir / "latency", engine, seed=seed, max_turns=4 if quick else 40)
         if s.error:
             log(f"latency: session {v.id}: {s.error}")
         sessions.append(s)

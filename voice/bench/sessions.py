@@ -196,8 +196,10 @@ def run_latency_session(
             except queue.Empty:
                 if retry_at is not None and time.monotonic() >= retry_at and last_ask is not None:
                     retry_at = None
-                    if out.turns >= max_turns or not answer(last_ask):
-                        out.error = "too many turns" if out.turns >= max_turns else "input closed"
+                    if out.turns >= max_turns:
+                        break
+                    if not answer(last_ask):
+                        out.error = "input closed"
                         break
                 continue
             if event is None:
@@ -207,8 +209,10 @@ def run_latency_session(
             if name == "ask":
                 retry_at = None
                 last_ask = event
-                if out.turns >= max_turns or not answer(event):
-                    out.error = "too many turns" if out.turns >= max_turns else "input closed"
+                if out.turns >= max_turns:
+                    break  # enough turns measured
+                if not answer(event):
+                    out.error = "input closed"
                     break
             elif name == "heard":
                 patient.hear(event)

@@ -5,7 +5,8 @@ Ours: the WAV goes through the listener the CLI builds for `--audio-in - --fast`
 (voice.speech.build_listener: scripted audio source, endpointer, grammar-constrained recognizer
 on the question's Expectation), and its text through Grammar.understand for that question, as
 the session does. The naive peer: the same engine's open-vocabulary transcription of the same
-WAV (no grammar), then keyword spotting (voice.bench.naive).
+audio (no grammar; the answer cut out with an oracle endpoint, see `answer_segment`), then
+keyword spotting (voice.bench.naive).
 
 Work is split over processes (each loads its own recognizer); results come back per clip.
 """
@@ -19,14 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from voice.ports import Expectation
+from voice.speech.audio import RATE
 from voice.speech.testaudio import write_wav_file
 from voice.triage.model import Content, Kind
 from voice.understanding.grammar import Grammar
 
-from .corpus import KOREAN_ANSWERS, LEVELS, Corpus, Item, level_name, meaning, render
+from .corpus import AFTER, BEFORE, KOREAN_ANSWERS, LEVELS, Corpus, Item, level_name, meaning, render
 from .naive import naive_meaning
 from .scoring import median, percentile, score
 
@@ -98,31 +101,45 @@ def korean_naive(text: str | None) -> str | None:
 
 # ---------------------------------------------------------------- worker (one process)
 
-_STATE: dict[str, Any] = {}
+def build_answer_path(engine: str, model: str | None, feed: io.StringIO) -> tuple[Any, str]:
+    """The listener the CLI builds for `--audio-in - --fast` on `feed`, and a label of the path.
+
+    While voice.speech.listening is not in the tree, the bench's stand-in (voice.bench.fallback).
+    """
+    try:
+        from voice import speech
+
+        build = speech.build_listener
+    except (ImportError, AttributeError):
+        from .fallback import LABEL, StandInListener
+
+        return StandInListener(engine, model, feed), LABEL
+    listener = build(engine=engine, model=model, audio_in=feed, fast=True, noinput_timeout=5.0)
+    return listener, "voice.speech.build_listener (scripted source, endpointer, grammar recognizer)"
 
 
-def _open_vocab(listener: Any) -> Any:
-    """The listener's recognizer, to decode without a grammar (the naive peer's transcription)."""
-    rec = getattr(listener, "recognizer", None)
-    if rec is None:
-        raise RuntimeError("the listener has no .recognizer to decode with an open vocabulary")
-    return rec
+def answer_segment(pcm: np.ndarray) -> np.ndarray:
+    """The naive peer's audio: the answer cut out where the corpus put it, with 0.2 s / 0.3 s margins.
+
+    An oracle endpoint: generous to the peer (it never loses an answer to endpointing) and it keeps
+    its open-vocabulary decoding, which runs at about real time, to the answer itself.
+    """
+    start = max(0, int((BEFORE - 0.2) * RATE))
+    end = min(len(pcm), len(pcm) - int((AFTER - 0.3) * RATE))
+    return pcm[start:end]
 
 
-def _work(job: tuple[str, str | None, list[tuple[Clip, str, str]], str | None]) -> list[Decoded]:
+def _work(job: tuple[str, str | None, list[tuple[Clip, str, str]], str | None]) -> tuple[list[Decoded], str]:
     """Decode clips [(clip, question id, language)] with one engine; returns what both paths heard."""
     engine, model, clips, grammar_dir = job
-    from voice import speech
     from voice.speech.audio import read_wav
     from voice.triage.loader import load_content
 
     content = load_content()
     grammar = Grammar.load(grammar_dir)
     feed = io.StringIO("".join(c.path + "\n" for c, _, _ in clips))
-    listener = speech.build_listener(
-        engine=engine, model=model, audio_in=feed, fast=True, noinput_timeout=5.0
-    )
-    rec = _open_vocab(listener)
+    listener, label = build_answer_path(engine, model, feed)
+    rec = listener.recognizer
     out = []
     try:
         for clip, qid, language in clips:
@@ -139,7 +156,7 @@ def _work(job: tuple[str, str | None, list[tuple[Clip, str, str]], str | None]) 
                 ours = korean_meaning(utt.text)
             else:
                 ours = meaning(grammar.understand(utt.text, question)) if utt.text else None
-            pcm = read_wav(clip.path)
+            pcm = answer_segment(read_wav(clip.path))
             t = time.perf_counter()
             naive_text = rec.decode(pcm, None)
             naive_text = getattr(naive_text, "text", naive_text)
@@ -149,21 +166,11 @@ def _work(job: tuple[str, str | None, list[tuple[Clip, str, str]], str | None]) 
             else:
                 choices = tuple((c.id, c.max_days) for c in question.choices)
                 naive = naive_meaning(naive_text, question.kind.value, choices)
-            out.append(
-                Decoded(
-                    clip.index,
-                    clip.level,
-                    utt.text,
-                    ours,
-                    round(ours_ms, 1),
-                    naive_text,
-                    naive,
-                    round(naive_ms, 1),
-                )
-            )
+            ms = round(ours_ms, 1), round(naive_ms, 1)
+            out.append(Decoded(clip.index, clip.level, utt.text, ours, ms[0], naive_text, naive, ms[1]))
     finally:
         listener.close()
-    return out
+    return out, label
 
 
 def measure_understanding(
@@ -184,12 +191,13 @@ def measure_understanding(
     chunks = [work[k::jobs] for k in range(jobs)]
     gdir = str(grammar.folder)
     if jobs == 1:
-        decoded = _work((engine, model, chunks[0], gdir))
+        parts = [_work((engine, model, chunks[0], gdir))]
     else:
         ctx = multiprocessing.get_context("fork")
         with ctx.Pool(jobs) as pool:
             parts = pool.map(_work, [(engine, model, chunk, gdir) for chunk in chunks])
-        decoded = [d for part in parts for d in part]
+    decoded = [d for part, _ in parts for d in part]
+    path_label = parts[0][1]
     levels = [level_name(s) for s in LEVELS]
     ours = {lv: score((items[d.index], d.ours) for d in decoded if d.level == lv) for lv in levels}
     naive = {lv: score((items[d.index], d.naive) for d in decoded if d.level == lv) for lv in levels}
@@ -208,6 +216,7 @@ def measure_understanding(
     return {
         "engine": engine,
         "model": model,
+        "path": path_label,
         "corpus": len(items),
         "levels": levels,
         "ours": ours,
