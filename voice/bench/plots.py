@@ -19,17 +19,18 @@ def plot_accuracy(results: dict[str, Any], path: Path) -> Path:
     """Accuracy (%) at clean, 20, 10, 5, 0 dB: one line per engine (ours) and per naive peer."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7.5, 4.6), dpi=110)
-    styles = ["-o", "-s", "-^", "-D"]
+    styles = ["o", "s", "^", "D"]
     for i, (label, run) in enumerate((results.get("understanding") or {}).items()):
         levels = run["levels"]
         xs = list(range(len(levels)))
         ours = [run["ours"][lv]["accuracy"] for lv in levels]
         naive = [run["naive"][lv]["accuracy"] for lv in levels]
-        ax.plot(xs, ours, styles[i % len(styles)], color=f"C{i}", label=f"{label}: grammar (ours)", lw=2)
+        m = styles[i % len(styles)]
+        ax.plot(xs, ours, marker=m, ls="-", color=f"C{i}", label=f"{label}: grammar (ours)", lw=2)
         ax.plot(
             xs,
             naive,
-            styles[i % len(styles)],
+            marker=m,
             color=f"C{i}",
             ls="--",
             alpha=0.7,
@@ -46,7 +47,7 @@ def plot_accuracy(results: dict[str, Any], path: Path) -> Path:
     ax.set_title("Spoken answers understood, clean and in waiting-room babble")
     ax.grid(alpha=0.3)
     if results.get("understanding"):
-        ax.legend(fontsize=7.5, loc="lower left")
+        ax.legend(fontsize=7.5, loc="upper right")
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

@@ -129,7 +129,7 @@ def measure_startups(workdir: Path, engines: list[str], quick: bool) -> dict[str
             results.append(measure_startup(workdir / "startup", engine, model, answer_wav=answer))
         say = [r.first_say_s for r in results if r.first_say_s is not None]
         wav = [r.first_wav_s for r in results if r.first_wav_s is not None]
-        rss = [r.peak_rss_mb for r in results if r.peak_rss_mb is not None]
+        rss = [r.peak_rss_mb for r in results if r.peak_rss_mb is not None and r.error is None]
         out[label] = {
             "engine": engine,
             "model": model,
