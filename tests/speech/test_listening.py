@@ -1,0 +1,181 @@
+"""ScriptedAudioSource, the endpointer and AudioListener on real synthesized speech."""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+
+import numpy as np
+import pytest
+
+from voice.errors import EndOfInput
+from voice.speech import testaudio as ta
+from voice.speech.audio import RATE, float_to_int16, resample, write_wav
+from voice.speech.endpoint import Endpointer, State
+from voice.speech.listening import AudioListener
+from voice.speech.recognizers import PocketSphinxRecognizer
+from voice.speech.scripted import ScriptedAudioSource
+from voice.triage.loader import load_content
+from voice.understanding import Grammar
+
+pytestmark = pytest.mark.speech
+
+
+@pytest.fixture(scope="module")
+def recognizer():
+    rec = PocketSphinxRecognizer()
+    yield rec
+    rec.close()
+
+
+@pytest.fixture(scope="module")
+def grammar():
+    return Grammar.load()
+
+
+@pytest.fixture(scope="module")
+def yes_no(grammar):
+    return grammar.expectation(load_content().questions["ces_screen"])
+
+
+def _drain(src) -> np.ndarray:
+    out = []
+    while (f := src.read()) is not None:
+        assert f.dtype == np.int16 and len(f) == 160
+        out.append(f)
+    return np.concatenate(out) if out else np.zeros(0, np.int16)
+
+
+def _stereo_wav(path, pcm16k: np.ndarray, rate: int) -> None:
+    """A 16-bit stereo WAV at `rate`, written by hand (the reader must handle it)."""
+    import struct
+
+    x = resample(pcm16k.astype(np.float32) / 32768.0, RATE, rate)
+    left = float_to_int16(x)
+    right = float_to_int16(x * 0.5)
+    data = np.stack([left, right], axis=1).astype("<i2").tobytes()
+    header = b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVE"
+    header += b"fmt " + struct.pack("<IHHIIHH", 16, 1, 2, rate, rate * 4, 4, 16)
+    header += b"data" + struct.pack("<I", len(data))
+    path.write_bytes(header + data)
+
+
+def test_scripted_source_any_rate_stereo_silence_and_eof(tmp_path):
+    speech = ta.speak("about three weeks")
+    stereo = tmp_path / "stereo44.wav"
+    _stereo_wav(stereo, speech, 44100)
+    mono8 = tmp_path / "mono8k.wav"
+    write_wav(mono8, float_to_int16(resample(speech.astype(np.float32) / 32768, RATE, 8000)), 8000)
+    src = ScriptedAudioSource(io.StringIO(f"{stereo}\n\n{mono8}\n"), fast=True)
+    src.begin_turn()
+    got = _drain(src)
+    trailing = int(1.5 * RATE)
+    assert abs(len(got) - trailing - len(speech)) <= 160
+    assert np.all(got[-trailing + 160:] == 0)
+    # the louder left and quieter right channel are averaged: about 0.75 of the mono level
+    level = np.abs(got[: len(speech)].astype(float)).mean() / np.abs(speech.astype(float)).mean()
+    assert 0.65 < level < 0.85
+    src.begin_turn()  # empty line: a silent turn
+    silent = _drain(src)
+    assert len(silent) == trailing and not silent.any()
+    src.begin_turn()
+    assert abs(len(_drain(src)) - trailing - len(speech)) <= 320
+    with pytest.raises(EndOfInput):
+        src.begin_turn()
+
+
+def test_unreadable_file_is_a_warning_and_a_silent_turn(tmp_path, caplog):
+    bad = tmp_path / "not-a-wav.wav"
+    bad.write_text("hello")
+    src = ScriptedAudioSource(io.StringIO(f"{tmp_path / 'missing.wav'}\n{bad}\n"), fast=True)
+    with caplog.at_level(logging.WARNING, logger="voice.speech.scripted"):
+        src.begin_turn()
+        assert not _drain(src).any()
+        src.begin_turn()
+        assert not _drain(src).any()
+    text = caplog.text
+    assert "missing.wav" in text and "not-a-wav.wav" in text
+
+
+def test_real_time_pacing_versus_fast(tmp_path):
+    path = tmp_path / "a.wav"
+    write_wav(path, ta.silence(0.2))
+    paced = ScriptedAudioSource(io.StringIO(f"{path}\n"), fast=False, trailing_silence=0.3)
+    paced.begin_turn()
+    t = time.monotonic()
+    n = len(_drain(paced)) / RATE
+    slow = time.monotonic() - t
+    fast = ScriptedAudioSource(io.StringIO(f"{path}\n"), fast=True, trailing_silence=0.3)
+    fast.begin_turn()
+    t = time.monotonic()
+    _drain(fast)
+    quick = time.monotonic() - t
+    assert n == pytest.approx(0.5, abs=0.011)
+    assert slow >= 0.45  # frame k is not handed out before turn start + k * 10 ms
+    assert quick < slow / 3
+
+
+def test_endpointer_finds_start_and_end_with_preroll():
+    speech = ta.speak("i think so")
+    pcm = np.concatenate([ta.silence(1.0), speech, ta.silence(1.5)])
+    rng = np.random.default_rng(1)
+    pcm = np.clip(pcm + rng.normal(0, 40, len(pcm)), -32768, 32767).astype(np.int16)  # a quiet room
+    ep = Endpointer()
+    kept = 0
+    start_seen = None
+    for i in range(0, len(pcm), 160):
+        out = ep.push(pcm[i : i + 160])
+        if out and start_seen is None:
+            start_seen = i // 160
+            kept = len(out)
+        if ep.state is State.ENDED:
+            break
+    assert ep.state is State.ENDED
+    assert abs(ep.start_frame - 100) <= 5  # speech begins at 1.0 s
+    true_end = (100 * 160 + len(speech)) // 160
+    assert abs(ep.last_speech_frame - true_end) <= 8
+    assert kept >= 30  # the 300 ms pre-roll is handed over with the start
+    assert ep.frames_seen - 1 - ep.last_speech_frame == 70  # the 700 ms hangover
+
+
+def test_listener_hears_an_answer_and_reports_speech_end(tmp_path, recognizer, grammar, yes_no):
+    path = ta.write_wav_file(tmp_path / "unsure.wav", np.concatenate([ta.silence(0.8), ta.speak("not sure"),
+                                                                       ta.silence(0.5)]))
+    src = ScriptedAudioSource(io.StringIO(f"{path}\n"), fast=True)
+    listener = AudioListener(src, recognizer)
+    calls = []
+    utt = listener.listen(yes_no, on_speech=lambda: calls.append(time.monotonic()))
+    assert calls and len(calls) == 1
+    assert grammar.understand(utt.text, load_content().questions["ces_screen"]).answer == "unsure"
+    assert 0 < utt.confidence <= 1
+    assert utt.speech_end is not None and utt.speech_end >= calls[0]
+    assert abs(listener.last_turn["start_frame"] - 80) <= 5
+    assert listener.last_turn["early"]  # a complete sentence: the short hangover was enough
+
+
+def test_silence_and_empty_lines_are_no_input(tmp_path, recognizer, yes_no):
+    quiet = ta.write_wav_file(tmp_path / "quiet.wav", ta.silence(1.0))
+    src = ScriptedAudioSource(io.StringIO(f"{quiet}\n\n"), fast=True)
+    listener = AudioListener(src, recognizer)
+    assert listener.listen(yes_no).text is None
+    assert listener.listen(yes_no).text is None
+    with pytest.raises(EndOfInput):
+        listener.listen(yes_no)
+
+
+def test_noinput_timeout_counts_audio_time(tmp_path, recognizer, yes_no):
+    long_quiet = ta.write_wav_file(tmp_path / "long.wav", ta.silence(4.0))
+    src = ScriptedAudioSource(io.StringIO(f"{long_quiet}\n"), fast=True)
+    listener = AudioListener(src, recognizer, noinput_timeout=2.0)
+    assert listener.listen(yes_no).text is None
+    assert listener.last_turn["frames"] == 200
+
+
+def test_maximum_utterance_length_cuts_long_speech(tmp_path, recognizer, yes_no):
+    talk = ta.speak("the weather is lovely today and I walked the dog along the river for a long time")
+    path = ta.write_wav_file(tmp_path / "long.wav", np.concatenate([ta.silence(0.5), talk]))
+    listener = AudioListener(ScriptedAudioSource(io.StringIO(f"{path}\n"), fast=True), recognizer,
+                             max_utterance=2.0)
+    listener.listen(yes_no)
+    assert listener.last_turn["frames"] <= 50 + 200 + 20

@@ -1,0 +1,491 @@
+"""Speech recognizers behind one small interface: PocketSphinx (built in) and Vosk (with a model).
+
+Both take 16 kHz mono int16 audio and an `Expectation` (the sentences allowed on this turn) and
+give a `Hypothesis`: the recognized sentence (one of the allowed ones, or "" for no match) and a
+confidence 0..1. `expect=None` means open vocabulary (the naive baseline of the benchmark).
+
+PocketSphinx
+    The allowed sentences become a word graph: a trie of the sentences, minimized (shared prefixes
+    and suffixes), handed to the decoder as a finite-state grammar. The largest answer set (about
+    5000 age sentences) compiles to about 100 states in ~25 ms, where a flat JSGF alternation of
+    the same sentences took 0.6 s to compile and up to 30 s to decode. Compiled searches are cached
+    per sentence set.
+
+    Rejection: the same audio is decoded again with a *garbage* alternative beside the grammar, a
+    loop over the 39 English phones in which every phone costs a fixed probability. When the phone
+    loop explains the audio better than any allowed sentence, the sentence is not accepted. Two
+    loop costs give three confidence levels:
+      - the grammar beats the cheap phone loop (STRONG_PHONE_COST): 0.9, taken as heard;
+      - it beats only the expensive one (WEAK_PHONE_COST): 0.45, below the session's confirm
+        threshold (0.55), so the person is asked "did you say ...?";
+      - it loses to both, or the decoder never reached the end of a sentence: "" (no match).
+    `python -m voice.speech.listening --measure` prints false accepts and false rejects.
+
+Vosk
+    `KaldiRecognizer(model, 16000, json.dumps(phrases + ["[unk]"]))`: a grammar that Vosk turns
+    into a small language model, so it can recombine phrases; the text is mapped back to the
+    closest allowed sentence with rapidfuzz. Confidence is the mean per-word `conf` times the
+    closeness of that mapping; `[unk]` or no close sentence is a no match.
+
+Every native library is imported inside its adapter; a missing one is a ModelError with a fix.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from voice.errors import ModelError
+from voice.ports import Expectation
+
+_LOG = logging.getLogger(__name__)
+
+CONFIDENT = 0.9
+"""Confidence of a sentence that beat the cheap phone loop."""
+UNSURE = 0.45
+"""Confidence of a sentence that beat only the expensive phone loop (the session confirms it)."""
+STRONG_PHONE_COST = 1e-8
+"""Probability per phone of the cheap garbage loop: out-of-grammar speech usually goes there."""
+WEAK_PHONE_COST = 1e-12
+"""Probability per phone of the expensive garbage loop: only clear non-answers go there."""
+GRAMMAR_CACHE = 24
+"""Compiled grammar searches kept per decoder (yes/no questions share one)."""
+DITHER = 30.0
+"""Standard deviation (int16 units) of the noise added before decoding: digital silence makes
+PocketSphinx's log-energy features degenerate (real microphones are never exactly zero)."""
+
+PHONES = ("AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH T TH UH UW "
+          "V W Y Z ZH").split()
+_GARBAGE_PREFIX = "garbage_"
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """What a recognizer heard in one segment of audio."""
+
+    text: str
+    """An allowed sentence (or open-vocabulary words); "" when nothing allowed was heard."""
+    confidence: float
+    """0..1; below 0.55 the session asks the person to confirm."""
+    decode_ms: float = 0.0
+    """Time spent decoding after the end of the audio."""
+
+
+class Recognizer(Protocol):
+    """Turns one segment of speech into a Hypothesis, either whole or streamed."""
+
+    engine: str
+    """`pocketsphinx` or `vosk`."""
+    model: str | None
+    """Model path or name, for the `start` event."""
+
+    def prepare(self, expect: Expectation) -> None:
+        """Compile what `expect` needs ahead of time (optional speed-up)."""
+        ...
+
+    def start(self, expect: Expectation | None) -> None:
+        """Begin a streamed utterance."""
+        ...
+
+    def feed(self, frame: np.ndarray) -> None:
+        """Add int16 samples (16 kHz mono) to the streamed utterance."""
+        ...
+
+    def partial(self) -> str:
+        """The best words so far in the streamed utterance."""
+        ...
+
+    def finish(self) -> Hypothesis:
+        """End the streamed utterance and return what was heard."""
+        ...
+
+    def decode(self, pcm: np.ndarray, expect: Expectation | None) -> Hypothesis:
+        """Recognize a whole segment."""
+        ...
+
+    def close(self) -> None:
+        """Release the model."""
+        ...
+
+
+class _StreamMixin:
+    """`decode` in terms of the streaming calls."""
+
+    def decode(self, pcm: np.ndarray, expect: Expectation | None) -> Hypothesis:
+        self.start(expect)
+        self.feed(np.asarray(pcm, dtype=np.int16))
+        return self.finish()
+
+
+# --------------------------------------------------------------------------- word graphs
+
+
+def word_graph(phrases: tuple[str, ...] | list[str]) -> tuple[int, int, list[tuple]]:
+    """A minimal acyclic word automaton accepting exactly `phrases`.
+
+    Returns (start_state, final_state, transitions) in the form `Decoder.create_fsg` takes:
+    (from, to, probability, word) for words and (from, to, probability) for the empty move to the
+    final state. Each state spreads its probability evenly over its ways out.
+    """
+    children: list[dict[str, int]] = [{}]
+    final = [False]
+    for phrase in phrases:
+        state = 0
+        for word in phrase.split():
+            nxt = children[state].get(word)
+            if nxt is None:
+                nxt = len(children)
+                children.append({})
+                final.append(False)
+                children[state][word] = nxt
+            state = nxt
+        final[state] = True
+    # Merge states with the same future (bottom-up, post-order).
+    order: list[int] = []
+    stack = [(0, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+            continue
+        stack.append((node, True))
+        stack.extend((child, False) for child in children[node].values())
+    rep: dict[int, int] = {}
+    canon: dict[tuple, int] = {}
+    for node in order:
+        sig = (final[node], tuple(sorted((w, rep[c]) for w, c in children[node].items())))
+        rep[node] = canon.setdefault(sig, node)
+    number: dict[int, int] = {rep[0]: 0}
+    todo = [rep[0]]
+    edges: list[tuple[int, int | None, str | None, float]] = []
+    seen: set[int] = set()
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        outs = sorted(children[node].items())
+        ways = len(outs) + (1 if final[node] else 0)
+        for word, child in outs:
+            target = rep[child]
+            if target not in number:
+                number[target] = len(number)
+            edges.append((node, target, word, 1.0 / ways))
+            todo.append(target)
+        if final[node]:
+            edges.append((node, None, None, 1.0 / ways))
+    end = len(number)
+    transitions: list[tuple] = []
+    for a, b, word, p in edges:
+        to = end if b is None else number[b]
+        transitions.append((number[a], to, p, word) if word else (number[a], to, p))
+    return 0, end, transitions
+
+
+# --------------------------------------------------------------------------- PocketSphinx
+
+
+def _import_pocketsphinx():
+    try:
+        import pocketsphinx
+    except ImportError as err:
+        raise ModelError(f"PocketSphinx is not installed ({err})", fix="pip install pocketsphinx") from None
+    return pocketsphinx
+
+
+class PocketSphinxRecognizer(_StreamMixin):
+    """PocketSphinx with the US English model inside its wheel: nothing to download."""
+
+    engine = "pocketsphinx"
+
+    def __init__(self, strong_cost: float = STRONG_PHONE_COST, weak_cost: float = WEAK_PHONE_COST,
+                 dither: float = DITHER):
+        ps = _import_pocketsphinx()
+        self._ps = ps
+        model_dir = Path(ps.get_model_path())
+        self.model = "pocketsphinx en-us (built in)"
+        self._lm_path = model_dir / "en-us" / "en-us.lm.bin"
+        try:
+            self._decoder = ps.Decoder(samprate=16000, lm=None, loglevel="FATAL", cmn="batch")
+        except Exception as err:  # the C library raises RuntimeError/ValueError on a broken model
+            raise ModelError(f"PocketSphinx could not load its model: {err}", where=str(model_dir),
+                             fix="reinstall it: pip install --force-reinstall pocketsphinx") from None
+        for i, phone in enumerate(PHONES):
+            self._decoder.add_word(_GARBAGE_PREFIX + phone.lower(), phone, i == len(PHONES) - 1)
+        self._cmn = self._decoder.get_cmn(False)
+        self.strong_cost = strong_cost
+        self.weak_cost = weak_cost
+        self.dither = dither
+        self._rng = np.random.default_rng(0)
+        self._searches: OrderedDict[tuple, tuple[str, frozenset[str]]] = OrderedDict()
+        self._missing_logged: set[str] = set()
+        self._count = 0
+        self._open = False
+        self._expect: Expectation | None = None
+        self._allowed: frozenset[str] = frozenset()
+        self._name = ""
+        self._chunks: list[np.ndarray] = []
+        self.compile_ms: dict[str, float] = {}
+
+    # ------------------------------------------------------------ grammars
+
+    def _known(self, phrases: tuple[str, ...]) -> tuple[str, ...]:
+        words = {w for p in phrases for w in p.split()}
+        missing = {w for w in words if self._decoder.lookup_word(w) is None}
+        new = missing - self._missing_logged
+        if new:
+            self._missing_logged |= new
+            _LOG.warning("PocketSphinx dictionary lacks %s: sentences with them are not listened for",
+                         ", ".join(sorted(new)))
+        return tuple(p for p in phrases if not missing.intersection(p.split()))
+
+    def _search(self, expect: Expectation) -> tuple[str, frozenset[str]]:
+        """The compiled search names for these sentences (compiled once, then cached)."""
+        key = expect.phrases
+        found = self._searches.get(key)
+        if found is not None:
+            self._searches.move_to_end(key)
+            return found
+        started = time.perf_counter()
+        phrases = self._known(expect.phrases)
+        if not phrases:
+            raise ModelError(f"none of the sentences for {expect.question!r} can be recognized",
+                             where="grammar", fix="use words from the PocketSphinx English dictionary")
+        self._count += 1
+        name = f"g{self._count}"
+        start, end, transitions = word_graph(phrases)
+        self._decoder.add_fsg(name, self._decoder.create_fsg(name, start, end, transitions))
+        for suffix, cost in (("strong", self.strong_cost), ("weak", self.weak_cost)):
+            # A new start state chooses between the grammar and a loop of phones.
+            s0, loop = end + 1, end + 2
+            extra = [(s0, start, 0.5), (s0, loop, 0.5), (loop, end, 1.0)]
+            extra += [(loop, loop, cost, _GARBAGE_PREFIX + p.lower()) for p in PHONES]
+            fsg = self._decoder.create_fsg(f"{name}.{suffix}", s0, end, transitions + extra)
+            self._decoder.add_fsg(f"{name}.{suffix}", fsg)
+        found = (name, frozenset(phrases))
+        self._searches[key] = found
+        self.compile_ms[expect.question] = (time.perf_counter() - started) * 1000
+        while len(self._searches) > GRAMMAR_CACHE:
+            _, (old, _) = self._searches.popitem(last=False)
+            for n in (old, f"{old}.strong", f"{old}.weak"):
+                try:
+                    self._decoder.remove_search(n)
+                except Exception:  # noqa: BLE001 - an already removed search is fine
+                    pass
+        return found
+
+    def prepare(self, expect: Expectation) -> None:
+        self._search(expect)
+
+    def _activate_open(self) -> str:
+        if not self._open:
+            self._decoder.add_lm_file("open", str(self._lm_path))
+            self._open = True
+        return "open"
+
+    # ------------------------------------------------------------ streaming
+
+    def _dithered(self, pcm: np.ndarray) -> bytes:
+        pcm = np.asarray(pcm, dtype=np.int16)
+        if self.dither <= 0:
+            return pcm.tobytes()
+        noise = self._rng.normal(0.0, self.dither, len(pcm))
+        return np.clip(pcm.astype(np.float64) + noise, -32768, 32767).astype(np.int16).tobytes()
+
+    def start(self, expect: Expectation | None) -> None:
+        self._expect = expect
+        if expect is None:
+            self._name, self._allowed = self._activate_open(), frozenset()
+        else:
+            self._name, self._allowed = self._search(expect)
+        self._decoder.activate_search(self._name)
+        self._chunks = []
+        self._rng = np.random.default_rng(0)  # the same audio always gets the same dither
+        self._decoder.set_cmn(self._cmn)
+        self._decoder.start_utt()
+
+    def feed(self, frame: np.ndarray) -> None:
+        data = self._dithered(frame)
+        self._chunks.append(np.frombuffer(data, dtype=np.int16))
+        self._decoder.process_raw(data, False, False)
+
+    def partial(self) -> str:
+        hyp = self._decoder.hyp()
+        return hyp.hypstr if hyp is not None else ""
+
+    def _run(self, name: str, pcm: bytes) -> str:
+        self._decoder.activate_search(name)
+        self._decoder.set_cmn(self._cmn)
+        self._decoder.start_utt()
+        self._decoder.process_raw(pcm, False, True)
+        self._decoder.end_utt()
+        hyp = self._decoder.hyp()
+        return hyp.hypstr if hyp is not None else ""
+
+    def finish(self) -> Hypothesis:
+        started = time.perf_counter()
+        self._decoder.end_utt()
+        hyp = self._decoder.hyp()
+        text = hyp.hypstr if hyp is not None else ""
+        # The cepstral mean after the streamed pass (updated with this utterance) is the one every
+        # later pass starts from: re-decoding must not drift it, or results depend on history.
+        self._cmn = self._decoder.get_cmn(False)
+        if self._expect is None:
+            prob = hyp.prob if hyp is not None else 0.0
+            return Hypothesis(text, max(0.0, min(1.0, prob)), (time.perf_counter() - started) * 1000)
+        pcm = np.concatenate(self._chunks).tobytes() if self._chunks else b""
+        # The whole segment again, with the phone loop beside the grammar (see the module docstring).
+        # The streamed pass only serves the endpointer's partial results: its final word is
+        # sometimes cut short ("yes for" of "yes for sure"), where the whole-segment pass is not.
+        text, confidence = "", 0.0
+        strong = self._run(f"{self._name}.strong", pcm)
+        if strong in self._allowed:
+            text, confidence = strong, CONFIDENT
+        else:
+            weak = self._run(f"{self._name}.weak", pcm)
+            if weak in self._allowed:
+                text, confidence = weak, UNSURE
+        return Hypothesis(text, confidence, (time.perf_counter() - started) * 1000)
+
+    def close(self) -> None:
+        self._searches.clear()
+        self._decoder = None
+
+
+# --------------------------------------------------------------------------- Vosk
+
+
+def _import_vosk():
+    try:
+        import vosk
+    except (ImportError, OSError) as err:
+        raise ModelError(f"Vosk is not installed ({err})", fix="pip install vosk") from None
+    vosk.SetLogLevel(-1)
+    return vosk
+
+
+def load_vosk_model(path: str | Path):
+    """Load a Vosk model folder (never by language name: that would go to the network)."""
+    vosk = _import_vosk()
+    path = Path(path)
+    if not (path / "am").is_dir() or not (path / "conf").is_dir():
+        raise ModelError("not a Vosk model folder (no am/ and conf/ inside)", where=str(path),
+                         fix="point --model at the unzipped folder, e.g. ~/.cache/vosk/vosk-model-small-en-us-0.15")
+    try:
+        return vosk.Model(str(path))
+    except Exception as err:  # vosk raises a bare Exception when Kaldi fails to load
+        raise ModelError(f"Vosk could not load the model: {err}", where=str(path),
+                         fix="download it again: voice-triage models download") from None
+
+
+class VoskRecognizer(_StreamMixin):
+    """Vosk (Kaldi) with an explicit model folder and a grammar per turn."""
+
+    engine = "vosk"
+
+    def __init__(self, model_path: str | Path, model=None, min_similarity: float = 70.0):
+        self._vosk = _import_vosk()
+        self.model = str(model_path)
+        self._model = model if model is not None else load_vosk_model(model_path)
+        self._has_unk = self._model.vosk_model_find_word("[unk]") >= 0
+        self.min_similarity = min_similarity
+        self._recognizers: OrderedDict[tuple, object] = OrderedDict()
+        self._rec = None
+        self._phrases: tuple[str, ...] = ()
+        self.compile_ms: dict[str, float] = {}
+
+    def _recognizer(self, expect: Expectation | None):
+        key = expect.phrases if expect is not None else None
+        rec = self._recognizers.get(key)
+        if rec is not None:
+            self._recognizers.move_to_end(key)
+            rec.Reset()
+            return rec
+        started = time.perf_counter()
+        if expect is None:
+            rec = self._vosk.KaldiRecognizer(self._model, 16000)
+        else:
+            known = [p for p in expect.phrases
+                     if all(self._model.vosk_model_find_word(w) >= 0 for w in p.split())]
+            if len(known) < len(expect.phrases):
+                _LOG.info("Vosk model lacks words of %d sentences for %s", len(expect.phrases) - len(known),
+                          expect.question)
+            if not known:
+                raise ModelError(f"the Vosk model knows none of the sentences for {expect.question!r}",
+                                 where=self.model, fix="use a model in the language of the grammar (English)")
+            grammar = known + (["[unk]"] if self._has_unk else [])
+            rec = self._vosk.KaldiRecognizer(self._model, 16000, json.dumps(grammar, ensure_ascii=False))
+            self.compile_ms[expect.question] = (time.perf_counter() - started) * 1000
+        rec.SetWords(True)
+        self._recognizers[key] = rec
+        while len(self._recognizers) > GRAMMAR_CACHE:
+            self._recognizers.popitem(last=False)
+        return rec
+
+    def prepare(self, expect: Expectation) -> None:
+        self._recognizer(expect)
+
+    def start(self, expect: Expectation | None) -> None:
+        self._rec = self._recognizer(expect)
+        self._phrases = expect.phrases if expect is not None else ()
+        self._words: list[dict] = []
+        self._texts: list[str] = []
+
+    def _collect(self, raw: str) -> None:
+        result = json.loads(raw)
+        if result.get("text"):
+            self._texts.append(result["text"])
+        self._words.extend(result.get("result", []))
+
+    def feed(self, frame: np.ndarray) -> None:
+        if self._rec.AcceptWaveform(np.asarray(frame, dtype=np.int16).tobytes()):
+            self._collect(self._rec.Result())
+
+    def partial(self) -> str:
+        done = " ".join(self._texts)
+        now = json.loads(self._rec.PartialResult()).get("partial", "")
+        return " ".join(t for t in (done, now) if t)
+
+    def finish(self) -> Hypothesis:
+        started = time.perf_counter()
+        self._collect(self._rec.FinalResult())
+        text = " ".join(self._texts).strip()
+        confs = [float(w.get("conf", 0.0)) for w in self._words if w.get("word") != "[unk]"]
+        mean_conf = sum(confs) / len(confs) if confs else 0.0
+        elapsed = (time.perf_counter() - started) * 1000
+        if not self._phrases:
+            return Hypothesis(text, mean_conf, elapsed)
+        if not text or "[unk]" in text.split():
+            return Hypothesis("", 0.0, elapsed)
+        phrase, similarity = closest_phrase(text, self._phrases)
+        if phrase is None or similarity < self.min_similarity:
+            return Hypothesis("", 0.0, elapsed)
+        return Hypothesis(phrase, mean_conf * similarity / 100.0, elapsed)
+
+    def close(self) -> None:
+        self._recognizers.clear()
+        self._rec = None
+        self._model = None
+
+
+def closest_phrase(text: str, phrases: tuple[str, ...]) -> tuple[str | None, float]:
+    """The allowed sentence closest to `text` and its similarity 0..100 (rapidfuzz ratio)."""
+    from rapidfuzz import fuzz, process
+
+    if text in phrases:
+        return text, 100.0
+    match = process.extractOne(text, phrases, scorer=fuzz.ratio)
+    if match is None:
+        return None, 0.0
+    return match[0], float(match[1])
+
+
+__all__ = ["CONFIDENT", "UNSURE", "Hypothesis", "PocketSphinxRecognizer", "Recognizer", "VoskRecognizer",
+           "closest_phrase", "load_vosk_model", "word_graph"]
