@@ -19,14 +19,16 @@ from pathlib import Path
 
 from voice.errors import TriageError
 
-from .machine import machine_info, package_versions
+from .machine import code_version, machine_info, package_versions
 from .plots import plot_accuracy, plot_latency
 from .report import markdown
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m voice.bench", description=__doc__.split("\n\n")[1])
-    parser.add_argument("--quick", action="store_true", help="a small run (about a minute), for the tests")
+    parser.add_argument(
+        "--quick", action="store_true", help="a small run (well under a minute), for the tests"
+    )
     parser.add_argument(
         "--out", type=Path, default=Path("results"), help="folder for the results (default results)"
     )
@@ -74,9 +76,17 @@ def main(argv: list[str] | None = None) -> int:
         + (" --quick" if args.quick else "")
         + f" --out {args.out} --seed {args.seed}"
         + f" --engines {','.join(engines)}"
+        + (f" --jobs {args.jobs}" if args.jobs != 2 else "")
+        + (f" --skip {','.join(sorted(skip))}" if skip else "")
     )
     results["settings"].update(
-        command=command, seed=args.seed, quick=args.quick, machine=machine_info(), packages=package_versions()
+        command=command,
+        seed=args.seed,
+        quick=args.quick,
+        jobs=args.jobs,
+        machine=machine_info(),
+        packages=package_versions(),
+        code=code_version(),
     )
     out = args.out
     out.mkdir(parents=True, exist_ok=True)

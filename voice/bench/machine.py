@@ -75,3 +75,28 @@ def package_versions() -> dict[str, str]:
             out[name] = "not installed"
     out["espeak-ng"] = _espeak_version() or "not installed"
     return out
+
+
+def code_version() -> dict[str, Any] | None:
+    """The git commit of the code measured and the tracked files changed since (results/ aside);
+    None outside a git checkout."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    git = shutil.which("git")
+    if git is None or not (root / ".git").exists():
+        return None
+
+    def run(*args: str) -> str:
+        done = subprocess.run([git, "-C", str(root), *args], capture_output=True, text=True, check=False)
+        return done.stdout.rstrip() if done.returncode == 0 else ""
+
+    commit = run("rev-parse", "--short", "HEAD")
+    changed = [
+        line[3:]
+        for line in run("status", "--porcelain", "--untracked-files=no").splitlines()
+        if len(line) > 3 and not line[3:].startswith("results/")
+    ]
+    return {"commit": commit or None, "changed": changed}

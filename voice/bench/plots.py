@@ -36,6 +36,19 @@ def plot_accuracy(results: dict[str, Any], path: Path) -> Path:
             alpha=0.7,
             label=f"{label}: open vocabulary + keywords (naive)",
         )
+        if run.get("fresh_listener"):
+            fresh = [run["fresh_listener"][lv]["accuracy"] for lv in levels]
+            ax.plot(
+                xs,
+                fresh,
+                marker=m,
+                color=f"C{i}",
+                ls=":",
+                lw=1,
+                alpha=0.6,
+                markerfacecolor="none",
+                label=f"{label}: ours, fresh listener per answer (diagnostic)",
+            )
         ax.set_xticks(xs, levels)
     if not results.get("understanding"):
         ax.text(
@@ -47,9 +60,9 @@ def plot_accuracy(results: dict[str, Any], path: Path) -> Path:
     ax.set_title("Spoken answers understood, clean and in waiting-room babble")
     ax.grid(alpha=0.3)
     if results.get("understanding"):
-        ax.legend(fontsize=7.5, loc="upper right")
+        ax.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(0.0, -0.14), ncol=1, frameon=False)
     fig.tight_layout()
-    fig.savefig(path)
+    fig.savefig(path, bbox_inches="tight")  # the legend sits under the axes
     plt.close(fig)
     return path
 

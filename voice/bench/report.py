@@ -44,6 +44,12 @@ def understanding_tables(results: dict[str, Any]) -> list[str]:
             + " | ".join(_v(run["naive"][lv]["accuracy"], "%") for lv in levels)
             + " |"
         )
+        if run.get("fresh_listener"):
+            out.append(
+                f"| {label} | ours, fresh listener for each answer (diagnostic) | {n} | "
+                + " | ".join(_v(run["fresh_listener"][lv]["accuracy"], "%") for lv in levels)
+                + " |"
+            )
         ratios = []
         model = run.get("model") or "built in"
         paths.append(f"- {label}: {run.get('path', '?')}; {run['engine']}, model {model}")
@@ -54,8 +60,17 @@ def understanding_tables(results: dict[str, Any]) -> list[str]:
     out.append("")
     out.append("Answer path measured (ours):")
     out += paths
-    out.append("- naive peer: the same recognizer without a grammar on the same audio (the answer cut out "
-               "with an oracle endpoint), then keyword spotting (voice/bench/naive.py)")
+    out.append(
+        "- ours: one listener per noise level, kept from answer to answer as in a session in one room "
+        "(its noise floor and noise suppressor adapt to the babble); the diagnostic row gives every "
+        "answer to a new listener, whose endpointer and noise suppressor have heard nothing before "
+        "(a recognizer of its own is kept from answer to answer)"
+    )
+    out.append(
+        "- naive peer: a second recognizer of the same engine and settings without a grammar "
+        "(open vocabulary) on the same audio, the answer cut out with an oracle endpoint, then keyword "
+        "spotting (voice/bench/naive.py)"
+    )
     out.append("")
     out.append("### Errors: wrong answers, rejections (no match: asked again) and yes/no confusions")
     out.append("")
@@ -91,14 +106,19 @@ def understanding_tables(results: dict[str, Any]) -> list[str]:
         out.append("")
     timing = [(label, run["decode_ms"]) for label, run in runs.items() if run.get("decode_ms")]
     if timing:
-        out.append("### Decoding time per answer (ms, clean and noisy together)")
+        out.append("### Decoding time per answer (ms, every level; fast scripted audio, workers in parallel)")
         out.append("")
-        out.append("| engine | path | median | p90 |")
+        out.append("| engine | what | median | p90 |")
         out.append("|---|---|---:|---:|")
+        names = (
+            ("ours_after_endpoint", "ours: recognizer after the endpoint"),
+            ("ours_listen", "ours: whole listen (endpointing + recognition, audio read at full speed)"),
+            ("naive", "naive peer: open-vocabulary decoding of the answer"),
+        )
         for label, t in timing:
-            for path in ("ours", "naive"):
-                if path in t:
-                    out.append(f"| {label} | {path} | {_v(t[path]['median'])} | {_v(t[path]['p90'])} |")
+            for key, what in names:
+                if key in t:
+                    out.append(f"| {label} | {what} | {_v(t[key]['median'])} | {_v(t[key]['p90'])} |")
         out.append("")
     return out
 
@@ -129,15 +149,22 @@ def latency_tables(results: dict[str, Any]) -> list[str]:
                 f"| text-to-speech, cached prompt | {_v(tts.get('cached_median_ms'), ' ms', 2)} | | "
                 f"{tts.get('prompts')} | | |"
             )
-        dec = lat.get("decode")
-        if dec:
+        for label, run in (results.get("understanding") or {}).items():
+            dec = (run.get("decode_ms") or {}).get("ours_after_endpoint_clean")
+            if dec and dec.get("n"):
+                out.append(
+                    f"| decoding after the endpoint, {label}, clean answers (from the understanding run) "
+                    f"| {_v(dec.get('median'), ' ms', 0)} | {_v(dec.get('p90'), ' ms', 0)} "
+                    f"| {dec.get('n')} | | |"
+                )
+        if lat.get("peak_rss_mb"):
             out.append(
-                f"| decoding after the endpoint (recognizer, one answer) | {_v(dec.get('median'), ' ms', 0)} "
-                f"| {_v(dec.get('p90'), ' ms', 0)} | {dec.get('n')} | | |"
+                f"| peak resident memory of the assistant in these sessions (VmHWM) "
+                f"| {lat['peak_rss_mb']} MB | | | | |"
             )
         out.append(
-            f"| sessions / turns / completed | {lat.get('sessions')} / {lat.get('turns')} / "
-            f"{lat.get('completed')} | | | | |"
+            f"| sessions / answers spoken / sessions completed "
+            f"| {lat.get('sessions')} / {lat.get('turns')} / {lat.get('completed')} | | | | |"
         )
         out.append("")
         problems = {s["error"].split(" | ")[-1] for s in lat.get("per_session", []) if s.get("error")}
@@ -218,8 +245,12 @@ def settings_lines(results: dict[str, Any]) -> list[str]:
     out = ["### Settings", ""]
     out.append(f"- command: `{s['command']}`")
     out.append(
-        f"- seed {s['seed']}; {'quick' if s['quick'] else 'full'} run; took {results.get('run_seconds')} s"
+        f"- seed {s['seed']}; {'quick' if s['quick'] else 'full'} run; {s.get('jobs')} workers; "
+        f"took {results.get('run_seconds')} s"
     )
+    stages = results.get("stage_seconds") or {}
+    if stages:
+        out.append("- time per part: " + ", ".join(f"{k} {v} s" for k, v in stages.items()))
     for label, c in s["corpus"].items():
         out.append(f"- corpus {label}: {c}")
     m = s["machine"]
@@ -228,6 +259,13 @@ def settings_lines(results: dict[str, Any]) -> list[str]:
         f"Python {m['python']}"
     )
     out.append("- packages: " + ", ".join(f"{k} {v}" for k, v in s["packages"].items()))
+    code = s.get("code")
+    if code:
+        changed = code.get("changed") or []
+        out.append(
+            f"- code: commit {code.get('commit')}"
+            + (f", with uncommitted changes in {', '.join(changed)}" if changed else "")
+        )
     out.append(
         "- noise: babble of 5 talkers from Debian pocketsphinx-testdata read speech, mixed at the "
         "SNR over the answer, also before (0.6 s) and after (0.8 s) it"

@@ -31,8 +31,14 @@ LATENCY_VIGNETTES = (
     "hamstring_tear_sprint",
     "older_new_sciatica",
     "muscle_strain_digging",
+    "piriformis_runner",
+    "hip_arthritis_socks",
 )
 """Test patients whose sessions are run at real time for latency (those present are used, in order)."""
+LATENCY_TURNS = 40
+"""Reply latencies wanted from the real-time sessions (full run): sessions are run until there are
+this many, or the patients above are used up."""
+QUICK_LATENCY_TURNS = 3
 STARTUP_RUNS = 5
 
 
@@ -54,30 +60,34 @@ def korean_model() -> str | None:
 def english_vosk_model() -> str | None:
     """An English Vosk model found the way the assistant finds one (models.py), or None."""
     try:
-        from voice.speech.models import find_model
+        from voice.speech.models import find_english_model
     except ImportError:
         return None
     try:
-        found = find_model(None)
+        found = find_english_model(None)
     except ModelError:
         return None
     return str(found) if found else None
 
 
-def _pick_vignettes(quick: bool) -> list:
+def _latency_vignettes() -> list:
     vignettes = {v.id: v for v in load_vignettes()}
     chosen = [vignettes[i] for i in LATENCY_VIGNETTES if i in vignettes]
-    if not chosen:
-        chosen = list(vignettes.values())
-    return chosen[:1] if quick else chosen[:3]
+    return chosen or list(vignettes.values())
 
 
 def measure_latency(workdir: Path, engine: str, seed: int, quick: bool) -> dict[str, Any]:
-    """Real-time spoken sessions through the CLI; heard.latency_ms of every turn."""
+    """Real-time spoken sessions through the CLI until enough turns have a `heard.latency_ms`."""
+    wanted = QUICK_LATENCY_TURNS if quick else LATENCY_TURNS
     sessions = []
-    for v in _pick_vignettes(quick):
-        log(f"latency: real-time session {v.id} ({engine})")
-        s = run_latency_session(v, workdir / "latency", engine, seed=seed, max_turns=4 if quick else 40)
+    for v in _latency_vignettes():
+        have = sum(len(s.latency_ms) for s in sessions)
+        if have >= wanted:
+            break
+        log(f"latency: real-time session {v.id} ({engine}), {have}/{wanted} turns so far")
+        s = run_latency_session(
+            v, workdir / "latency", engine, seed=seed, max_turns=(wanted - have) + 2 if quick else 40
+        )
         if s.error:
             log(f"latency: session {v.id}: {s.error}")
         sessions.append(s)
@@ -86,18 +96,29 @@ def measure_latency(workdir: Path, engine: str, seed: int, quick: bool) -> dict[
         "engine": engine,
         "sessions": len(sessions),
         "turns": sum(s.turns for s in sessions),
+        "retries": sum(s.retries for s in sessions),
         "completed": sum(1 for s in sessions if s.disposition),
         "latency_ms": values,
         "median": median(values),
         "p90": percentile(values, 90),
         "target_ms": 600,
         "peak_rss_mb": max((s.peak_rss_mb or 0 for s in sessions), default=None),
+        "seconds": round(sum(s.seconds for s in sessions), 1),
         "per_session": [
             {
                 "vignette": s.vignette,
+                "voice": s.voice,
                 "turns": s.turns,
+                "retries": s.retries,
                 "disposition": s.disposition,
                 "latency_ms": s.latency_ms,
+                "heard": [
+                    {
+                        k: h.get(k)
+                        for k in ("question", "text", "answer", "command", "confidence", "latency_ms")
+                    }
+                    for h in s.heard
+                ],
                 "seconds": s.seconds,
                 "error": s.error,
                 "peak_rss_mb": s.peak_rss_mb,
@@ -137,9 +158,9 @@ def measure_startups(workdir: Path, engines: list[str], quick: bool) -> dict[str
             "first_say_s": say,
             "first_wav_s": wav,
             "rss_mb": rss,
-            "first_say_median_s": median(say) if say else None,
-            "first_wav_median_s": median(wav) if wav else None,
-            "rss_median_mb": median(rss) if rss else None,
+            "first_say_median_s": median(say, 3),
+            "first_wav_median_s": median(wav, 3),
+            "rss_median_mb": median(rss),
             "errors": [r.error for r in results if r.error],
         }
         for e in out[label]["errors"]:
@@ -185,39 +206,57 @@ def run_all(
             + "; ".join(f"{t!r} ({q})" for q, t, _ in corpus.dropped)
         )
     primary = "pocketsphinx" if "pocketsphinx" in engines else None
+    stages: dict[str, float] = {}
+    results["stage_seconds"] = stages
 
-    t = time.monotonic()
+    def stage(name: str, started: float) -> None:
+        stages[name] = round(time.monotonic() - started, 1)
+        log(f"{name}: {stages[name]} s")
+
+    # Timing-sensitive parts first, one at a time, with nothing else running.
     if "startup" not in skip:
+        t = time.monotonic()
         results["startup"] = measure_startups(workdir, engines, quick)
+        stage("startup", t)
     if "latency" not in skip and primary:
+        t = time.monotonic()
         results["latency"] = measure_latency(workdir, primary, seed, quick)
+        stage("latency", t)
     if "tts" not in skip:
         from .tts_timing import measure_tts
 
         log("text-to-speech timing")
+        t = time.monotonic()
         try:
             results["tts"] = measure_tts(content, limit=5 if quick else None)
         except TriageError as err:
             results["settings"]["notes"].append(f"text-to-speech not timed: {err}")
             log(f"text-to-speech not timed: {err}")
-    results["timing_seconds"] = round(time.monotonic() - t, 1)
+        stage("tts", t)
 
+    # Throughput parts, in `jobs` worker processes.
     if "understanding" not in skip:
         from .understanding import measure_understanding
 
         runs: dict[str, Any] = {}
         if primary:
-            log(f"understanding: {len(corpus.items)} English answers x 5 levels, PocketSphinx")
+            log(
+                f"understanding: {len(corpus.items)} English answers x 5 levels, PocketSphinx, {jobs} workers"
+            )
+            t = time.monotonic()
             runs["PocketSphinx (en-us)"] = measure_understanding(
                 corpus, content, grammar, "pocketsphinx", None, workdir / "corpus", jobs
             )
+            stage("understanding PocketSphinx", t)
         if "vosk" in engines:
             en = english_vosk_model()
             if en:
                 log(f"understanding: English answers, Vosk {en}")
+                t = time.monotonic()
                 runs["Vosk (English model)"] = measure_understanding(
-                    corpus, content, grammar, "vosk", en, workdir / "corpus", jobs
+                    corpus, content, grammar, "vosk", en, workdir / "corpus-vosk", jobs
                 )
+                stage("understanding Vosk English", t)
             else:
                 results["settings"]["notes"].append(
                     "No English Vosk model on this machine (VOSK_MODEL_PATH and the usual folders were "
@@ -225,12 +264,15 @@ def run_all(
                 )
             if ko is not None:
                 log(f"understanding: {len(ko.items)} Korean answers x 5 levels, Vosk Korean model")
+                t = time.monotonic()
                 runs["Vosk (Korean model, ko answers)"] = measure_understanding(
                     ko, content, grammar, "vosk", korean_model(), workdir / "corpus-ko", jobs
                 )
+                stage("understanding Vosk Korean", t)
         results["understanding"] = runs
     if "triage" not in skip:
         log("triage accuracy on the test patients")
+        t = time.monotonic()
         summary = measure_triage(seed=seed, jobs=jobs, limit=6 if quick else None)
         results["triage"] = {
             k: summary[k]
@@ -250,4 +292,5 @@ def run_all(
             {k: r[k] for k in ("id", "expected_disposition", "got_disposition", "why")}
             for r in summary["failures"]
         ]
+        stage("triage", t)
     return results

@@ -47,9 +47,9 @@ def score(pairs: Iterable[tuple[Item, str | None]]) -> dict[str, Any]:
     }
 
 
-def median(values: list[float]) -> float | None:
-    """The median, or None for no values."""
-    return round(statistics.median(values), 1) if values else None
+def median(values: list[float], digits: int = 1) -> float | None:
+    """The median rounded to `digits` decimals, or None for no values."""
+    return round(statistics.median(values), digits) if values else None
 
 
 def percentile(values: list[float], p: float) -> float | None:

@@ -142,15 +142,25 @@ class _Process:
         self._done.set()
 
 
+RETRY_AFTER_QUIET = 0.75
+"""Seconds of quiet after the session took in an answer, with no new `ask` and no outcome, after
+which it is listening again on the same question (a no-match, a "no" to "did you say ...?", a
+repeat or help command all re-ask without an `ask` event): the patient answers it again."""
+
+
 @dataclass
 class SessionLatency:
     """One real-time spoken session."""
 
     vignette: str
+    voice: str = ""
     latency_ms: list[float] = field(default_factory=list)
-    """`heard.latency_ms` of every answered turn."""
+    """`heard.latency_ms` of every understood turn (a no-match has no reply latency)."""
     heard: list[dict[str, Any]] = field(default_factory=list)
     turns: int = 0
+    """Answers spoken into the session (retries included)."""
+    retries: int = 0
+    """Answers spoken again to a question that was re-asked without a new `ask` event."""
     disposition: str | None = None
     peak_rss_mb: float | None = None
     seconds: float = 0.0
@@ -165,39 +175,48 @@ def run_latency_session(
     seed: int = 0,
     content: Path | None = None,
     max_turns: int = 40,
-    timeout: float = 240.0,
+    timeout: float = 150.0,
 ) -> SessionLatency:
-    """One session of the vignette's patient at real-time pace; never raises for a bad session."""
+    """One session of the vignette's patient at real-time pace; never raises for a bad session.
+
+    Every `ask` is answered with a WAV of the patient's words. The session reads one answer per
+    listening turn and reports each turn as one `heard` or `noinput` event, so the driver knows
+    when all it wrote has been taken in; quiet after that, with no new `ask`, means the same
+    question is waiting again, and it is answered again.
+    """
     rng = random.Random(f"latency:{seed}:{vignette.id}")
     patient = SimulatedPatient(vignette, load_phrasings(), rng)
     voice = VOICES[rng.randrange(len(VOICES))]
     out_dir = workdir / f"out-{vignette.id}"
     answers_dir = workdir / "answers"
-    out = SessionLatency(vignette.id)
+    out = SessionLatency(vignette.id, voice=voice.label)
     proc = _Process(voice_command(out_dir, engine, model, content))
     deadline = proc.started + timeout
-    last_ask = None
-    retry_at: float | None = None
+    last_ask: dict[str, Any] | None = None
+    written = taken = 0  # answers written, listening turns reported (heard / noinput)
 
     def answer(ask: dict[str, Any]) -> bool:
+        nonlocal written
         text = patient.answer(ask)
         path = answer_file(answers_dir, text, voice, seed=seed, before=0.4, after=0.4)
         out.turns += 1
+        written += 1
         return proc.write(str(path))
 
     try:
         while True:
-            if time.monotonic() > deadline:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 out.error = f"no outcome within {timeout:.0f} s"
                 break
-            wait = 1.0 if retry_at is None else max(0.05, retry_at - time.monotonic())
+            idle = written == taken and last_ask is not None
             try:
-                _, event = proc.events.get(timeout=wait)
+                _, event = proc.events.get(timeout=min(left, RETRY_AFTER_QUIET) if idle else min(left, 1.0))
             except queue.Empty:
-                if retry_at is not None and time.monotonic() >= retry_at and last_ask is not None:
-                    retry_at = None
+                if idle:
                     if out.turns >= max_turns:
                         break
+                    out.retries += 1
                     if not answer(last_ask):
                         out.error = "input closed"
                         break
@@ -207,7 +226,6 @@ def run_latency_session(
                 break
             name = event.get("event")
             if name == "ask":
-                retry_at = None
                 last_ask = event
                 if out.turns >= max_turns:
                     break  # enough turns measured
@@ -215,12 +233,13 @@ def run_latency_session(
                     out.error = "input closed"
                     break
             elif name == "heard":
+                taken += 1
                 patient.hear(event)
                 out.heard.append(event)
                 if isinstance(event.get("latency_ms"), (int, float)):
                     out.latency_ms.append(float(event["latency_ms"]))
-            elif name in ("nomatch", "noinput"):
-                retry_at = time.monotonic() + 1.0  # the same question is waiting: answer it again
+            elif name == "noinput":
+                taken += 1
             elif name == "outcome":
                 out.disposition = event.get("disposition")
                 break

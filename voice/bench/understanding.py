@@ -1,14 +1,30 @@
 """Answer understanding: every corpus item, clean and in babble, through the assistant's own path
 and through the naive peer, with the same audio in the same run.
 
-Ours: the WAV goes through the listener the CLI builds for `--audio-in - --fast`
-(voice.speech.build_listener: scripted audio source, endpointer, grammar-constrained recognizer
-on the question's Expectation), and its text through Grammar.understand for that question, as
-the session does. The naive peer: the same engine's open-vocabulary transcription of the same
-audio (no grammar; the answer cut out with an oracle endpoint, see `answer_segment`), then
-keyword spotting (voice.bench.naive).
+Ours: what the command line does with `--audio-in - --fast`: the WAV goes through
+`voice.speech.listening.AudioListener` (a `ScriptedAudioSource` with fast=True, noise
+suppression, the endpointer, then the grammar-constrained recognizer on the question's
+Expectation), and the recognized text through Grammar.understand for that question, as the
+session does. The recognizer is `PocketSphinxRecognizer` (or `VoskRecognizer` with a model), the
+class the command line builds for `--engine`.
 
-Work is split over processes (each loads its own recognizer); results come back per clip.
+The naive peer: a second recognizer of the same engine (for PocketSphinx the same decoder
+settings, bestpath off) transcribes the same audio with its open-vocabulary language model (no
+grammar), then keyword spotting (voice.bench.naive). It gets the answer cut out with an oracle
+endpoint (`answer_segment`): generous to the peer (it never loses an answer to endpointing) and it
+keeps the slow open-vocabulary search to the answer itself. Its own recognizer keeps its decoding
+out of the history of ours (PocketSphinx carries its cepstral mean from one answer to the next,
+as in a real session).
+
+Work is split over processes by item; each worker loads its recognizers once (compiled grammars
+are cached per answer set, so a grammar is compiled once per worker, not per item), renders its
+own clips and goes through them level by level (every clean clip, then every 20 dB clip, ...)
+with one listener per level, like a session in a room with steady babble: the endpointer's noise
+floor and the noise suppressor adapt from answer to answer as they do between a session's turns.
+This matters: a listener that has just heard a clean answer (a fresh noise suppressor) does far
+better on the next noisy one than one that has been listening in the babble for a while, so an
+order that alternates clean and noisy clips would flatter the noisy levels. Results depend only
+on the seed and the number of workers.
 """
 
 from __future__ import annotations
@@ -33,41 +49,38 @@ from .corpus import AFTER, BEFORE, KOREAN_ANSWERS, LEVELS, Corpus, Item, level_n
 from .naive import naive_meaning
 from .scoring import median, percentile, score
 
-
-@dataclass(frozen=True)
-class Clip:
-    """One item at one noise level, written as a WAV."""
-
-    index: int
-    """Index of the item in the corpus."""
-    level: str
-    path: str
+PATH_LABEL = (
+    "voice.speech.listening.AudioListener (ScriptedAudioSource fast=True, noise suppression, "
+    "endpointer) + {recognizer} with {grammar}"
+)
+GRAMMARS = {
+    "en": "the question's grammar, then Grammar.understand",
+    "ko": "the Korean answers (corpus.KOREAN_ANSWERS) as its grammar, then the closest answer",
+}
 
 
 @dataclass
 class Decoded:
-    """What both paths made of one clip."""
+    """What both paths made of one item at one noise level."""
 
     index: int
     level: str
     ours_text: str | None
     ours: str | None
-    ours_ms: float
+    confidence: float | None
+    listen_ms: float
+    """Wall time of AudioListener.listen on the clip (fast: audio read as fast as it decodes)."""
+    decode_ms: float | None
+    """Recognizer time after the endpoint (AudioListener.last_turn["decode_ms"])."""
     naive_text: str | None
     naive: str | None
     naive_ms: float
+    fresh: str | None = None
+    """Ours again with a fresh listener (endpointer and noise suppressor that have heard nothing before)."""
 
 
-def write_clips(corpus: Corpus, folder: Path) -> list[Clip]:
-    """Render every item at every level into `folder` (deterministic from the item's seed)."""
-    clips = []
-    for i, item in enumerate(corpus.items):
-        for snr in LEVELS:
-            name = level_name(snr)
-            path = folder / f"{item.id}-{name.replace(' ', '')}.wav"
-            write_wav_file(path, render(item, snr))
-            clips.append(Clip(i, name, str(path)))
-    return clips
+def clip_path(folder: Path, item: Item, level: str) -> Path:
+    return folder / f"{item.id}-{level.replace(' ', '')}.wav"
 
 
 def korean_expectation() -> Expectation:
@@ -99,78 +112,127 @@ def korean_naive(text: str | None) -> str | None:
     return None
 
 
-# ---------------------------------------------------------------- worker (one process)
-
-def build_answer_path(engine: str, model: str | None, feed: io.StringIO) -> tuple[Any, str]:
-    """The listener the CLI builds for `--audio-in - --fast` on `feed`, and a label of the path.
-
-    While voice.speech.listening is not in the tree, the bench's stand-in (voice.bench.fallback).
-    """
-    try:
-        from voice import speech
-
-        build = speech.build_listener
-    except (ImportError, AttributeError):
-        from .fallback import LABEL, StandInListener
-
-        return StandInListener(engine, model, feed), LABEL
-    listener = build(engine=engine, model=model, audio_in=feed, fast=True, noinput_timeout=5.0)
-    return listener, "voice.speech.build_listener (scripted source, endpointer, grammar recognizer)"
-
-
 def answer_segment(pcm: np.ndarray) -> np.ndarray:
-    """The naive peer's audio: the answer cut out where the corpus put it, with 0.2 s / 0.3 s margins.
-
-    An oracle endpoint: generous to the peer (it never loses an answer to endpointing) and it keeps
-    its open-vocabulary decoding, which runs at about real time, to the answer itself.
-    """
+    """The naive peer's audio: the answer cut out where the corpus put it, with 0.2 s / 0.3 s margins."""
     start = max(0, int((BEFORE - 0.2) * RATE))
     end = min(len(pcm), len(pcm) - int((AFTER - 0.3) * RATE))
     return pcm[start:end]
 
 
-def _work(job: tuple[str, str | None, list[tuple[Clip, str, str]], str | None]) -> tuple[list[Decoded], str]:
-    """Decode clips [(clip, question id, language)] with one engine; returns what both paths heard."""
-    engine, model, clips, grammar_dir = job
-    from voice.speech.audio import read_wav
+# ---------------------------------------------------------------- worker (one process)
+
+
+def recognizers(engine: str, model: str | None, count: int = 3) -> list[Any]:
+    """`count` recognizers of `engine`: ours (behind the listener), the naive peer's, ours with a
+    fresh listener per answer."""
+    from voice.speech.recognizers import PocketSphinxRecognizer, VoskRecognizer, load_vosk_model
+
+    if engine == "pocketsphinx":
+        return [PocketSphinxRecognizer() for _ in range(count)]
+    loaded = load_vosk_model(model)  # one model in memory, recognizers on it
+    return [VoskRecognizer(model, model=loaded) for _ in range(count)]
+
+
+def _work(job: tuple[str, str | None, list[tuple[int, Item]], str, str | None]) -> dict[str, Any]:
+    """Render and decode the items [(index, item)] of one worker at every level, level by level."""
+    engine, model, items, folder, grammar_dir = job
+    from voice.speech.listening import AudioListener
+    from voice.speech.scripted import ScriptedAudioSource
     from voice.triage.loader import load_content
 
+    started = time.perf_counter()
     content = load_content()
     grammar = Grammar.load(grammar_dir)
-    feed = io.StringIO("".join(c.path + "\n" for c, _, _ in clips))
-    listener, label = build_answer_path(engine, model, feed)
-    rec = listener.recognizer
+    ours_rec, naive_rec, fresh_rec = recognizers(engine, model)
+    load_s = time.perf_counter() - started
+    started = time.perf_counter()
+    paths: dict[tuple[int, str], Path] = {}
+    for index, item in items:
+        for snr in LEVELS:
+            path = clip_path(Path(folder), item, level_name(snr))
+            write_wav_file(path, render(item, snr))
+            paths[index, level_name(snr)] = path
+    render_s = time.perf_counter() - started
     out = []
+    started = time.perf_counter()
     try:
-        for clip, qid, language in clips:
-            if language == "ko":
-                expect = korean_expectation()
-                question = None
-            else:
-                question = content.questions[qid]
-                expect = grammar.expectation(question)
-            t = time.perf_counter()
-            utt = listener.listen(expect)
-            ours_ms = (time.perf_counter() - t) * 1000
-            if language == "ko":
-                ours = korean_meaning(utt.text)
-            else:
-                ours = meaning(grammar.understand(utt.text, question)) if utt.text else None
-            pcm = answer_segment(read_wav(clip.path))
-            t = time.perf_counter()
-            naive_text = rec.decode(pcm, None)
-            naive_text = getattr(naive_text, "text", naive_text)
-            naive_ms = (time.perf_counter() - t) * 1000
-            if language == "ko":
-                naive = korean_naive(naive_text)
-            else:
-                choices = tuple((c.id, c.max_days) for c in question.choices)
-                naive = naive_meaning(naive_text, question.kind.value, choices)
-            ms = round(ours_ms, 1), round(naive_ms, 1)
-            out.append(Decoded(clip.index, clip.level, utt.text, ours, ms[0], naive_text, naive, ms[1]))
+        for snr in LEVELS:
+            level = level_name(snr)
+            # One listener per noise level, as for a session in one room: its noise floor and noise
+            # suppressor adapt from answer to answer, as they do between the turns of a session.
+            feed = io.StringIO("".join(f"{paths[index, level]}\n" for index, _ in items))
+            listener = AudioListener(ScriptedAudioSource(feed, fast=True), ours_rec)
+            for index, item in items:
+                path = paths[index, level]
+                decoded = _one(listener, naive_rec, content, grammar, index, item, level, path)
+                # The same answer to a listener that has heard nothing before it (same recognizer
+                # class and settings; its own recognizer, so ours' history is left as it is).
+                fresh = AudioListener(ScriptedAudioSource(io.StringIO(f"{path}\n"), fast=True), fresh_rec)
+                utt = fresh.listen(_expectation(content, grammar, item))
+                decoded.fresh = _understood(utt.text, content, grammar, item)
+                fresh.source.close()
+                out.append(decoded)
+            listener.source.close()
+        compiled = len(getattr(ours_rec, "compile_ms", {}) or {})
     finally:
-        listener.close()
-    return out, label
+        for rec in (ours_rec, naive_rec, fresh_rec):
+            rec.close()
+    return {
+        "decoded": out,
+        "recognizer": type(ours_rec).__name__,
+        "load_s": round(load_s, 2),
+        "render_s": round(render_s, 2),
+        "decode_s": round(time.perf_counter() - started, 2),
+        "grammars_compiled": compiled,
+    }
+
+
+def _expectation(content: Content, grammar: Grammar, item: Item) -> Expectation:
+    if item.language == "ko":
+        return korean_expectation()
+    return grammar.expectation(content.questions[item.question])
+
+
+def _understood(text: str | None, content: Content, grammar: Grammar, item: Item) -> str | None:
+    """The meaning the session takes from recognized text (None: nothing heard or no match)."""
+    if item.language == "ko":
+        return korean_meaning(text)
+    return meaning(grammar.understand(text, content.questions[item.question])) if text else None
+
+
+def _one(
+    listener, naive_rec, content: Content, grammar: Grammar, index: int, item: Item, level: str, path: Path
+) -> Decoded:
+    """Both paths on one clip: the listener (ours) reads it from its scripted source."""
+    from voice.speech.audio import read_wav
+
+    question = None if item.language == "ko" else content.questions[item.question]
+    t = time.perf_counter()
+    utt = listener.listen(_expectation(content, grammar, item))
+    listen_ms = (time.perf_counter() - t) * 1000
+    ours = _understood(utt.text, content, grammar, item)
+    pcm = answer_segment(read_wav(path))
+    t = time.perf_counter()
+    naive_text = naive_rec.decode(pcm, None).text
+    naive_ms = (time.perf_counter() - t) * 1000
+    if item.language == "ko":
+        naive = korean_naive(naive_text)
+    else:
+        choices = tuple((c.id, c.max_days) for c in question.choices)
+        naive = naive_meaning(naive_text, question.kind.value, choices)
+    decode_ms = listener.last_turn.get("decode_ms")
+    return Decoded(
+        index,
+        level,
+        utt.text,
+        ours,
+        utt.confidence,
+        round(listen_ms, 1),
+        None if decode_ms is None else round(decode_ms, 1),
+        naive_text,
+        naive,
+        round(naive_ms, 1),
+    )
 
 
 def measure_understanding(
@@ -184,24 +246,25 @@ def measure_understanding(
 ) -> dict[str, Any]:
     """Accuracy of ours and of the naive peer per noise level, error kinds, decoding times, raw rows."""
     folder.mkdir(parents=True, exist_ok=True)
-    clips = write_clips(corpus, folder)
     items = corpus.items
-    work = [(c, items[c.index].question, items[c.index].language) for c in clips]
-    jobs = max(1, min(jobs, len(work)))
-    chunks = [work[k::jobs] for k in range(jobs)]
+    jobs = max(1, min(jobs, len(items)))
+    chunks = [[(i, items[i]) for i in range(k, len(items), jobs)] for k in range(jobs)]
     gdir = str(grammar.folder)
+    work = [(engine, model, chunk, str(folder), gdir) for chunk in chunks]
+    started = time.monotonic()
     if jobs == 1:
-        parts = [_work((engine, model, chunks[0], gdir))]
+        parts = [_work(work[0])]
     else:
         ctx = multiprocessing.get_context("fork")
         with ctx.Pool(jobs) as pool:
-            parts = pool.map(_work, [(engine, model, chunk, gdir) for chunk in chunks])
-    decoded = [d for part, _ in parts for d in part]
-    path_label = parts[0][1]
+            parts = pool.map(_work, work)
+    wall_s = time.monotonic() - started
+    decoded = [d for part in parts for d in part["decoded"]]
     levels = [level_name(s) for s in LEVELS]
     ours = {lv: score((items[d.index], d.ours) for d in decoded if d.level == lv) for lv in levels}
     naive = {lv: score((items[d.index], d.naive) for d in decoded if d.level == lv) for lv in levels}
-    cats = sorted({i.category for i in items}, key=lambda c: [i.category for i in items].index(c))
+    fresh = {lv: score((items[d.index], d.fresh) for d in decoded if d.level == lv) for lv in levels}
+    cats = list(dict.fromkeys(i.category for i in items))
     by_category = {
         cat: {
             lv: score(
@@ -211,35 +274,54 @@ def measure_understanding(
         }
         for cat in cats
     }
-    ours_ms = [d.ours_ms for d in decoded]
+    decode = [d.decode_ms for d in decoded if d.decode_ms is not None]
+    decode_clean = [d.decode_ms for d in decoded if d.decode_ms is not None and d.level == levels[0]]
+    listen_ms = [d.listen_ms for d in decoded]
     naive_ms = [d.naive_ms for d in decoded]
     return {
         "engine": engine,
         "model": model,
-        "path": path_label,
+        "path": PATH_LABEL.format(recognizer=parts[0]["recognizer"], grammar=GRAMMARS[items[0].language]),
         "corpus": len(items),
         "levels": levels,
         "ours": ours,
         "naive": naive,
+        "fresh_listener": fresh,
         "by_category": by_category,
         "decode_ms": {
-            "ours": {"median": median(ours_ms), "p90": percentile(ours_ms, 90)},
+            "ours_after_endpoint": {
+                "median": median(decode),
+                "p90": percentile(decode, 90),
+                "n": len(decode),
+            },
+            "ours_after_endpoint_clean": {
+                "median": median(decode_clean),
+                "p90": percentile(decode_clean, 90),
+                "n": len(decode_clean),
+            },
+            "ours_listen": {"median": median(listen_ms), "p90": percentile(listen_ms, 90)},
             "naive": {"median": median(naive_ms), "p90": percentile(naive_ms, 90)},
         },
+        "workers": [{k: v for k, v in part.items() if k != "decoded"} for part in parts],
+        "seconds": round(wall_s, 1),
         "rows": [
             {
                 "item": items[d.index].id,
                 "level": d.level,
                 "text": items[d.index].text,
+                "voice": items[d.index].voice.label,
                 "expected": items[d.index].expected,
                 "ours_text": d.ours_text,
                 "ours": d.ours,
+                "confidence": d.confidence,
+                "decode_ms": d.decode_ms,
                 "naive_text": d.naive_text,
                 "naive": d.naive,
+                "fresh_listener": d.fresh,
             }
-            for d in sorted(decoded, key=lambda d: (d.index, d.level))
+            for d in sorted(decoded, key=lambda d: (d.index, levels.index(d.level)))
         ],
     }
 
 
-__all__ = ["measure_understanding", "write_clips", "naive_meaning", "Item", "Kind"]
+__all__ = ["measure_understanding", "naive_meaning", "Item", "Kind"]
