@@ -186,3 +186,51 @@ def test_events_have_protocol_fields(mini, grammar):
     for i, kind in enumerate(kinds):
         if kind == "heard" and i + 1 < len(kinds):
             assert kinds[i + 1] in ("say", "ask", "nomatch", "noinput", "outcome", "end")
+
+
+# ------------------------------------------------------------------ low-confidence speech
+UNSURE = 0.45  # what the recognizer reports for speech it is not sure of
+
+
+def test_unsure_answer_is_checked_and_a_no_asks_again(mini, grammar):
+    events, _ = run_session(mini, grammar, [("yes", UNSURE), "no", "no", "no", "35", "yes", "3 weeks", "yes"])
+    says = [e["text"] for e in of(events, "say")]
+    assert "I heard yes. Is that right?" in says
+    # The unsure "yes" to the cauda equina screen was not taken: the person said no to the check.
+    assert of(events, "outcome")[0]["disposition"] != "emergency"
+    assert asked(events)[:4] == ["ces_screen", "confirm", "ces_screen", "fever"]
+    assert says[says.index("I heard yes. Is that right?") + 1].startswith("Sorry about that.")
+
+
+def test_unsure_command_is_checked_before_it_is_done(mini, grammar):
+    # "faster" heard unsure, the person says no: the rate is not changed and the question comes again.
+    events, session = run_session(mini, grammar, [("faster", UNSURE), "no", "no", "no", "35", "yes", "3 weeks", "yes"])
+    says = [e["text"] for e in of(events, "say")]
+    assert "I heard speak faster. Is that right?" in says
+    assert not any("a bit faster" in s for s in says)
+    assert session.speaker.rate_steps == 0
+    # Said yes to the check: carried out.
+    events, session = run_session(mini, grammar, [("faster", UNSURE), "yes", "no", "no", "35", "yes", "3 weeks", "yes"])
+    assert any("a bit faster" in e["text"] for e in of(events, "say"))
+    assert session.speaker.rate_steps == 1
+
+
+def test_unsure_stop_and_back_are_checked(mini, grammar):
+    events, _ = run_session(mini, grammar, ["no", ("stop", UNSURE), "no", "no", "35", "yes", "3 weeks", "yes"])
+    assert of(events, "outcome") and events[-1]["reason"] == "complete"
+    events, _ = run_session(mini, grammar, ["no", "yes", ("go back", UNSURE), "yes", "no", "35", "yes", "3 weeks", "yes"])
+    assert "I heard go back. Is that right?" in [e["text"] for e in of(events, "say")]
+    assert of(events, "outcome")[0]["disposition"] != "urgent"  # the fever "yes" was taken back
+
+
+def test_unsure_help_now_with_no_clear_reply_gives_emergency_advice(mini, grammar):
+    events, _ = run_session(mini, grammar, ["no", ("i need help now", UNSURE), None])
+    assert "I heard that you need help now. Is that right?" in [e["text"] for e in of(events, "say")]
+    (outcome,) = of(events, "outcome")
+    assert outcome["disposition"] == "emergency" and outcome["because_of"] == "help_now"
+
+
+def test_unsure_repeat_is_simply_done(mini, grammar):
+    events, _ = run_session(mini, grammar, [("repeat", UNSURE), "no", "no", "35", "yes", "3 weeks", "yes"])
+    assert "confirm" not in asked(events)
+    assert asked(events)[:2] == ["ces_screen", "fever"]

@@ -541,8 +541,10 @@ def test_cli_kiosk_through_audio(tmp_path):
     config = tmp_path / "config.yaml"
     config.write_text(f"alert_command: touch {shlex.quote(str(touched))}\n")
     start, yes, hello = wav("start", "start"), wav("yes", "yes"), wav("hello", "hello")
-    # Person 1: an emergency. Person 2: says hello, then walks away.
-    stdin = "\n".join([start, yes, hello, "", "", ""]) + "\n"
+    # Person 1: an emergency (a second "yes" answers "I heard yes. Is that right?" when the first
+    # was heard unsure; otherwise the idle kiosk hears it as chatter and waits). Person 2: says
+    # hello, then walks away.
+    stdin = "\n".join([start, yes, yes, hello, "", "", ""]) + "\n"
     out_dir = tmp_path / "said"
     result = _cli(["--kiosk", "--audio-in", "-", "--fast", "--audio-out", str(out_dir), "--jsonl",
                    "--content", str(MINI), "--config", str(config)], stdin, timeout=300)
@@ -553,3 +555,15 @@ def test_cli_kiosk_through_audio(tmp_path):
     assert touched.exists()
     assert len(list(out_dir.glob("*.wav"))) == len(of(events, "say"))
     assert events[-1] == {**events[-1], "event": "end", "reason": "stopped"}
+
+
+def test_unsure_help_now_while_idle_starts_a_session_instead_of_calling_staff(mini, grammar, tmp_path):
+    touched = tmp_path / "staff-called"
+    config = Config(alert_command=f"touch {shlex.quote(str(touched))}")
+    # Chatter heard as "I need help now" with low confidence: a session starts, no alert.
+    events, _ = run_kiosk(mini, grammar, [("i need help now", 0.45), "stop"], config=config)
+    assert of(events, "outcome") == [] and not touched.exists()
+    assert [e["reason"] for e in of(events, "reset")] == ["stopped"]
+    # Said clearly: the emergency advice and the alert at once.
+    events, _ = run_kiosk(mini, grammar, [("i need help now", 0.9)], config=config)
+    assert of(events, "outcome")[0]["disposition"] == "emergency" and touched.exists()

@@ -19,6 +19,8 @@ from .understanding import Grammar, Interpretation
 _LOG = logging.getLogger(__name__)
 
 CONFIRM = "confirm"
+CHECKED_COMMANDS = frozenset({"back", "restart", "stop", "help_now", "slower", "faster", "louder", "quieter"})
+"""Commands confirmed when heard with low confidence (repeat and help cost nothing if misheard)."""
 STILL_THERE = "still_there"
 
 
@@ -265,12 +267,15 @@ class Session:
                 text = self.line(key, nomatch - 1, rephrase=self.fmt(q.rephrase), answers=self._answers_phrase(q))
                 continue
             if meaning.command:
+                if self._unsure(utt) and meaning.command in CHECKED_COMMANDS and not self._confirm_command(meaning.command):
+                    text = self._ask_again(q, self.line("confirm_again", rephrase=self.fmt(q.rephrase)))
+                    continue
                 text = self._command(meaning.command, q, prompt)
                 continue
-            if utt.confidence is not None and utt.confidence < self.settings.confirm_below:
+            if self._unsure(utt):
                 confirmed = self._confirm(q, meaning)
                 if confirmed is None:
-                    text = self.line("confirm_again", rephrase=self.fmt(q.rephrase))
+                    text = self._ask_again(q, self.line("confirm_again", rephrase=self.fmt(q.rephrase)))
                     continue
                 meaning = confirmed
             if q.id == READBACK_WHICH and meaning.answer not in {c.id for c in q.choices}:
@@ -312,10 +317,18 @@ class Session:
             self.say(self.line("stopped"))
             raise _Ended("stopped")
 
-    def _confirm(self, q: Question, meaning: Interpretation) -> Interpretation | None:
-        """Check a low-confidence answer. Returns the answer to keep, or None to ask again."""
-        heard = self._answer_words(q, meaning.answer)
-        question = Question(CONFIRM, Kind.YES_NO, (), self.line("confirm_heard", heard=heard), "", "", "", "")
+    def _ask_again(self, q: Question, text: str) -> str:
+        """After a check that came to nothing the question is asked anew: a new `ask` event."""
+        self._queue_ask(question=q.id, findings=list(q.findings), kind=q.kind.value,
+                        choices=[c.id for c in q.choices], text=text)
+        return text
+
+    def _unsure(self, utt) -> bool:
+        return utt.confidence is not None and utt.confidence < self.settings.confirm_below
+
+    def _check(self, text: str) -> Interpretation | None:
+        """Ask "I heard ... Is that right?" once; the reply, or None when there was none."""
+        question = Question(CONFIRM, Kind.YES_NO, (), text, "", "", "", "")
         self._queue_ask(question=CONFIRM, findings=[], kind="yes_no", choices=[], text=question.text)
         self.say(question.text)
         utt = self.listen(question)
@@ -326,6 +339,26 @@ class Session:
                                "confidence": utt.confidence, "latency_ms": None, "_speech_end": utt.speech_end}
         if utt.text is None:
             self._flush_heard()
+        return reply
+
+    def _confirm_command(self, command: str) -> bool:
+        """Check a command heard with low confidence before carrying it out.
+
+        An unclear reply about "I need help now" counts as yes: the more urgent reading wins.
+        """
+        reply = self._check(self.line("confirm_command", heard=self.line(f"heard_{command}")))
+        if reply is not None and reply.answer == YES:
+            return True
+        if reply is not None and reply.answer == NO:
+            return False
+        if command == "help_now":
+            return True
+        return reply is not None and reply.command == command
+
+    def _confirm(self, q: Question, meaning: Interpretation) -> Interpretation | None:
+        """Check a low-confidence answer. Returns the answer to keep, or None to ask again."""
+        heard = self._answer_words(q, meaning.answer)
+        reply = self._check(self.line("confirm_heard", heard=heard))
         if reply is not None and reply.answer == YES:
             return meaning
         if reply is not None and reply.answer == NO:

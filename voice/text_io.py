@@ -78,13 +78,15 @@ class TranscriptSpeaker:
 class ScriptedListener:
     """Answers from a list of typed texts (None is a silent turn); EOF when the list runs out.
 
+    An item may also be (text, confidence): speech heard that sure, as a recognizer reports it.
+
     Or, with `answer`, from a function of the expectation: how tests and simulations talk.
     """
 
     engine = "text"
     model = None
 
-    def __init__(self, lines: list[str | None] | None = None,
+    def __init__(self, lines: list[str | None | tuple[str, float]] | None = None,
                  answer: Callable[[Expectation], str | None] | None = None):
         self.lines = list(lines or [])
         self.answer = answer
@@ -96,7 +98,10 @@ class ScriptedListener:
             return Utterance(self.answer(expect))
         if not self.lines:
             raise EndOfInput()
-        return Utterance(self.lines.pop(0))
+        line = self.lines.pop(0)
+        if isinstance(line, tuple):
+            return Utterance(line[0], line[1])
+        return Utterance(line)
 
     def forget(self) -> None:
         """Drop the record of what this person was asked (the kiosk calls this between people)."""

@@ -28,7 +28,7 @@ MAX_TURNS = 60
 SESSION_TIMEOUT = 60.0
 """Seconds a whole session may take before it counts as hung."""
 RETRY_AFTER_QUIET = 0.75
-"""After a `nomatch`/`noinput`, when no new `ask` comes and the stream stays quiet this many
+"""After a `nomatch`/`noinput` or a misheard command, when no new `ask` comes and the stream stays quiet this many
 seconds, the session is waiting on the same question: answer it again."""
 END_TIMEOUT = 5.0
 """Seconds to wait for `end` after stdin is closed."""
@@ -336,6 +336,10 @@ def run_session(
                     result.turns[-1]["heard"] = event.get("answer")
                     if event.get("command"):
                         result.turns[-1]["command"] = event.get("command")
+                if event.get("command"):
+                    # A command the patient never gave (misheard): the question comes again with no
+                    # new `ask` (repeat, help, a speed change); answer it again once all is quiet.
+                    retry_pending = True
             elif name in ("nomatch", "noinput"):
                 result.retries += 1
                 retry_pending = True

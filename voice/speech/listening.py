@@ -157,7 +157,7 @@ def build_listener(engine: str = "auto", model: str | None = None, audio_in: Tex
         try:
             from .microphone import MicrophoneSource
 
-            source = MicrophoneSource(device=input_device)
+            source = MicrophoneSource(input_device=input_device)
         except BaseException:
             recognizer.close()
             raise
