@@ -98,26 +98,42 @@ def test_spoken_loop_through_the_cli(pulse):
                             "--input-device", "pulse", "--output-device", "pulse"],
                            env=pulse.env(), cwd=REPO, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True)
-    answer = testaudio.speak("no", "en-us")
+    answers = {"number": testaudio.speak("40", "en-us"), "confirm": testaudio.speak("yes", "en-us")}
+    no = testaudio.speak("no", "en-us")
     events = []
+    last_ask = None
+    waiting = None
     deadline = time.monotonic() + 240
     for line in cli.stdout:
         event = json.loads(line)
         events.append(event)
         if event["event"] == "ask":
-            time.sleep(0.2)
-        if event["event"] == "say" and events[-2:-1] and events[-2]["event"] == "ask":
+            # A question (or "I heard no. Is that right?", answered yes) is about to be spoken.
+            last_ask = waiting = event
+        elif event["event"] in ("nomatch", "noinput") and last_ask is not None:
+            waiting = last_ask  # asked again
+        elif event["event"] == "say" and waiting is not None:
             # the question is being spoken; answer once it has finished
             time.sleep(len(event["text"].split()) * 0.45 + 1.0)
-            pulse.play(testaudio.speak("40", "en-us") if events[-2].get("kind") == "number" else answer)
+            # "Is that right?" and the read-back ("Is that all right?") are answered yes.
+            key = "confirm" if waiting["question"] in ("confirm", "readback_confirm") else waiting.get("kind")
+            pulse.play(answers.get(key, no))
+            waiting = None
         if event["event"] == "end" or time.monotonic() > deadline:
             break
-    cli.wait(60)
+    try:
+        cli.wait(60)
+    except subprocess.TimeoutExpired:
+        cli.kill()
+        cli.wait()
     audio = rec.stop()
-    assert cli.returncode == 0, cli.stderr.read()
+    assert cli.returncode == 0, f"{cli.stderr.read()}\n" + "\n".join(map(json.dumps, events[-15:]))
     kinds = [e["event"] for e in events]
     assert "outcome" in kinds and kinds[-1] == "end"
     asked = [e for e in events if e["event"] == "ask"]
     candidates = [q.text for q in content.questions.values()]
     spoken = [recognize(s, candidates) for s in segments(audio, min_gap=0.6)]
-    assert asked and asked[0]["text"] in spoken
+    # The questions asked are heard in the recording of the speaker (the first one is said straight
+    # after the welcome, with no pause to cut at, so it is not counted).
+    asked_texts = {e["text"] for e in asked[1:] if e["text"] in candidates}
+    assert asked_texts and len(asked_texts & set(spoken)) >= max(1, len(asked_texts) // 2), (asked_texts, spoken)
