@@ -2,11 +2,13 @@
 
 Decisions (measured with `python -m voice.speech.listening --measure`, figures in the report):
 
-- Noise suppression is off by default. WebRTC noise suppression (`webrtc_noise_gain`) helped
-  on short clips (voice-notes.md: 47% -> 77% at 10 dB) but in a session it keeps adapting to the
-  babble it hears between answers and then eats the answers too. Measured on 76 answers (4 voices)
-  through one AudioListener in a row, answers understood: 20 dB babble 30% with level 3, 53% off;
-  10 dB 9% against 30%; clean 83% either way. `NoiseSuppressor(level)` stays for trying it again.
+- Noise suppression first: every frame goes through WebRTC noise suppression (level 3,
+  `webrtc_noise_gain`) when it is installed. Over a session it adapts to the babble between
+  answers and then hurts the answers too: on 76 answers (4 voices) through one AudioListener,
+  answers understood at 20 dB babble 30% with level 3 against 53% with it off, at 10 dB 9%
+  against 30%, clean 83% either way. But with it off, whole spoken sessions went worse: the
+  emergency test patient in 20 dB babble was no longer heard saying yes to the cauda equina
+  screen (an under-triage), so it stays on until a better endpointer makes the choice clear.
 - Voice activity: the frame's level (dB full scale) against an adaptive noise floor. The floor
   follows quieter frames quickly (within ~100 ms) and louder ones slowly (3 dB a second) and is
   frozen during speech, so steady background and babble raise it but an answer does not. A frame
@@ -47,8 +49,8 @@ FLOOR_RISE_DB = 0.03
 """Noise floor rise per frame (3 dB per second) while no speech is going on."""
 FLOOR_FALL = 0.3
 """Fraction of the way the floor moves down to a quieter frame."""
-NOISE_SUPPRESSION = 0
-"""WebRTC noise suppression level 0..4 (0 = off: see the module docstring)."""
+NOISE_SUPPRESSION = 3
+"""WebRTC noise suppression level 0..4 (0 = off; see the module docstring)."""
 
 
 class State(str, Enum):
