@@ -334,8 +334,7 @@ class Kiosk:
             if meaning.command == "help_now":
                 # Unclear waiting-room chatter must not call staff: an unsure "help now" starts a
                 # session instead, where the question is checked and the person can say it again.
-                unsure = utt.confidence is not None and utt.confidence < self.settings.confirm_below
-                return "wake" if unsure else "help_now"
+                return "wake" if self.settings.unsure(utt) else "help_now"
             if meaning.command == "repeat":
                 self._say("idle_invite")
 

@@ -41,6 +41,10 @@ class SessionSettings:
     welcome: bool = True
     """Say the welcome (the kiosk says its own)."""
 
+    def unsure(self, utt: Utterance) -> bool:
+        """Heard with too little confidence to act on without checking (never in text mode)."""
+        return utt.confidence is not None and utt.confidence < self.confirm_below
+
 
 class _Ended(Exception):
     def __init__(self, reason: str):
@@ -267,12 +271,13 @@ class Session:
                 text = self.line(key, nomatch - 1, rephrase=self.fmt(q.rephrase), answers=self._answers_phrase(q))
                 continue
             if meaning.command:
-                if self._unsure(utt) and meaning.command in CHECKED_COMMANDS and not self._confirm_command(meaning.command):
+                checked = self.settings.unsure(utt) and meaning.command in CHECKED_COMMANDS
+                if checked and not self._confirm_command(meaning.command):
                     text = self._ask_again(q, self.line("confirm_again", rephrase=self.fmt(q.rephrase)))
                     continue
                 text = self._command(meaning.command, q, prompt)
                 continue
-            if self._unsure(utt):
+            if self.settings.unsure(utt):
                 confirmed = self._confirm(q, meaning)
                 if confirmed is None:
                     text = self._ask_again(q, self.line("confirm_again", rephrase=self.fmt(q.rephrase)))
@@ -323,9 +328,6 @@ class Session:
                         choices=[c.id for c in q.choices], text=text)
         return text
 
-    def _unsure(self, utt) -> bool:
-        return utt.confidence is not None and utt.confidence < self.settings.confirm_below
-
     def _check(self, text: str) -> Interpretation | None:
         """Ask "I heard ... Is that right?" once; the reply, or None when there was none."""
         question = Question(CONFIRM, Kind.YES_NO, (), text, "", "", "", "")
@@ -346,7 +348,7 @@ class Session:
 
         An unclear reply about "I need help now" counts as yes: the more urgent reading wins.
         """
-        reply = self._check(self.line("confirm_command", heard=self.line(f"heard_{command}")))
+        reply = self._check(self.line("confirm_heard", heard=self.line(f"heard_{command}")))
         if reply is not None and reply.answer == YES:
             return True
         if reply is not None and reply.answer == NO:

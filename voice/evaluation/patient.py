@@ -28,8 +28,8 @@ MAX_TURNS = 60
 SESSION_TIMEOUT = 60.0
 """Seconds a whole session may take before it counts as hung."""
 RETRY_AFTER_QUIET = 0.75
-"""After a `nomatch`/`noinput` or a misheard command, when no new `ask` comes and the stream stays quiet this many
-seconds, the session is waiting on the same question: answer it again."""
+"""After a `nomatch`/`noinput` or a misheard command, when no new `ask` comes and the stream
+stays quiet this many seconds, the session is waiting on the same question: answer it again."""
 END_TIMEOUT = 5.0
 """Seconds to wait for `end` after stdin is closed."""
 REPO_ROOT = Path(__file__).resolve().parents[2]

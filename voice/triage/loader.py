@@ -51,7 +51,7 @@ DIALOG_KEYS = {
     "restart": str, "stopped": str, "still_there": str, "timeout_end": str,
     "readback_intro": str, "readback_item": str, "readback_confirm": str, "readback_which": str,
     "readback_thanks": str,
-    "confirm_heard": str, "confirm_again": str, "confirm_command": str,
+    "confirm_heard": str, "confirm_again": str,
     # a command heard with low confidence is checked in these words ("I heard {heard}")
     "heard_back": str, "heard_restart": str, "heard_stop": str, "heard_help_now": str,
     "heard_slower": str, "heard_faster": str, "heard_louder": str, "heard_quieter": str,
