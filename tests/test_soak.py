@@ -22,3 +22,21 @@ def test_the_command_prints_the_figures(tmp_path, capsys):
     assert main(["--people", "12", "--json", str(out)]) in (0, 1)
     printed = capsys.readouterr().out
     assert "| people served | 12 of 12 | all |" in printed and out.exists()
+
+
+def test_a_person_the_idle_kiosk_does_not_hear_says_it_again_then_gives_up():
+    from voice.soak import WAKE_TRIES, Crowd
+
+    crowd = Crowd(people=2, seed=3)
+    first = crowd.line()
+    assert first in ("start", "hello", "I need help now")
+    # No event came back: the kiosk did not hear them. They say it again, then give up.
+    repeats = [crowd.line() for _ in range(WAKE_TRIES - 1)]
+    assert all(r in ("start", "hello", "I need help now") for r in repeats)
+    crowd.line()  # the next person walks up
+    assert crowd.unheard == 1 and sum(crowd.arrived.values()) == 2
+    # Once the kiosk takes a person in, they answer its questions instead.
+    crowd.on_event({"event": "heard", "question": "wake", "wake": True})
+    crowd.on_event({"event": "ask", "question": "ces_screen", "findings": ["saddle_numbness"], "kind": "yes_no",
+                    "choices": [], "text": "Is your bottom numb?"})
+    assert crowd.line() not in ("start", "hello")

@@ -37,6 +37,8 @@ from .understanding.grammar import Grammar, default_grammar_dir
 
 KINDS = ("patient", "patient", "patient", "patient", "walk_away", "stops", "help_now")
 """How often each kind of person comes (a patient four times in seven)."""
+WAKE_TRIES = 3
+"""Times a person says the wake phrase at an idle kiosk that has not heard them before giving up."""
 
 
 def rss_mb() -> float:
@@ -64,7 +66,15 @@ class Crowd:
         self.patient: SimulatedPatient | None = None
         self.ask: dict[str, Any] | None = None
         self.answered = 0
+        self.started = False
+        """The kiosk has taken this person in (they heard a question or advice)."""
+        self.wake_tries = 0
         self.arrived: Counter[str] = Counter()
+        self.unheard = 0
+        """People who gave up because the kiosk never heard them ask to start."""
+
+    def _wake_phrase(self) -> str:
+        return "I need help now" if self.kind == "help_now" else self.rng.choice(["start", "hello"])
 
     def on_event(self, record: dict) -> None:
         kind = record["event"]
@@ -72,8 +82,19 @@ class Crowd:
             self.kind = self.patient = self.ask = None
         elif kind == "ask":
             self.ask = record
+            self.started = True
+        elif kind == "outcome" or (kind == "heard" and record.get("wake")):
+            self.started = True
 
     def line(self) -> str | None:
+        if self.kind is not None and not self.started:
+            # Still waiting at the idle kiosk: not heard yet, so say it again, as a person would;
+            # after three tries they give up and the next person walks up.
+            self.wake_tries += 1
+            if self.wake_tries < WAKE_TRIES:
+                return self._wake_phrase()
+            self.unheard += 1
+            self.kind = None
         if self.kind is None:  # the kiosk is idle: the next person walks up
             if self.remaining <= 0:
                 raise EOFError
@@ -81,8 +102,10 @@ class Crowd:
             self.kind = self.rng.choice(KINDS)
             self.arrived[self.kind] += 1
             self.answered = 0
+            self.started = False
+            self.wake_tries = 0
             self.patient = SimulatedPatient(self.rng.choice(self.vignettes), self.phrasings, self.rng)
-            return "I need help now" if self.kind == "help_now" else self.rng.choice(["start", "hello"])
+            return self._wake_phrase()
         self.answered += 1
         if self.kind == "walk_away" and self.answered > 2:
             return None
@@ -168,17 +191,17 @@ def run(people: int, engine: str, seed: int, work: Path) -> dict[str, Any]:
                   out=io.StringIO(), err=io.StringIO(), sleep=lambda s: None)
     kiosk.run()
     elapsed = time.perf_counter() - started
+    served = kiosk.served
+    last = (served, rss_mb(), elapsed)  # before closing: the models still loaded, as in a kiosk all day
     listener.close()
     speaker.close()
-    served = kiosk.served
     # The start is taken after a warm-up of 50 people (10% of a short run): by then every question's
     # grammar and every prompt's speech has been built once; growth after that would be a leak.
     warm = min(50, max(1, people // 10))
     first = next((m for m in marks if m[0] >= warm), marks[0] if marks else (0, rss_before, 0.0))
-    last = (served, rss_mb(), elapsed)
     return {
         "engine": engine, "people": people, "served": served, "failures": kiosk.failures,
-        "errors": counts.get("error", 0), "arrived": dict(crowd.arrived),
+        "errors": counts.get("error", 0), "arrived": dict(crowd.arrived), "unheard": crowd.unheard,
         "resets": {k[6:]: v for k, v in counts.items() if k.startswith("reset ")},
         "outcomes": {k[8:]: v for k, v in counts.items() if k.startswith("outcome ")},
         "rss_before_mb": round(rss_before, 1), "rss_first_mb": round(marks[0][1], 1) if marks else None,
@@ -197,6 +220,7 @@ def format_result(r: dict[str, Any]) -> str:
         "| measure | value | target |",
         "|---|---:|---:|",
         f"| people served | {r['served']} of {r['people']} | all |",
+        f"| people never heard asking to start (gave up after {WAKE_TRIES} tries) | {r['unheard']} | 0 |",
         f"| failed sessions | {r['failures']} (error events: {r['errors']}) | 0 |",
         f"| resident memory after the first person | {r['rss_first_mb']} MB | |",
         f"| resident memory at the start (after {r['warm_up']} people warm-up) | {r['rss_start_mb']} MB | |",
