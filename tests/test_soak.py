@@ -37,6 +37,6 @@ def test_a_person_the_idle_kiosk_does_not_hear_says_it_again_then_gives_up():
     assert crowd.unheard == 1 and sum(crowd.arrived.values()) == 2
     # Once the kiosk takes a person in, they answer its questions instead.
     crowd.on_event({"event": "heard", "question": "wake", "wake": True})
-    crowd.on_event({"event": "ask", "question": "ces_screen", "findings": ["saddle_numbness"], "kind": "yes_no",
-                    "choices": [], "text": "Is your bottom numb?"})
+    crowd.on_event({"event": "ask", "question": "ces_screen", "findings": ["saddle_numbness"],
+                    "kind": "yes_no", "choices": [], "text": "Is your bottom numb?"})
     assert crowd.line() not in ("start", "hello")

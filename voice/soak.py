@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import random
 import sys
 import tempfile
@@ -159,7 +158,8 @@ def run(people: int, engine: str, seed: int, work: Path) -> dict[str, Any]:
     else:
         from . import speech
 
-        listener = speech.build_listener(engine=engine, model=None, audio_in=_CrowdLines(crowd, work / "answers", seed),
+        lines = _CrowdLines(crowd, work / "answers", seed)
+        listener = speech.build_listener(engine=engine, model=None, audio_in=lines,
                                          fast=True, input_device=None, noinput_timeout=None)
         speaker = speech.build_speaker(audio_out=work / "said", output_device=None, rate=None, volume=None,
                                        voice=None, cues=None)
