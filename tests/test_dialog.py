@@ -202,6 +202,20 @@ def test_unsure_answer_is_checked_and_a_no_asks_again(mini, grammar):
     assert says[says.index("I heard yes. Is that right?") + 1].startswith("Sorry about that.")
 
 
+def test_red_flag_no_needs_a_clear_yes_to_its_check(mini, grammar):
+    # An unsure "no" to the cauda equina screen, then an unsure "yes, that's right": still not a clear
+    # no (a noisy room can give both), so the screen counts as unsure and the advice is more urgent.
+    rest = ["no", "no", "35", "yes", "3 weeks", "yes"]
+    events, session = run_session(mini, grammar, [("no", UNSURE), ("yes", UNSURE), *rest])
+    screen = mini.questions["ces_screen"].findings
+    assert all(session.triage.answers.values.get(f) != "no" for f in screen)
+    assert of(events, "outcome")[0]["disposition"] == "urgent"
+    # The same unsure "no" confirmed clearly is a no.
+    events, session = run_session(mini, grammar, [("no", UNSURE), "yes", *rest])
+    assert all(session.triage.answers.values.get(f) == "no" for f in screen)
+    assert of(events, "outcome")[0]["disposition"] == "self_care"
+
+
 def test_unsure_command_is_checked_before_it_is_done(mini, grammar):
     # "faster" heard unsure, the person says no: the rate is not changed and the question comes again.
     events, session = run_session(mini, grammar, [("faster", UNSURE), "no", "no", "no", "35", "yes", "3 weeks", "yes"])

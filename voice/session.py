@@ -328,8 +328,9 @@ class Session:
                         choices=[c.id for c in q.choices], text=text)
         return text
 
-    def _check(self, text: str) -> Interpretation | None:
-        """Ask "I heard ... Is that right?" once; the reply, or None when there was none."""
+    def _check(self, text: str) -> tuple[Interpretation | None, bool]:
+        """Ask "I heard ... Is that right?" once; the reply (None when there was none) and whether
+        the reply itself was heard unsure."""
         question = Question(CONFIRM, Kind.YES_NO, (), text, "", "", "", "")
         self._queue_ask(question=CONFIRM, findings=[], kind="yes_no", choices=[], text=question.text)
         self.say(question.text)
@@ -341,14 +342,14 @@ class Session:
                                "confidence": utt.confidence, "latency_ms": None, "_speech_end": utt.speech_end}
         if utt.text is None:
             self._flush_heard()
-        return reply
+        return reply, self.settings.unsure(utt)
 
     def _confirm_command(self, command: str) -> bool:
         """Check a command heard with low confidence before carrying it out.
 
         An unclear reply about "I need help now" counts as yes: the more urgent reading wins.
         """
-        reply = self._check(self.line("confirm_heard", heard=self.line(f"heard_{command}")))
+        reply, _ = self._check(self.line("confirm_heard", heard=self.line(f"heard_{command}")))
         if reply is not None and reply.answer == YES:
             return True
         if reply is not None and reply.answer == NO:
@@ -360,13 +361,15 @@ class Session:
     def _confirm(self, q: Question, meaning: Interpretation) -> Interpretation | None:
         """Check a low-confidence answer. Returns the answer to keep, or None to ask again."""
         heard = self._answer_words(q, meaning.answer)
-        reply = self._check(self.line("confirm_heard", heard=heard))
+        reply, reply_unsure = self._check(self.line("confirm_heard", heard=heard))
+        red_flag_no = self.triage.is_red_flag_question(q) and meaning.answer == NO
         if reply is not None and reply.answer == YES:
-            return meaning
+            # A red-flag "no" heard unsure and confirmed unsure is still not a clear no.
+            return Interpretation(answer=UNSURE) if red_flag_no and reply_unsure else meaning
         if reply is not None and reply.answer == NO:
             return None
         # Unclear even after checking: a red-flag answer is never taken as no.
-        if self.triage.is_red_flag_question(q) and meaning.answer == NO:
+        if red_flag_no:
             return Interpretation(answer=UNSURE)
         return None if reply is None or reply.command else meaning
 

@@ -62,8 +62,8 @@ def understanding_tables(results: dict[str, Any]) -> list[str]:
     out += paths
     out.append(
         "- ours: one listener per noise level, kept from answer to answer as in a session in one room "
-        "(its noise floor and noise suppressor adapt to the babble); the diagnostic row gives every "
-        "answer to a new listener, whose endpointer and noise suppressor have heard nothing before "
+        "(its noise floor carries over from turn to turn; noise suppression is off by default); the "
+        "diagnostic row gives every answer to a new listener, whose endpointer has heard nothing before "
         "(a recognizer of its own is kept from answer to answer)"
     )
     out.append(

@@ -20,8 +20,8 @@ Work is split over processes by item; each worker loads its recognizers once (co
 are cached per answer set, so a grammar is compiled once per worker, not per item), renders its
 own clips and goes through them level by level (every clean clip, then every 20 dB clip, ...)
 with one listener per level, like a session in a room with steady babble: the endpointer's noise
-floor and the noise suppressor adapt from answer to answer as they do between a session's turns.
-This matters: a listener that has just heard a clean answer (a fresh noise suppressor) does far
+floor (and the noise suppressor, when it is switched on) carry over from answer to answer as they
+do between a session's turns. This matters: a listener that has just heard a clean answer does
 better on the next noisy one than one that has been listening in the babble for a while, so an
 order that alternates clean and noisy clips would flatter the noisy levels. Results depend only
 on the seed and the number of workers.
@@ -50,8 +50,8 @@ from .naive import naive_meaning
 from .scoring import median, percentile, score
 
 PATH_LABEL = (
-    "voice.speech.listening.AudioListener (ScriptedAudioSource fast=True, noise suppression, "
-    "endpointer) + {recognizer} with {grammar}"
+    "voice.speech.listening.AudioListener (ScriptedAudioSource fast=True, endpointer, noise "
+    "suppression at its default, off) + {recognizer} with {grammar}"
 )
 GRAMMARS = {
     "en": "the question's grammar, then Grammar.understand",

@@ -61,7 +61,7 @@ class AudioListener:
         """Wait for one answer. Text "" is a no-match, None a no-input."""
         self.source.begin_turn(keep_recent=self.keep_recent)
         ep = self.endpointer
-        ep.reset()
+        ep.reset(remeasure=not self.keep_recent)
         allowed = frozenset(expect.phrases) if expect is not None else frozenset()
         limit_frames = int(self.noinput_timeout * 100)
         max_frames = int(self.max_utterance * 100)
