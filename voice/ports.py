@@ -21,6 +21,10 @@ class Expectation:
     """`yes_no`, `number`, `choice` or `wake`."""
     phrases: tuple[str, ...]
     """Every sentence that is understood on this turn (answers and commands), lower case."""
+    guarded: tuple[str, ...] = ()
+    """The sentences of the safer answer (a red-flag question's yes). When another sentence is
+    heard but one of these also fits the audio well, the recognizer reports it unsure, so the
+    session checks it: a red-flag yes must not be confidently heard as no."""
 
 
 @dataclass(frozen=True)

@@ -132,7 +132,8 @@ class Session:
             self.events.emit("heard", **heard)
 
     def listen(self, question: Question | None) -> Utterance:
-        expect = self.grammar.expectation(question)
+        red_flag = question is not None and self.triage.is_red_flag_question(question)
+        expect = self.grammar.expectation(question, guard=YES if red_flag else None)
         if self.settings.barge_in:
             on_speech: Callable[[], None] | None = self.speaker.stop
         else:

@@ -140,3 +140,30 @@ def test_closest_phrase_maps_recombined_text():
     assert closest_phrase("yes i do", phrases) == ("yes i do", 100.0)
     phrase, score = closest_phrase("no i do", phrases)
     assert phrase in ("no i don't", "yes i do") and 0 < score < 100
+
+
+def test_a_guarded_sentence_that_fits_too_makes_a_confident_answer_unsure():
+    # "yes i do do" is guarded (as a red-flag question's yes sentences are) and fits the audio of
+    # "yes i do" almost as well: the confident "yes i do" becomes one the session checks.
+    from voice.ports import Expectation
+
+    phrases = ("yes i do", "yes i do do", "no")
+    checked = 0
+    for voice in ta.VOICES[:4]:
+        pcm = ta.mix_snr(ta.speak("yes i do", voice), None, None, 0.3, 0.3)
+        plain = PocketSphinxRecognizer().decode(pcm, Expectation("q", "yes_no", phrases))
+        guarded = PocketSphinxRecognizer().decode(pcm, Expectation("q", "yes_no", phrases, guarded=("yes i do do",)))
+        assert guarded.text == plain.text == "yes i do"
+        assert guarded.confidence <= plain.confidence
+        checked += plain.confidence >= CONFIDENT and guarded.confidence < CONFIDENT
+    assert checked >= 3, checked
+
+
+def test_red_flag_questions_guard_their_yes(setup):
+    grammar, content, _ = setup
+    q = content.questions["ces_screen"]
+    expect = grammar.expectation(q, guard="yes")
+    assert expect.phrases == grammar.expectation(q).phrases
+    assert expect.guarded and set(expect.guarded) < set(expect.phrases)
+    assert all(_meaning(grammar, q, p) == "yes" for p in expect.guarded)
+    assert "yes" in expect.guarded and "no" not in expect.guarded

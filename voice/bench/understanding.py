@@ -190,7 +190,8 @@ def _work(job: tuple[str, str | None, list[tuple[int, Item]], str, str | None]) 
 def _expectation(content: Content, grammar: Grammar, item: Item) -> Expectation:
     if item.language == "ko":
         return korean_expectation()
-    return grammar.expectation(content.questions[item.question])
+    # As the session listens: a red-flag question guards its yes (see Expectation.guarded).
+    return grammar.expectation(content.questions[item.question], guard="yes" if item.red_flag else None)
 
 
 def _understood(text: str | None, content: Content, grammar: Grammar, item: Item) -> str | None:

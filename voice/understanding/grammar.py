@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -151,8 +151,11 @@ class Grammar:
     def _is_duration(question: Question) -> bool:
         return any(c.max_days is not None for c in question.choices)
 
-    def expectation(self, question: Question | None) -> Expectation:
-        """What to listen for: the question's answers and every command (the wake phrases if None)."""
+    def expectation(self, question: Question | None, guard: str | None = None) -> Expectation:
+        """What to listen for: the question's answers and every command (the wake phrases if None).
+
+        `guard` names the safer answer ("yes" on a red-flag question): its sentences become
+        `Expectation.guarded`."""
         key = (question.id, question.kind, question.minimum, question.maximum,
                tuple(c.label for c in question.choices)) if question else ("wake",)
         phrases = self._phrases_cache.get(key)
@@ -169,7 +172,15 @@ class Grammar:
                 sentences |= set(self._extra_wake)
             phrases = tuple(sorted(s for s in sentences if s and not re.search(r"\d", s)))
             self._phrases_cache[key] = phrases
-        return Expectation(question.id if question else "wake", question.kind.value if question else "wake", phrases)
+        expect = Expectation(question.id if question else "wake", question.kind.value if question else "wake", phrases)
+        if guard is None or question is None:
+            return expect
+        gkey = (key, guard)
+        guarded = self._phrases_cache.get(gkey)
+        if guarded is None:
+            guarded = tuple(p for p in phrases if (m := self._recognize(p, question)) is not None and m.answer == guard)
+            self._phrases_cache[gkey] = guarded
+        return replace(expect, guarded=guarded)
 
     # ------------------------------------------------------------ understanding
 
