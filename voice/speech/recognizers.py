@@ -411,8 +411,8 @@ class PocketSphinxRecognizer(_StreamMixin):
         self._decoder.end_utt()
         hyp = self._decoder.hyp()
         text = hyp.hypstr if hyp is not None else ""
-        # Every later pass starts from a saved cepstral mean (set in _run), so passes over the same
-        # audio do not drift it: first the one the streamed pass left (updated with this utterance).
+        # The cepstral mean after the streamed pass (updated with this utterance) is the one every
+        # later pass starts from: re-decoding must not drift it, or results depend on history.
         self._cmn = self._decoder.get_cmn(False)
         if self._expect is None:
             prob = hyp.prob if hyp is not None else 0.0
@@ -422,9 +422,6 @@ class PocketSphinxRecognizer(_StreamMixin):
         # with the phone loop beside the grammar (see the module docstring). The streamed pass only
         # serves the endpointer's partial results: its final word is sometimes cut short.
         self._run(self._name, pcm)
-        # The cepstral mean as this pass left it, for the passes below and the next answer: at 10 dB
-        # babble 58.8% understood against 52.9% with the streamed pass's (one listener, 51 answers).
-        self._cmn = self._decoder.get_cmn(False)
         stretch = self._answer_stretch(pcm)
         text, confidence = "", 0.0
         strong = self._run(f"{self._name}.strong", stretch)
