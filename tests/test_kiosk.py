@@ -153,6 +153,15 @@ def test_idle_invites_again_every_so_often(mini, grammar):
     assert [e["text"] for e in of(events, "say")].count(invite) == 2
 
 
+def test_idle_listens_only_for_what_it_acts_on(grammar):
+    # The idle kiosk acts on wake phrases, "I need help now" and "repeat": other commands are left
+    # out of its grammar so that "start" cannot be heard as "stop".
+    phrases = set(grammar.expectation(None).phrases)
+    assert {"start", "hello", "i need help now", "repeat"} <= phrases
+    assert not {"stop", "go back", "louder", "slower"} & phrases
+    assert grammar.understand("stop", None) is None
+
+
 def test_emergency_words_at_idle_give_emergency_advice(mini, grammar, tmp_path):
     events, _ = run_kiosk(mini, grammar, ["call an ambulance"], Config(alert_command=alert_script(tmp_path)))
     (outcome,) = of(events, "outcome")

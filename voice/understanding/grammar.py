@@ -25,6 +25,8 @@ from ..yamlio import load_yaml_file
 
 _LOG = logging.getLogger(__name__)
 
+WAKE_COMMANDS = ("command_help_now", "command_repeat")
+"""The commands the idle kiosk listens for beside its wake phrases."""
 FILES = ("answers.yaml", "numbers.yaml", "durations.yaml", "commands.yaml", "wake.yaml")
 COMMANDS = ("repeat", "help", "back", "restart", "stop", "slower", "faster", "louder", "quieter", "help_now")
 DAYS_PER = {"days": 1, "weeks": 7, "months": 30, "years": 365}
@@ -94,7 +96,12 @@ class Grammar:
                 for intent in ("answer_yes", "answer_no"):
                     merged["intents"].pop(intent, None)
             if kind == "wake":
-                merged["intents"].pop("command_help", None)
+                # The idle kiosk acts on a wake phrase, "I need help now" and "repeat" only; the
+                # other commands would just be sentences to mishear a wake phrase as ("start" heard
+                # as "stop": 3 of 8 voices).
+                for intent in [i for i in merged["intents"] if i.startswith("command_")]:
+                    if intent not in WAKE_COMMANDS:
+                        merged["intents"].pop(intent)
             try:
                 self._intents[kind] = Intents.from_dict(merged)
             except Exception as err:  # hassil raises several kinds on bad templates
