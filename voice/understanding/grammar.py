@@ -182,7 +182,7 @@ class Grammar:
         expect = Expectation(question.id if question else "wake", question.kind.value if question else "wake", phrases)
         if guard is None or question is None:
             return expect
-        gkey = (key, guard)
+        gkey = (phrases, question.kind, guard)  # yes/no questions share their sentences and meanings
         guarded = self._phrases_cache.get(gkey)
         if guarded is None:
             guarded = tuple(p for p in phrases if (m := self._recognize(p, question)) is not None and m.answer == guard)
