@@ -128,6 +128,14 @@ def test_out_of_grammar_speech_and_noise_are_not_confident_answers(setup):
         assert not (hyp.text and hyp.confidence >= CONFIDENT), hyp
 
 
+def test_empty_audio_is_no_match_and_the_decoder_carries_on(setup):
+    grammar, content, rec = setup
+    yes_no = grammar.expectation(content.questions["ces_screen"])
+    assert rec.decode(np.zeros(0, dtype=np.int16), yes_no).text == ""
+    hyp = rec.decode(ta.mix_snr(ta.speak("yes"), None, None, 0.3, 0.3), yes_no)
+    assert _meaning(grammar, content.questions["ces_screen"], hyp.text) == "yes"
+
+
 def test_open_vocabulary_is_the_naive_peer(setup):
     _, _, rec = setup
     hyp = rec.decode(ta.mix_snr(ta.speak("i don't know"), None, None, 0.3, 0.3), None)

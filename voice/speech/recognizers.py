@@ -360,6 +360,8 @@ class PocketSphinxRecognizer(_StreamMixin):
         self._decoder.start_utt()
 
     def feed(self, frame: np.ndarray) -> None:
+        if len(frame) == 0:  # pocketsphinx rejects an empty buffer and stays mid-utterance
+            return
         data = self._dithered(frame)
         self._chunks.append(np.frombuffer(data, dtype=np.int16))
         self._decoder.process_raw(data, False, False)
@@ -430,6 +432,8 @@ class PocketSphinxRecognizer(_StreamMixin):
             prob = hyp.prob if hyp is not None else 0.0
             return Hypothesis(text, max(0.0, min(1.0, prob)), (time.perf_counter() - started) * 1000)
         pcm = np.concatenate(self._chunks).tobytes() if self._chunks else b""
+        if not pcm:  # no audio at all: nothing to judge
+            return Hypothesis("", 0.0, (time.perf_counter() - started) * 1000)
         # Place the answer with a grammar-only pass over the whole segment, then judge its stretch
         # with the phone loop beside the grammar (see the module docstring). The streamed pass only
         # serves the endpointer's partial results: its final word is sometimes cut short.
