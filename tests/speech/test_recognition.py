@@ -110,6 +110,32 @@ def test_answers_are_understood(setup, snr):
         assert confident_wrong / total <= 0.15
 
 
+FIRST_ANSWERS = [("ces_screen", "no i don't", "no"), ("ces_screen", "yeah it does", "yes"),
+                 ("ces_screen", "not sure", "unsure"), ("ces_screen", "stop", "stop"), ("age", "sixty seven", 67),
+                 ("ces_screen", "i need help now", "help_now"), ("pain_score", "about five", 5),
+                 ("ces_screen", "go back", "back")]
+
+
+@pytest.mark.slow
+def test_the_first_answer_a_recognizer_hears_is_judged_like_later_ones(setup):
+    # A new recognizer's cepstral mean is the model's default, not the channel's: without settling
+    # it on the answer, 11 of these 32 first answers were confidently understood, against 19 by a
+    # recognizer that had heard answers before. The first answer of a session is a red-flag screen.
+    grammar, content, _ = setup
+    warm = PocketSphinxRecognizer()
+    first_right = warm_right = 0
+    for voice in ta.VOICES[:4]:
+        for qid, text, want in FIRST_ANSWERS:
+            q = content.questions[qid]
+            pcm = ta.mix_snr(ta.speak(text, voice), None, None, 0.3, 0.3)
+            first = PocketSphinxRecognizer().decode(pcm, grammar.expectation(q))
+            later = warm.decode(pcm, grammar.expectation(q))
+            first_right += _meaning(grammar, q, first.text) == want and first.confidence >= CONFIDENT
+            warm_right += _meaning(grammar, q, later.text) == want and later.confidence >= CONFIDENT
+    assert warm_right >= 16, warm_right
+    assert first_right >= warm_right - 2, (first_right, warm_right)
+
+
 def test_out_of_grammar_speech_and_noise_are_not_confident_answers(setup):
     grammar, content, rec = setup
     confident = 0
