@@ -85,7 +85,7 @@ def test_understanding_counts_are_consistent(quick_run):
     for label, run in results["understanding"].items():
         assert run["levels"] == [level_name(s) for s in LEVELS]
         assert len(run["rows"]) == run["corpus"] * len(LEVELS), label
-        for path in ("ours", "naive", "fresh_listener"):
+        for path in ("ours", "naive", "fresh_listener", "first_answer"):
             for level in run["levels"]:
                 s = run[path][level]
                 assert s["n"] == run["corpus"], (label, path, level)

@@ -49,6 +49,18 @@ def plot_accuracy(results: dict[str, Any], path: Path) -> Path:
                 markerfacecolor="none",
                 label=f"{label}: ours, fresh listener per answer (diagnostic)",
             )
+        if run.get("first_answer"):
+            first = [run["first_answer"][lv]["accuracy"] for lv in levels]
+            ax.plot(
+                xs,
+                first,
+                marker=m,
+                color=f"C{i}",
+                ls="-.",
+                lw=1,
+                alpha=0.6,
+                label=f"{label}: ours, first answer of a session",
+            )
         ax.set_xticks(xs, levels)
     if not results.get("understanding"):
         ax.text(

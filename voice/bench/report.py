@@ -50,6 +50,12 @@ def understanding_tables(results: dict[str, Any]) -> list[str]:
                 + " | ".join(_v(run["fresh_listener"][lv]["accuracy"], "%") for lv in levels)
                 + " |"
             )
+        if run.get("first_answer"):
+            out.append(
+                f"| {label} | ours, first answer of a session: new listener and recognizer | {n} | "
+                + " | ".join(_v(run["first_answer"][lv]["accuracy"], "%") for lv in levels)
+                + " |"
+            )
         ratios = []
         model = run.get("model") or "built in"
         paths.append(f"- {label}: {run.get('path', '?')}; {run['engine']}, model {model}")
@@ -64,7 +70,9 @@ def understanding_tables(results: dict[str, Any]) -> list[str]:
         "- ours: one listener per noise level, kept from answer to answer as in a session in one room "
         "(its noise floor carries over from turn to turn; noise suppression is off by default); the "
         "diagnostic row gives every answer to a new listener, whose endpointer has heard nothing before "
-        "(a recognizer of its own is kept from answer to answer)"
+        "(a recognizer of its own is kept from answer to answer); the first-answer row gives every "
+        "answer to a new listener and a new recognizer, as the first answer of a session is heard "
+        "(the cauda equina screen)"
     )
     out.append(
         "- naive peer: a second recognizer of the same engine and settings without a grammar "

@@ -32,6 +32,7 @@ from __future__ import annotations
 import io
 import multiprocessing
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,8 @@ class Decoded:
     naive_ms: float
     fresh: str | None = None
     """Ours again with a fresh listener (endpointer and noise suppressor that have heard nothing before)."""
+    first: str | None = None
+    """Ours as the first answer of a session: a new listener and a new recognizer."""
 
 
 def clip_path(folder: Path, item: Item, level: str) -> Path:
@@ -122,15 +125,15 @@ def answer_segment(pcm: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- worker (one process)
 
 
-def recognizers(engine: str, model: str | None, count: int = 3) -> list[Any]:
-    """`count` recognizers of `engine`: ours (behind the listener), the naive peer's, ours with a
-    fresh listener per answer."""
+def recognizer_factory(engine: str, model: str | None) -> Callable[[], Any]:
+    """A function that makes a new recognizer of `engine`, the class the command line builds (for
+    Vosk, all on one model loaded once)."""
     from voice.speech.recognizers import PocketSphinxRecognizer, VoskRecognizer, load_vosk_model
 
     if engine == "pocketsphinx":
-        return [PocketSphinxRecognizer() for _ in range(count)]
+        return PocketSphinxRecognizer
     loaded = load_vosk_model(model)  # one model in memory, recognizers on it
-    return [VoskRecognizer(model, model=loaded) for _ in range(count)]
+    return lambda: VoskRecognizer(model, model=loaded)
 
 
 def _work(job: tuple[str, str | None, list[tuple[int, Item]], str, str | None]) -> dict[str, Any]:
@@ -143,7 +146,8 @@ def _work(job: tuple[str, str | None, list[tuple[int, Item]], str, str | None]) 
     started = time.perf_counter()
     content = load_content()
     grammar = Grammar.load(grammar_dir)
-    ours_rec, naive_rec, fresh_rec = recognizers(engine, model)
+    new_recognizer = recognizer_factory(engine, model)
+    ours_rec, naive_rec, fresh_rec = new_recognizer(), new_recognizer(), new_recognizer()
     load_s = time.perf_counter() - started
     started = time.perf_counter()
     paths: dict[tuple[int, str], Path] = {}
@@ -171,6 +175,14 @@ def _work(job: tuple[str, str | None, list[tuple[int, Item]], str, str | None]) 
                 utt = fresh.listen(_expectation(content, grammar, item))
                 decoded.fresh = _understood(utt.text, content, grammar, item)
                 fresh.source.close()
+                # The first answer of a session: a new listener and a new recognizer, which has
+                # heard nothing (for PocketSphinx, no cepstral mean of this channel yet).
+                first_rec = new_recognizer()
+                first = AudioListener(ScriptedAudioSource(io.StringIO(f"{path}\n"), fast=True), first_rec)
+                utt = first.listen(_expectation(content, grammar, item))
+                decoded.first = _understood(utt.text, content, grammar, item)
+                first.source.close()
+                first_rec.close()
                 out.append(decoded)
             listener.source.close()
         compiled = len(getattr(ours_rec, "compile_ms", {}) or {})
@@ -265,6 +277,7 @@ def measure_understanding(
     ours = {lv: score((items[d.index], d.ours) for d in decoded if d.level == lv) for lv in levels}
     naive = {lv: score((items[d.index], d.naive) for d in decoded if d.level == lv) for lv in levels}
     fresh = {lv: score((items[d.index], d.fresh) for d in decoded if d.level == lv) for lv in levels}
+    first = {lv: score((items[d.index], d.first) for d in decoded if d.level == lv) for lv in levels}
     cats = list(dict.fromkeys(i.category for i in items))
     by_category = {
         cat: {
@@ -288,6 +301,7 @@ def measure_understanding(
         "ours": ours,
         "naive": naive,
         "fresh_listener": fresh,
+        "first_answer": first,
         "by_category": by_category,
         "decode_ms": {
             "ours_after_endpoint": {
@@ -319,6 +333,7 @@ def measure_understanding(
                 "naive_text": d.naive_text,
                 "naive": d.naive,
                 "fresh_listener": d.fresh,
+                "first_answer": d.first,
             }
             for d in sorted(decoded, key=lambda d: (d.index, levels.index(d.level)))
         ],
