@@ -190,6 +190,7 @@ def test_events_have_protocol_fields(mini, grammar):
 
 # ------------------------------------------------------------------ low-confidence speech
 UNSURE = 0.45  # what the recognizer reports for speech it is not sure of
+SURE = 0.9  # what it reports for speech it is sure of
 
 
 def test_unsure_answer_is_checked_and_a_no_asks_again(mini, grammar):
@@ -235,6 +236,22 @@ def test_unsure_stop_and_back_are_checked(mini, grammar):
     events, _ = run_session(mini, grammar, ["no", "yes", ("go back", UNSURE), "yes", "no", "35", "yes", "3 weeks", "yes"])
     assert "I heard go back. Is that right?" in [e["text"] for e in of(events, "say")]
     assert of(events, "outcome")[0]["disposition"] != "urgent"  # the fever "yes" was taken back
+
+
+def test_spoken_stop_and_restart_are_checked_even_when_heard_clearly(mini, grammar):
+    # A real "five" was heard confidently as "bye": a spoken stop or restart loses the person's
+    # answers, so it is always checked. Typed, it is taken as is (test_stop_ends_cleanly).
+    events, _ = run_session(mini, grammar, ["no", ("bye", SURE), "no", "no", "35", "yes", "3 weeks", "yes"])
+    assert "I heard stop. Is that right?" in [e["text"] for e in of(events, "say")]
+    assert of(events, "outcome") and events[-1]["reason"] == "complete"
+    events, _ = run_session(mini, grammar, ["no", ("stop", SURE), ("yes", SURE)])
+    assert events[-1]["reason"] == "stopped" and not of(events, "outcome")
+    events, _ = run_session(mini, grammar, ["no", ("start over", SURE), "no", "no", "no", "35", "yes", "3 weeks", "yes"])
+    assert "I heard start again. Is that right?" in [e["text"] for e in of(events, "say")]
+    assert asked(events).count("ces_screen") == 1 and events[-1]["reason"] == "complete"
+    # Said again as the reply to the check: carried out.
+    events, _ = run_session(mini, grammar, ["no", ("i'm done", SURE), ("i'm done", SURE)])
+    assert events[-1]["reason"] == "stopped"
 
 
 def test_unsure_help_now_with_no_clear_reply_gives_emergency_advice(mini, grammar):

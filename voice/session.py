@@ -21,6 +21,10 @@ _LOG = logging.getLogger(__name__)
 CONFIRM = "confirm"
 CHECKED_COMMANDS = frozenset({"back", "restart", "stop", "help_now", "slower", "faster", "louder", "quieter"})
 """Commands confirmed when heard with low confidence (repeat and help cost nothing if misheard)."""
+SPOKEN_CHECKED_COMMANDS = frozenset({"stop", "restart"})
+"""Commands that throw the person's answers away: checked whenever they are heard by a recognizer,
+however confident it is. Real recorded voices saying "five" were heard confidently as "bye" (stop)
+to the pain score question, which ended the session with no advice. Typed, they are taken as is."""
 STILL_THERE = "still_there"
 
 
@@ -272,7 +276,9 @@ class Session:
                 text = self.line(key, nomatch - 1, rephrase=self.fmt(q.rephrase), answers=self._answers_phrase(q))
                 continue
             if meaning.command:
-                checked = self.settings.unsure(utt) and meaning.command in CHECKED_COMMANDS
+                spoken = utt.confidence is not None
+                checked = (self.settings.unsure(utt) and meaning.command in CHECKED_COMMANDS) or (
+                    spoken and meaning.command in SPOKEN_CHECKED_COMMANDS)
                 if checked and not self._confirm_command(meaning.command):
                     text = self._ask_again(q, self.line("confirm_again", rephrase=self.fmt(q.rephrase)))
                     continue
