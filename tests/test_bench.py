@@ -176,3 +176,18 @@ def test_scoring_counts_kinds_of_errors():
     assert (s["correct"], s["wrong"], s["rejected"]) == (1, 1, 1)
     assert s["yes_no_confusions"] == 1 and s["red_flag_yes_as_no"] == 1 and s["red_flag_yes"] == 3
     assert percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90) == 9
+
+
+@pytest.mark.speech
+@pytest.mark.slow
+def test_real_voices_are_measured_on_the_recordings(quick_run):
+    _, stdout, results = quick_run
+    real = results["real_voices"]
+    assert real["clips"] == 10 and real["rate_hz"] == 8000  # --quick: one take of each digit
+    assert sorted(r["expected"] for r in real["rows"]) == [str(d) for d in range(10)]
+    for key in ("ours", "naive"):
+        c = real[key]
+        assert c["correct"] + c["wrong"] + c["rejected"] == c["n"] == 10
+    assert sum(r["ours"] == r["expected"] for r in real["rows"]) == real["ours"]["correct"]
+    assert all(r["ours_text"] is None or isinstance(r["ours_text"], str) for r in real["rows"])
+    assert "### Real voices: 10 recorded digits" in stdout

@@ -201,3 +201,20 @@ def test_red_flag_questions_guard_their_yes(setup):
     assert expect.guarded and set(expect.guarded) < set(expect.phrases)
     assert all(_meaning(grammar, q, p) == "yes" for p in expect.guarded)
     assert "yes" in expect.guarded and "no" not in expect.guarded
+
+
+@pytest.mark.slow
+def test_real_voices_saying_digits(setup, tmp_path):
+    # People, not espeak-ng: 150 recorded digits (3 speakers, 8 kHz) as answers to the pain score
+    # question, through the listener as the benchmark hears them. The floors are below what was
+    # measured (45.3% right, 25 of 150 wrong but confident); the product targets are far above.
+    from voice.bench.real_voices import measure_real_voices
+
+    grammar, content, _ = setup
+    real = measure_real_voices(content, grammar, tmp_path, naive=False)
+    assert real is not None and real["clips"] == 150 and len(real["speakers"]) == 3
+    ours = real["ours"]
+    assert ours["accuracy"] >= 38.0, ours
+    assert ours["wrong_confident"] <= 35, ours
+    assert real["by_speaker"].keys() == {"george", "jackson", "nicolas"}
+    assert all(c["accuracy"] >= 20.0 for c in real["by_speaker"].values()), real["by_speaker"]

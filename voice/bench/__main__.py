@@ -40,7 +40,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--jobs", type=int, default=2, help="parallel workers for decoding (default 2)")
     parser.add_argument(
-        "--skip", default="", help="comma-separated parts to skip: understanding,latency,startup,tts,triage"
+        "--skip",
+        default="",
+        help="comma-separated parts to skip: understanding,real,latency,startup,tts,triage",
     )
     return parser.parse_args(argv)
 

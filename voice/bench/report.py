@@ -213,6 +213,34 @@ def latency_tables(results: dict[str, Any]) -> list[str]:
     return out
 
 
+def real_voice_tables(results: dict[str, Any]) -> list[str]:
+    """Recorded human digits as pain scores (voice.bench.real_voices)."""
+    r = results.get("real_voices")
+    if not r:
+        return []
+    out = [
+        f"### Real voices: {r['clips']} recorded digits ({len(r['speakers'])} speakers, {r['rate_hz']} Hz) "
+        f"said as the answer to `{r['question']}`",
+        "",
+        "| path | right | wrong (of them confident) | not understood | % right |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    paths = (("grammar + endpointing (ours)", "ours"), ("open vocabulary + keywords (naive peer)", "naive"))
+    for label, key in paths:
+        c = r[key]
+        sure = c.get("wrong_confident")
+        wrong = f"{c['wrong']}" + ("" if sure is None else f" ({sure})")
+        out.append(f"| {label} | {c['correct']} | {wrong} | {c['rejected']} | {_v(c['accuracy'], '%')} |")
+    out.append("")
+    speakers = ", ".join(f"{s} {_v(c['accuracy'], '%')}" for s, c in r["by_speaker"].items())
+    instead = ", ".join(f'"{t}" ({n})' for t, n in r["heard_instead"].items())
+    out.append(f"Ours by speaker: {speakers}. Heard instead most often: {instead}.")
+    out.append(f"Source: {r['source']}. Each clip has 0.5 s of quiet added before and after it and is "
+               "resampled by the listener, as audio from an 8 kHz device would be.")
+    out.append("")
+    return out
+
+
 def triage_tables(results: dict[str, Any]) -> list[str]:
     """Triage accuracy on the test patients (voice.evaluation)."""
     t = results.get("triage")
@@ -288,6 +316,7 @@ def markdown(results: dict[str, Any]) -> str:
     """The whole report."""
     out = ["# Measurements", ""]
     out += understanding_tables(results)
+    out += real_voice_tables(results)
     out += latency_tables(results)
     out += triage_tables(results)
     out += settings_lines(results)

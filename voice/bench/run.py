@@ -270,6 +270,19 @@ def run_all(
                 )
                 stage("understanding Vosk Korean", t)
         results["understanding"] = runs
+    if "real" not in skip and primary:
+        from .real_voices import measure_real_voices
+
+        log("real voices: recorded digits as pain scores, PocketSphinx")
+        t = time.monotonic()
+        real = measure_real_voices(content, grammar, workdir / "real-voices", quick=quick)
+        if real is None:
+            results["settings"]["notes"].append(
+                "Real voices not measured: tests/data/spoken-digits is missing."
+            )
+        else:
+            results["real_voices"] = real
+        stage("real voices", t)
     if "triage" not in skip:
         log("triage accuracy on the test patients")
         t = time.monotonic()
