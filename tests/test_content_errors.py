@@ -92,3 +92,37 @@ def test_yes_and_no_stay_words(mini_copy):
 def test_fixture_content_loads(mini):
     assert mini.tree.start == "ces"
     assert set(mini.causes) == {"sciatica_disc", "muscle_strain", "cauda_equina", "spinal_infection"}
+
+
+@pytest.mark.parametrize(("listed", "pattern"), [
+    ("[bye, yes]", r"typed_only lists 'yes', which is not a command sentence"),
+    ("[emergency]", r"typed_only lists 'emergency': the emergency phrases are always listened for"),
+    ("bye", r"`typed_only` must be a list of sentences"),
+])
+def test_typed_only_lists_only_command_words(tmp_path, listed, pattern):
+    import shutil
+
+    from voice.understanding.grammar import Grammar, default_grammar_dir
+
+    folder = tmp_path / "grammar"
+    shutil.copytree(default_grammar_dir(), folder)
+    path = folder / "commands.yaml"
+    text = path.read_text()
+    start = text.index("typed_only:")
+    end = text.index("\n", text.index("]", start))
+    path.write_text(text[:start] + f"typed_only: {listed}" + text[end:])
+    with pytest.raises(ContentError, match=pattern):
+        Grammar.load(folder)
+
+
+def test_typed_only_words_are_understood_typed_but_not_listened_for(mini):
+    from voice.understanding.grammar import Grammar
+
+    grammar = Grammar.load()
+    question = mini.questions["ces_screen"]
+    phrases = grammar.expectation(question).phrases
+    assert {"bye", "again", "undo", "why"} <= grammar.typed_only
+    assert not grammar.typed_only & set(phrases)
+    assert {"stop", "repeat", "go back", "say that again", "i need help now", "emergency"} <= set(phrases)
+    assert grammar.understand("bye", question).command == "stop"
+    assert grammar.understand("again", question).command == "repeat"

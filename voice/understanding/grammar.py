@@ -74,10 +74,13 @@ def _normalize(text: str) -> str:
 class Grammar:
     """The spoken-answer grammars of one folder."""
 
-    def __init__(self, data: dict[str, dict], folder: Path, extra_wake: tuple[str, ...] = ()):
+    def __init__(self, data: dict[str, dict], folder: Path, extra_wake: tuple[str, ...] = (),
+                 typed_only: tuple[str, ...] = ()):
         self.folder = folder
         self._data = data
         self._extra_wake = tuple(_normalize(p) for p in extra_wake if p.strip())
+        self.typed_only = frozenset(_normalize(p) for p in typed_only)
+        """Sentences understood when typed but not listened for (see grammar/commands.yaml)."""
         self._intents: dict[str, Intents] = {}
         groups = {
             "yes_no": ("answers", "commands"),
@@ -113,17 +116,23 @@ class Grammar:
     def load(cls, folder: Path | str | None = None, extra_wake: tuple[str, ...] = ()) -> Grammar:
         folder = Path(folder) if folder else default_grammar_dir()
         data = {}
+        typed_only: list[str] = []
         for name in FILES:
             content = load_yaml_file(folder / name)
             if not isinstance(content, dict) or "intents" not in content:
                 raise ContentError("a grammar file needs `language` and `intents`", where=str(folder / name),
                                    fix="see grammar/answers.yaml for the format")
-            unknown = set(content) - {"language", "intents", "lists", "expansion_rules"}
+            unknown = set(content) - {"language", "intents", "lists", "expansion_rules", "typed_only"}
             if unknown:
                 raise ContentError(f"unknown key {sorted(unknown)[0]!r}", where=str(folder / name),
-                                   fix="the allowed keys are: language, intents, lists, expansion_rules")
+                                   fix="the allowed keys are: language, intents, lists, expansion_rules, typed_only")
+            listed = content.pop("typed_only", None) or []
+            if not isinstance(listed, list) or not all(isinstance(p, str) for p in listed):
+                raise ContentError("`typed_only` must be a list of sentences", where=str(folder / name),
+                                   fix='write it as: typed_only: ["again", "sorry"]')
+            typed_only += listed
             data[name.removesuffix(".yaml")] = content
-        grammar = cls(data, folder, extra_wake)
+        grammar = cls(data, folder, extra_wake, tuple(typed_only))
         grammar.check()
         return grammar
 
@@ -137,6 +146,15 @@ class Grammar:
         if missing:
             raise ContentError(f"the grammar has no intent {missing[0]!r}", where=str(self.folder),
                                fix="restore it from the shipped grammar folder")
+        for sentence in sorted(self.typed_only):
+            found = recognize_best(sentence, self._intents["yes_no"], language="en")  # every command
+            command = found.intent.name.removeprefix("command_") if found else None
+            if found is None or not found.intent.name.startswith("command_"):
+                raise ContentError(f"typed_only lists {sentence!r}, which is not a command sentence",
+                                   where=str(self.folder), fix="list only sentences of the command intents")
+            if command == "help_now":
+                raise ContentError(f"typed_only lists {sentence!r}: the emergency phrases are always listened for",
+                                   where=str(self.folder), fix="take it out of typed_only")
 
     # ------------------------------------------------------------ phrases for recognizers
 
@@ -177,7 +195,8 @@ class Grammar:
                 sentences |= {_normalize(c.label) for c in question.choices}
             if question is None:
                 sentences |= set(self._extra_wake)
-            phrases = tuple(sorted(s for s in sentences if s and not re.search(r"\d", s)))
+            phrases = tuple(sorted(s for s in sentences
+                                   if s and not re.search(r"\d", s) and s not in self.typed_only))
             self._phrases_cache[key] = phrases
         expect = Expectation(question.id if question else "wake", question.kind.value if question else "wake", phrases)
         if guard is None or question is None:
