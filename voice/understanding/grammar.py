@@ -124,8 +124,9 @@ class Grammar:
                                    fix="see grammar/answers.yaml for the format")
             unknown = set(content) - {"language", "intents", "lists", "expansion_rules", "typed_only"}
             if unknown:
-                raise ContentError(f"unknown key {sorted(unknown)[0]!r}", where=str(folder / name),
-                                   fix="the allowed keys are: language, intents, lists, expansion_rules, typed_only")
+                raise ContentError(
+                    f"unknown key {sorted(unknown)[0]!r}", where=str(folder / name),
+                    fix="the allowed keys are: language, intents, lists, expansion_rules, typed_only")
             listed = content.pop("typed_only", None) or []
             if not isinstance(listed, list) or not all(isinstance(p, str) for p in listed):
                 raise ContentError("`typed_only` must be a list of sentences", where=str(folder / name),
@@ -153,8 +154,9 @@ class Grammar:
                 raise ContentError(f"typed_only lists {sentence!r}, which is not a command sentence",
                                    where=str(self.folder), fix="list only sentences of the command intents")
             if command == "help_now":
-                raise ContentError(f"typed_only lists {sentence!r}: the emergency phrases are always listened for",
-                                   where=str(self.folder), fix="take it out of typed_only")
+                raise ContentError(
+                    f"typed_only lists {sentence!r}: the emergency phrases are always listened for",
+                    where=str(self.folder), fix="take it out of typed_only")
 
     # ------------------------------------------------------------ phrases for recognizers
 
