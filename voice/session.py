@@ -436,6 +436,8 @@ class Session:
                     items.append(self.line("cause_with_reasons", name=rc.cause.name, reasons=reasons))
                 else:
                     items.append(self.line("cause_plain", name=rc.cause.name))
+            if len(items) > 1:
+                items = [self.line("cause_numbered", i, what=item) for i, item in enumerate(items)]
             key = "outcome_causes_one" if len(items) == 1 else "outcome_causes_many"
             parts.append(self.line(key, items=" ".join(items)))
             top = outcome.causes[0].cause
