@@ -95,11 +95,14 @@ def test_fixture_content_loads(mini):
 
 
 @pytest.mark.parametrize(("listed", "pattern"), [
-    ("[bye, yes]", r"typed_only lists 'yes', which is not a command sentence"),
-    ("[emergency]", r"typed_only lists 'emergency': the emergency phrases are always listened for"),
-    ("bye", r"`typed_only` must be a list of sentences"),
+    ("{number_and_choice_questions: [bye, yes]}", r"'yes', which is not a sentence of the grammar for a command"),
+    ("{all_questions: [bye, banana]}", r"typed_only lists 'banana', which is not a sentence of the grammar"),
+    ("{number_and_choice_questions: [emergency]}", r"'emergency': the emergency phrases are always listened for"),
+    ("{all_questions: [i need help now]}", r"the emergency phrases are always listened for"),
+    ("[bye]", r"`typed_only` must map all_questions and/or number_and_choice_questions"),
+    ("{everywhere: [bye]}", r"`typed_only` must map all_questions and/or"),
 ])
-def test_typed_only_lists_only_command_words(tmp_path, listed, pattern):
+def test_typed_only_lists_only_grammar_sentences(tmp_path, listed, pattern):
     import shutil
 
     from voice.understanding.grammar import Grammar, default_grammar_dir
@@ -115,14 +118,21 @@ def test_typed_only_lists_only_command_words(tmp_path, listed, pattern):
         Grammar.load(folder)
 
 
-def test_typed_only_words_are_understood_typed_but_not_listened_for(mini):
+def test_typed_only_sentences_are_understood_typed_but_not_listened_for(mini):
     from voice.understanding.grammar import Grammar
 
     grammar = Grammar.load()
-    question = mini.questions["ces_screen"]
-    phrases = grammar.expectation(question).phrases
-    assert {"bye", "again", "undo", "why"} <= grammar.typed_only
-    assert not grammar.typed_only & set(phrases)
-    assert {"stop", "repeat", "go back", "say that again", "i need help now", "emergency"} <= set(phrases)
-    assert grammar.understand("bye", question).command == "stop"
-    assert grammar.understand("again", question).command == "repeat"
+    yes_no, number = mini.questions["ces_screen"], mini.questions["age"]
+    on_yes_no = set(grammar.expectation(yes_no).phrases)
+    on_number = set(grammar.expectation(number).phrases)
+    # Typed shorthand is never listened for ("y" is how "why" sounds).
+    assert {"y", "n"} <= grammar.typed_only and not {"y", "n"} & (on_yes_no | on_number)
+    # One-word other names of commands: not on number questions; still on yes/no questions, where
+    # out of the grammar they were heard as "no" to the cauda equina screen.
+    assert {"bye", "again", "undo", "why"} <= grammar.typed_only_not_yes_no - grammar.typed_only
+    assert not {"bye", "again", "undo", "why"} & on_number and {"bye", "again", "undo", "why"} <= on_yes_no
+    for phrases in (on_yes_no, on_number):
+        assert {"stop", "repeat", "go back", "say that again", "i need help now", "emergency"} <= phrases
+    assert grammar.understand("bye", number).command == "stop"
+    assert grammar.understand("again", number).command == "repeat"
+    assert grammar.understand("y", yes_no).answer == "yes" and grammar.understand("n", yes_no).answer == "no"

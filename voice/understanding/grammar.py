@@ -25,6 +25,9 @@ from ..yamlio import load_yaml_file
 
 _LOG = logging.getLogger(__name__)
 
+TYPED_EVERYWHERE = "all_questions"
+TYPED_NOT_YES_NO = "number_and_choice_questions"
+"""The two lists of a grammar file's `typed_only`."""
 WAKE_COMMANDS = ("command_help_now", "command_repeat")
 """The commands the idle kiosk listens for beside its wake phrases."""
 FILES = ("answers.yaml", "numbers.yaml", "durations.yaml", "commands.yaml", "wake.yaml")
@@ -75,12 +78,16 @@ class Grammar:
     """The spoken-answer grammars of one folder."""
 
     def __init__(self, data: dict[str, dict], folder: Path, extra_wake: tuple[str, ...] = (),
-                 typed_only: tuple[str, ...] = ()):
+                 typed_only: dict[str, list[str]] | None = None):
         self.folder = folder
         self._data = data
         self._extra_wake = tuple(_normalize(p) for p in extra_wake if p.strip())
-        self.typed_only = frozenset(_normalize(p) for p in typed_only)
-        """Sentences understood when typed but not listened for (see grammar/commands.yaml)."""
+        typed_only = typed_only or {}
+        self.typed_only = frozenset(_normalize(p) for p in typed_only.get(TYPED_EVERYWHERE, []))
+        """Sentences understood when typed but never listened for (see grammar/answers.yaml)."""
+        self.typed_only_not_yes_no = self.typed_only | {
+            _normalize(p) for p in typed_only.get(TYPED_NOT_YES_NO, [])}
+        """Also not listened for on number and choice questions (see grammar/commands.yaml)."""
         self._intents: dict[str, Intents] = {}
         groups = {
             "yes_no": ("answers", "commands"),
@@ -116,7 +123,7 @@ class Grammar:
     def load(cls, folder: Path | str | None = None, extra_wake: tuple[str, ...] = ()) -> Grammar:
         folder = Path(folder) if folder else default_grammar_dir()
         data = {}
-        typed_only: list[str] = []
+        typed_only: dict[str, list[str]] = {TYPED_EVERYWHERE: [], TYPED_NOT_YES_NO: []}
         for name in FILES:
             content = load_yaml_file(folder / name)
             if not isinstance(content, dict) or "intents" not in content:
@@ -127,13 +134,17 @@ class Grammar:
                 raise ContentError(
                     f"unknown key {sorted(unknown)[0]!r}", where=str(folder / name),
                     fix="the allowed keys are: language, intents, lists, expansion_rules, typed_only")
-            listed = content.pop("typed_only", None) or []
-            if not isinstance(listed, list) or not all(isinstance(p, str) for p in listed):
-                raise ContentError("`typed_only` must be a list of sentences", where=str(folder / name),
-                                   fix='write it as: typed_only: ["again", "sorry"]')
-            typed_only += listed
+            listed = content.pop("typed_only", None) or {}
+            if not isinstance(listed, dict) or set(listed) - set(typed_only) or not all(
+                    isinstance(v, list) and all(isinstance(p, str) for p in v) for v in listed.values()):
+                raise ContentError(
+                    "`typed_only` must map all_questions and/or number_and_choice_questions to lists of "
+                    "sentences", where=str(folder / name),
+                    fix='write it as: typed_only: {all_questions: ["y"]}')
+            for key, sentences in listed.items():
+                typed_only[key] += sentences
             data[name.removesuffix(".yaml")] = content
-        grammar = cls(data, folder, extra_wake, tuple(typed_only))
+        grammar = cls(data, folder, extra_wake, typed_only)
         grammar.check()
         return grammar
 
@@ -147,12 +158,15 @@ class Grammar:
         if missing:
             raise ContentError(f"the grammar has no intent {missing[0]!r}", where=str(self.folder),
                                fix="restore it from the shipped grammar folder")
-        for sentence in sorted(self.typed_only):
+        for sentence in sorted(self.typed_only_not_yes_no):
             found = recognize_best(sentence, self._intents["yes_no"], language="en")  # every command
-            command = found.intent.name.removeprefix("command_") if found else None
-            if found is None or not found.intent.name.startswith("command_"):
-                raise ContentError(f"typed_only lists {sentence!r}, which is not a command sentence",
-                                   where=str(self.folder), fix="list only sentences of the command intents")
+            command = found.intent.name.removeprefix("command_") if found and \
+                found.intent.name.startswith("command_") else None
+            if found is None or (sentence not in self.typed_only and command is None):
+                raise ContentError(f"typed_only lists {sentence!r}, which is not a sentence of the grammar"
+                                   + ("" if found is None else " for a command"),
+                                   where=str(self.folder), fix="list only sentences of the intents (commands "
+                                   "only under number_and_choice_questions)")
             if command == "help_now":
                 raise ContentError(
                     f"typed_only lists {sentence!r}: the emergency phrases are always listened for",
@@ -197,8 +211,9 @@ class Grammar:
                 sentences |= {_normalize(c.label) for c in question.choices}
             if question is None:
                 sentences |= set(self._extra_wake)
-            phrases = tuple(sorted(s for s in sentences
-                                   if s and not re.search(r"\d", s) and s not in self.typed_only))
+            yes_no = question is None or question.kind is Kind.YES_NO
+            typed = self.typed_only if yes_no else self.typed_only_not_yes_no
+            phrases = tuple(sorted(s for s in sentences if s and not re.search(r"\d", s) and s not in typed))
             self._phrases_cache[key] = phrases
         expect = Expectation(question.id if question else "wake", question.kind.value if question else "wake", phrases)
         if guard is None or question is None:
