@@ -16,6 +16,8 @@ PocketSphinx
     pass, with its running cepstral mean, placed them worse in babble.) Only that stretch, with
     ANSWER_MARGIN on each side, is judged below. In a waiting room the endpointer's segment often
     starts on someone else's voice; judging the whole segment let that babble reject the answer.
+    A young recognizer (less than SETTLED_FRAMES of audio heard) first settles its cepstral mean
+    on the segment, or the first answers of a session are judged with the model's default mean.
 
     Rejection: the answer's stretch is decoded again with a *garbage* alternative beside the
     grammar, a loop over the 39 English phones in which every phone costs a fixed probability.
@@ -101,9 +103,9 @@ SETTLE_PASSES = 3
 while the recognizer is young (see SETTLED_FRAMES)."""
 SETTLED_FRAMES = 1000
 """Frames (10 s of audio, the first four or five turns) after which the running cepstral mean is
-taken as the channel's own. Before that
-it still leans on the model's default (40,3,-1: pocketsphinx counts it as 500 frames of audio) and
-every pass judges the answer with a mean that is not its channel's. Measured on the benchmark's 51
+taken as the channel's own. Before that it still leans on the model's default (40,3,-1:
+pocketsphinx counts it as 500 frames of audio) and every pass judges the answer with a mean that
+is not its channel's. Measured on the benchmark's 51
 answers, each through a new recognizer (the first answer of a session, the cauda equina screen):
 74.5 / 60.8 / 37.3% understood clean / 20 dB / 10 dB babble without settling, 84.3 / 68.6 / 49.0%
 with three passes; a recognizer that has heard 25 answers gets 84.3 / 78.4 / 52.9%. Each settled
