@@ -5,6 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+DIAGNOSTIC_LINES = (
+    ("fresh_listener", {"ls": ":", "markerfacecolor": "none"},
+     "ours, fresh listener per answer (diagnostic)"),
+    ("first_answer", {"ls": "-."}, "ours, first answer of a session"),
+)
+"""The extra lines of ours: results key, line style, legend text."""
+
 
 def _pyplot():
     import matplotlib
@@ -36,31 +43,18 @@ def plot_accuracy(results: dict[str, Any], path: Path) -> Path:
             alpha=0.7,
             label=f"{label}: open vocabulary + keywords (naive)",
         )
-        if run.get("fresh_listener"):
-            fresh = [run["fresh_listener"][lv]["accuracy"] for lv in levels]
-            ax.plot(
-                xs,
-                fresh,
-                marker=m,
-                color=f"C{i}",
-                ls=":",
-                lw=1,
-                alpha=0.6,
-                markerfacecolor="none",
-                label=f"{label}: ours, fresh listener per answer (diagnostic)",
-            )
-        if run.get("first_answer"):
-            first = [run["first_answer"][lv]["accuracy"] for lv in levels]
-            ax.plot(
-                xs,
-                first,
-                marker=m,
-                color=f"C{i}",
-                ls="-.",
-                lw=1,
-                alpha=0.6,
-                label=f"{label}: ours, first answer of a session",
-            )
+        for key, style, what in DIAGNOSTIC_LINES:
+            if run.get(key):
+                ax.plot(
+                    xs,
+                    [run[key][lv]["accuracy"] for lv in levels],
+                    marker=m,
+                    color=f"C{i}",
+                    lw=1,
+                    alpha=0.6,
+                    label=f"{label}: {what}",
+                    **style,
+                )
         ax.set_xticks(xs, levels)
     if not results.get("understanding"):
         ax.text(

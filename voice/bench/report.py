@@ -44,18 +44,13 @@ def understanding_tables(results: dict[str, Any]) -> list[str]:
             + " | ".join(_v(run["naive"][lv]["accuracy"], "%") for lv in levels)
             + " |"
         )
-        if run.get("fresh_listener"):
-            out.append(
-                f"| {label} | ours, fresh listener for each answer (diagnostic) | {n} | "
-                + " | ".join(_v(run["fresh_listener"][lv]["accuracy"], "%") for lv in levels)
-                + " |"
-            )
-        if run.get("first_answer"):
-            out.append(
-                f"| {label} | ours, first answer of a session: new listener and recognizer | {n} | "
-                + " | ".join(_v(run["first_answer"][lv]["accuracy"], "%") for lv in levels)
-                + " |"
-            )
+        for key, what in (
+            ("fresh_listener", "ours, fresh listener for each answer (diagnostic)"),
+            ("first_answer", "ours, first answer of a session: new listener and recognizer"),
+        ):
+            if run.get(key):
+                cells = " | ".join(_v(run[key][lv]["accuracy"], "%") for lv in levels)
+                out.append(f"| {label} | {what} | {n} | {cells} |")
         ratios = []
         model = run.get("model") or "built in"
         paths.append(f"- {label}: {run.get('path', '?')}; {run['engine']}, model {model}")
