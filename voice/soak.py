@@ -134,7 +134,9 @@ class _CrowdLines:
         if text is None:
             return "\n"
         voice = self.rng.choice(self.testaudio.VOICES)
-        return f"{self.testaudio.answer_file(self.folder, text, voice, before=0.3, after=0.3)}\n"
+        path = self.testaudio.answer_file(self.folder, text, voice, before=0.3, after=0.3)
+        self.testaudio.forget()  # the file is the copy kept: a growing cache here is not the kiosk's
+        return f"{path}\n"
 
 
 def _text_listener(crowd: Crowd) -> ScriptedListener:

@@ -217,7 +217,7 @@ _PLAY = textwrap.dedent("""
     marks["loud"] = speaker.say(said[0])
     speaker.wait()
     time.sleep(0.3)
-    print(json.dumps({"marks": marks, "delays": speaker.first_sample_delays, "now": time.monotonic()}))
+    print(json.dumps({"marks": marks, "delays": list(speaker.first_sample_delays), "now": time.monotonic()}))
     speaker.close()
 """)
 

@@ -40,6 +40,8 @@ VOLUME_STEP_DB = 3.0
 """Decibels added by `louder` and taken away by `quieter`."""
 VOLUME_LIMITS = (0.2, 1.0)
 """Quietest and loudest volume `adjust` allows."""
+DELAYS_KEPT = 500
+"""Utterances whose start-up delay is kept for measurement (a bounded record: kiosks run for days)."""
 LOST_AFTER = 2.0
 """Seconds without a device callback while playing before the device counts as lost."""
 OUTPUT_LATENCY = 0.08
@@ -135,8 +137,9 @@ class SoundDeviceSpeaker:
         self._idle.set()
         self._last_callback = 0.0
         self._failed: str | None = None
-        self.first_sample_delays: list[float] = []
-        """Seconds from say() being called (speech already synthesized) to its first sample going out."""
+        self.first_sample_delays: collections.deque[float] = collections.deque(maxlen=DELAYS_KEPT)
+        """Seconds from say() being called (speech already synthesized) to its first sample going out,
+        for the last DELAYS_KEPT utterances (a kiosk says thousands of them a week)."""
 
     # ------------------------------------------------------------------ the stream
 
@@ -321,9 +324,7 @@ class WavDirSpeaker:
         self.settings = SpeechSettings(rate or self.synthesizer.rate, volume)
         self.cues = bool(cues)
         self.count = 0
-        """How many files have been written."""
-        self.written: list[Path] = []
-        """The files written so far, in order."""
+        """How many files have been written (the last one is DIR/{count:03d}.wav)."""
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -356,7 +357,6 @@ class WavDirSpeaker:
         except OSError as exc:
             raise AudioDeviceError(f"cannot write {path.name}: {exc.strerror or exc}", where=str(path),
                                    fix="free some disk space or give --audio-out another folder") from exc
-        self.written.append(path)
         return time.monotonic()
 
     def wait(self) -> None:

@@ -93,6 +93,12 @@ def speak(text: str, voice: Voice | str = "en-us", speed: int | None = None, pit
     return _trim(pcm)
 
 
+def forget() -> None:
+    """Drop the espeak-ng syntheses kept in memory (a long run that writes its answers to files,
+    such as the kiosk soak, keeps none: the memory it measures must be the assistant's own)."""
+    _speak_cached.cache_clear()
+
+
 def _trim(pcm: np.ndarray, threshold: int = 200) -> np.ndarray:
     loud = np.flatnonzero(np.abs(pcm.astype(np.int32)) > threshold)
     if loud.size == 0:
