@@ -5,6 +5,7 @@ from __future__ import annotations
 from conftest import of, run_session
 
 from voice.session import SessionSettings
+from voice.triage.conditions import Answers, NumberRange, NumberTest
 
 
 def asked(events):
@@ -265,3 +266,72 @@ def test_unsure_repeat_is_simply_done(mini, grammar):
     events, _ = run_session(mini, grammar, [("repeat", UNSURE), "no", "no", "35", "yes", "3 weeks", "yes"])
     assert "confirm" not in asked(events)
     assert asked(events)[:2] == ["ces_screen", "fever"]
+
+
+# ------------------------------------------------------------------ numbers asked as yes or no
+def test_a_number_not_understood_twice_is_asked_as_yes_or_no(mini, grammar):
+    # The mini content tests age below 40 and at least 50: three stretches, two yes/no questions.
+    lines = ["no", "no", "banana", "purple", "yes", "no", "yes", "3 weeks", "yes"]
+    events, session = run_session(mini, grammar, lines)
+    steps = [e for e in of(events, "ask") if e["question"] == "number_at_least"]
+    assert [(e["of"], e["at_least"], e["kind"], e["findings"]) for e in steps] == [
+        ("age", 40, "yes_no", []), ("age", 50, "yes_no", [])]
+    assert steps[0]["text"] == "Let's try another way. Just say yes or no. Is it 40 or more?"
+    assert session.triage.answers.values["age"] == NumberRange(40, 50)
+    says = [e["text"] for e in of(events, "say")]
+    assert any("age: 40 to 49." in s for s in says)  # the read-back gives the range, not a made-up age
+    (outcome,) = of(events, "outcome")
+    assert outcome["disposition"] == "self_care"  # not over 50
+    assert all("you are young" not in c["because"] for c in outcome["causes"])  # not under 40 either
+
+
+def test_the_yes_no_questions_find_each_end_of_the_range(mini, grammar):
+    rest = ["yes", "3 weeks", "yes"]
+    events, session = run_session(mini, grammar, ["no", "no", "banana", "purple", "yes", "yes", *rest])
+    assert session.triage.answers.values["age"] == NumberRange(50, None)
+    assert of(events, "outcome")[0]["disposition"] == "soon"  # the over-50 escalation holds
+    assert any("age: 50 or more." in e["text"] for e in of(events, "say"))
+    events, session = run_session(mini, grammar, ["no", "no", "banana", "purple", "no", "nope", "a few days", "yes"])
+    assert session.triage.answers.values["age"] == NumberRange(0, 40)
+    assert any("age: under 40." in e["text"] for e in of(events, "say"))
+    assert of(events, "outcome")[0]["causes"][0]["because"] == ["you are young"]
+
+
+def test_a_misheard_number_counts_toward_the_yes_no_questions(mini, grammar):
+    # "I heard 42. Is that right?" answered no, then nonsense: two tries came to nothing.
+    lines = ["no", "no", ("42", UNSURE), "no", "banana", "no", "yes", "3 weeks", "yes"]
+    events, session = run_session(mini, grammar, lines)
+    assert asked(events)[2:6] == ["age", "confirm", "age", "number_at_least"]
+    assert session.triage.answers.values["age"] == NumberRange(0, 40)
+
+
+def test_not_sure_to_a_yes_no_step_leaves_the_number_not_sure(mini, grammar):
+    events, session = run_session(mini, grammar, ["no", "no", "banana", "purple", "not sure", "yes", "3 weeks", "yes"])
+    assert session.triage.answers.values["age"] == "unsure"
+    assert [e["question"] for e in of(events, "ask")].count("number_at_least") == 1
+    # Commands still work on the yes/no steps: go back returns to the question before the age.
+    events, _ = run_session(mini, grammar, ["no", "no", "banana", "purple", "go back", "no", "35", "yes", "3 weeks", "yes"])
+    assert asked(events)[:6] == ["ces_screen", "fever", "age", "number_at_least", "fever", "age"]
+
+
+def test_numbers_asked_as_yes_or_no_can_be_turned_off(mini, grammar):
+    settings = SessionSettings(number_by_yes_no_after=0)
+    events, session = run_session(mini, grammar, ["no", "no", "banana", "purple", "xylophone", "yes", "3 weeks", "yes"],
+                                  settings=settings)
+    assert "number_at_least" not in asked(events)
+    assert session.triage.answers.values["age"] == "unsure"
+
+
+def test_number_ranges_answer_every_number_test_they_fall_within():
+    young, forties, over = NumberRange(0, 40), NumberRange(40, 50), NumberRange(50)
+    under_40, fifty_up, forties_test = NumberTest("age", None, 40), NumberTest("age", 50, None), NumberTest("age", 40, 50)
+
+    def ev(test, value):
+        return test.evaluate(Answers({"age": value}))
+
+    assert [ev(under_40, r) for r in (young, forties, over)] == [True, False, False]
+    assert [ev(fifty_up, r) for r in (young, forties, over)] == [False, False, True]
+    assert [ev(forties_test, r) for r in (young, forties, over)] == [False, True, False]
+    # A range that straddles a threshold is not known, as for "not sure".
+    assert ev(fifty_up, NumberRange(45, 60)) is None
+    assert ev(forties_test, NumberRange(0, 100)) is None

@@ -97,6 +97,18 @@ def test_number_answers_say_the_vignettes_value():
     )
 
 
+def test_a_number_asked_as_yes_or_no_is_answered_from_the_vignettes_value():
+    p = patient()  # 67 years old, pain 6
+
+    def step(of, at_least):
+        return {**ask([], question="number_at_least"), "of": of, "at_least": at_least}
+
+    assert [p.intent(step("age", n)) for n in (50, 65, 67, 68)] == ["yes", "yes", "yes", "no"]
+    assert p.intent(step("pain_score", 8)) == "no"
+    assert p.intent(step("weight", 8)) == "unsure"  # a number it does not know
+    assert p.answer(step("age", 50)) in PHRASINGS["yes"]
+
+
 def test_missing_number_is_not_sure():
     p = patient(
         vignette_from_dict(

@@ -11,7 +11,8 @@ from . import __version__
 from .errors import AudioDeviceError, EndOfInput
 from .events import Events
 from .ports import Listener, Speaker, Utterance
-from .triage.conditions import NO, UNSURE, YES
+from .summary import answer_words
+from .triage.conditions import NO, UNSURE, YES, NumberRange
 from .triage.engine import READBACK_CONFIRM, READBACK_WHICH, Ask, Outcome, Triage
 from .triage.model import Content, Disposition, Kind, Question, Region
 from .understanding import Grammar, Interpretation
@@ -26,6 +27,7 @@ SPOKEN_CHECKED_COMMANDS = frozenset({"stop", "restart"})
 however confident it is. Real recorded voices saying "five" were heard confidently as "bye" (stop)
 to the pain score question, which ended the session with no advice. Typed, they are taken as is."""
 STILL_THERE = "still_there"
+NUMBER_AT_LEAST = "number_at_least"
 
 
 @dataclass
@@ -44,6 +46,10 @@ class SessionSettings:
     """Seconds to wait for a lost audio device to come back before ending."""
     welcome: bool = True
     """Say the welcome (the kiosk says its own)."""
+    number_by_yes_no_after: int = 2
+    """Tries at a number question that came to nothing (not understood, or "I heard 40" answered
+    no) before it is asked as yes/no questions about the numbers that change the advice; 0: never.
+    Real voices saying digits were understood half the time; yes and no far more often."""
 
     def unsure(self, utt: Utterance) -> bool:
         """Heard with too little confidence to act on without checking (never in text mode)."""
@@ -210,7 +216,7 @@ class Session:
     def _prompt(self, step: Ask) -> str:
         q = step.question
         if q.id == READBACK_CONFIRM:
-            items = [self.line("readback_item", label=qq.readback, answer=self._answer_words(qq, v))
+            items = [self.line("readback_item", label=qq.readback, answer=answer_words(self.content, qq, v))
                      for qq, v in step.readback_items]
             return " ".join([self.line("readback_intro"), *items, self.fmt(q.text)])
         if q.id == READBACK_WHICH:
@@ -219,24 +225,22 @@ class Session:
             return self.fmt(q.text, choices=joined)
         return self.fmt(q.text)
 
-    def _answer_words(self, question: Question, value: object) -> str:
-        if value == YES:
-            return self.content.say("yes_word")
-        if value == NO:
-            return self.content.say("no_word")
-        if value == UNSURE or value is None:
-            return self.content.say("unsure_word")
-        if question.kind is Kind.CHOICE:
-            return question.choice(str(value)).label
-        return str(value)
-
     def ask(self, step: Ask) -> None:
-        """Ask one question until it is answered (or a command leaves it)."""
+        """Ask one question until it is answered (or a command leaves it), and record the answer."""
         q = step.question
         prompt = self._prompt(step)
         self._queue_ask(question=q.id, findings=list(q.findings), kind=q.kind.value,
-                         choices=[c.id for c in q.choices], text=prompt)
-        noinput = nomatch = 0
+                        choices=[c.id for c in q.choices], text=prompt)
+        value, given_up = self._answer(q, prompt)
+        self.triage.answer(q.id, value)
+        if q.id == READBACK_CONFIRM and value != NO and not given_up:
+            self.say(self.line("readback_thanks"))
+
+    def _answer(self, q: Question, prompt: str, extra: dict[str, object] | None = None) -> tuple[object, bool]:
+        """Listen until `q` is answered: the answer, and whether it was given up on (three tries
+        with nothing understood). `extra`: more fields of the question's `ask` event."""
+        extra = extra or {}
+        noinput = nomatch = denied = 0
         text = prompt
         while True:
             self.say(text)
@@ -252,8 +256,7 @@ class Session:
                     text = self.fmt(q.rephrase)
                     continue
                 if noinput >= self.settings.max_tries:
-                    self._give_up(q)
-                    return
+                    return self._give_up(q), True
                 text = self.line("noinput", noinput - 1, rephrase=self.fmt(q.rephrase), answers=self._answers_phrase(q))
                 continue
             self._silent_turns = 0
@@ -269,9 +272,10 @@ class Session:
                 self._flush_heard()
                 self.events.emit("nomatch", question=q.id, count=nomatch)
                 self.speaker.cue("nomatch")
+                if self._by_yes_no_due(q, nomatch + denied):
+                    return self._number_by_yes_no(q), False
                 if nomatch >= self.settings.max_tries:
-                    self._give_up(q)
-                    return
+                    return self._give_up(q), True
                 key = "out_of_range" if meaning is not None and meaning.out_of_range else "nomatch"
                 text = self.line(key, nomatch - 1, rephrase=self.fmt(q.rephrase), answers=self._answers_phrase(q))
                 continue
@@ -280,34 +284,66 @@ class Session:
                 checked = (self.settings.unsure(utt) and meaning.command in CHECKED_COMMANDS) or (
                     spoken and meaning.command in SPOKEN_CHECKED_COMMANDS)
                 if checked and not self._confirm_command(meaning.command):
-                    text = self._ask_again(q, self.line("confirm_again", rephrase=self.fmt(q.rephrase)))
+                    text = self._ask_again(q, self.line("confirm_again", rephrase=self.fmt(q.rephrase)), extra)
                     continue
                 text = self._command(meaning.command, q, prompt)
                 continue
             if self.settings.unsure(utt):
                 confirmed = self._confirm(q, meaning)
                 if confirmed is None:
-                    text = self._ask_again(q, self.line("confirm_again", rephrase=self.fmt(q.rephrase)))
+                    denied += 1
+                    if self._by_yes_no_due(q, nomatch + denied):
+                        return self._number_by_yes_no(q), False
+                    text = self._ask_again(q, self.line("confirm_again", rephrase=self.fmt(q.rephrase)), extra)
                     continue
                 meaning = confirmed
             if q.id == READBACK_WHICH and meaning.answer not in {c.id for c in q.choices}:
                 nomatch += 1
                 text = self.line("nomatch", nomatch - 1, rephrase=self.fmt(prompt), answers=self._answers_phrase(q))
                 continue
-            self.triage.answer(q.id, meaning.answer)
-            if q.id == READBACK_CONFIRM and meaning.answer != NO:
-                self.say(self.line("readback_thanks"))
-            return
+            return meaning.answer, False
 
-    def _give_up(self, q: Question) -> None:
-        """The safe path after too many tries: never a silent no."""
+    def _by_yes_no_due(self, q: Question, misses: int) -> bool:
+        """True when a number question has missed often enough to be asked as yes or no instead."""
+        after = self.settings.number_by_yes_no_after
+        return (q.kind is Kind.NUMBER and after > 0 and misses >= after
+                and bool(self.triage.number_thresholds(q)))
+
+    def _number_by_yes_no(self, q: Question) -> object:
+        """Find which stretch between the thresholds that matter the number lies in, by asking
+        "Is it {value} or more?" (halving the stretches each time). The answer is a NumberRange, or
+        "not sure" when a step is answered not sure or given up on."""
+        bounds = self.triage.number_thresholds(q)
+        low, high = 0, len(bounds)  # the stretches still possible, by index: 0 is below bounds[0]
+        intro = self.line("number_ladder")
+        while low < high:
+            mid = (low + high + 1) // 2
+            value = bounds[mid - 1]
+            wording = q.at_least or self.content.say("number_at_least")
+            text = self.fmt(wording, value=value)
+            step = Question(NUMBER_AT_LEAST, Kind.YES_NO, (), text, text, "", "", "")
+            extra = {"of": q.id, "at_least": value}
+            spoken = f"{intro} {text}" if intro else text
+            intro = ""
+            self._queue_ask(question=NUMBER_AT_LEAST, findings=[], kind="yes_no", choices=[], text=spoken, **extra)
+            answer, _ = self._answer(step, spoken, extra)
+            if answer == YES:
+                low = mid
+            elif answer == NO:
+                high = mid - 1
+            else:
+                return UNSURE
+        return NumberRange(q.minimum or 0 if low == 0 else bounds[low - 1],
+                           bounds[low] if low < len(bounds) else None)
+
+    def _give_up(self, q: Question) -> object:
+        """The safe path after too many tries: never a silent no. Returns the answer to record."""
         self.say(self.line("give_up"))
         if q.id == READBACK_CONFIRM:
-            self.triage.answer(q.id, YES)
-        elif q.id == READBACK_WHICH:
-            self.triage.answer(q.id, None)
-        else:
-            self.triage.answer(q.id, UNSURE)
+            return YES
+        if q.id == READBACK_WHICH:
+            return None
+        return UNSURE
 
     def _check_still_there(self) -> None:
         question = Question(STILL_THERE, Kind.YES_NO, (), self.line("still_there"), self.line("still_there"),
@@ -329,10 +365,10 @@ class Session:
             self.say(self.line("stopped"))
             raise _Ended("stopped")
 
-    def _ask_again(self, q: Question, text: str) -> str:
+    def _ask_again(self, q: Question, text: str, extra: dict[str, object] | None = None) -> str:
         """After a check that came to nothing the question is asked anew: a new `ask` event."""
         self._queue_ask(question=q.id, findings=list(q.findings), kind=q.kind.value,
-                        choices=[c.id for c in q.choices], text=text)
+                        choices=[c.id for c in q.choices], text=text, **(extra or {}))
         return text
 
     def _check(self, text: str) -> tuple[Interpretation | None, bool]:
@@ -367,7 +403,7 @@ class Session:
 
     def _confirm(self, q: Question, meaning: Interpretation) -> Interpretation | None:
         """Check a low-confidence answer. Returns the answer to keep, or None to ask again."""
-        heard = self._answer_words(q, meaning.answer)
+        heard = answer_words(self.content, q, meaning.answer)
         reply, reply_unsure = self._check(self.line("confirm_heard", heard=heard))
         red_flag_no = self.triage.is_red_flag_question(q) and meaning.answer == NO
         if reply is not None and reply.answer == YES:

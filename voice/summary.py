@@ -8,11 +8,12 @@ mode) or save it in a folder. Every label comes from content/dialog.yaml.
 from __future__ import annotations
 
 import os
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .triage.conditions import NO, UNSURE, YES
+from .triage.conditions import NO, UNSURE, YES, NumberRange
 from .triage.model import Content, Kind, Question
 
 
@@ -74,6 +75,16 @@ def answer_words(content: Content, question: Question, value: object) -> str:
         return content.say("unsure_word")
     if question.kind is Kind.CHOICE:
         return question.choice(str(value)).label
+    if isinstance(value, NumberRange):
+        if value.high is None:
+            key = "range_from"
+        elif value.low <= (question.minimum or 0):
+            key = "range_under"
+        else:
+            key = "range_between"
+        # "between" names the range's largest whole number: 45 to 49, not 45 to 50.
+        high = "" if value.high is None else value.high - (key == "range_between")
+        return content.say(key).format_map(defaultdict(str, low=value.low, high=high))
     return str(value)
 
 

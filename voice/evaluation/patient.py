@@ -120,7 +120,8 @@ class SimulatedPatient:
         """What the patient means: "yes" / "no" / "unsure" / an int / a choice value id.
 
         yes_no: yes if any listed finding is in the vignette's yes list, else unsure if any is
-        unsure, else no; a question about no finding (a read-back "is that right?") is yes.
+        unsure, else no; a question about no finding (a read-back "is that right?") is yes, but for
+        `number_at_least`, which compares the vignette's number with the threshold asked.
         """
         kind = ask.get("kind")
         findings = [f for f in (ask.get("findings") or []) if isinstance(f, str)]
@@ -137,6 +138,11 @@ class SimulatedPatient:
                 if value is not None and (not choices or value in choices):
                     return value
             return "unsure"
+        if ask.get("question") == "number_at_least":  # a number asked as "Is it {at_least} or more?"
+            number = v.numbers.get(str(ask.get("of")))
+            if number is None or not isinstance(ask.get("at_least"), (int, float)):
+                return "unsure"
+            return "yes" if number >= ask["at_least"] else "no"
         if not findings:
             if ask.get("question") == "confirm":  # "I heard ... Is that right?": only if it was heard right
                 return "confirm" if self.heard == self.meant or self.meant is None else "no"

@@ -14,12 +14,24 @@ from ..errors import ContentError
 YES, NO, UNSURE = "yes", "no", "unsure"
 
 
+@dataclass(frozen=True)
+class NumberRange:
+    """A number known only to lie in `low` <= n < `high` (`high` None: no upper end).
+
+    Recorded when a spoken number was not understood and the person answered yes/no questions about
+    the thresholds the content tests instead ("Are you 50 or older?"). The ranges asked always fall
+    between two thresholds, so every number test gives a definite answer on them."""
+
+    low: int
+    high: int | None = None
+
+
 @dataclass
 class Answers:
     """What the person has said so far, by finding id."""
 
     values: dict[str, object] = field(default_factory=dict)
-    """finding -> "yes" | "no" | "unsure" | int (numbers) | choice value id."""
+    """finding -> "yes" | "no" | "unsure" | int or NumberRange (numbers) | choice value id."""
     any_yes: list[frozenset[str]] = field(default_factory=list)
     """Groups answered yes to "any of these?" (at least one is present)."""
 
@@ -127,6 +139,8 @@ class NumberTest(Condition):
 
     def evaluate(self, answers: Answers, unsure_as_yes: bool = False) -> bool | None:
         value = answers.values.get(self.finding)
+        if isinstance(value, NumberRange):
+            return self._evaluate_range(value)
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             return None
         if self.at_least is not None and value < self.at_least:
@@ -134,6 +148,18 @@ class NumberTest(Condition):
         if self.below is not None and value >= self.below:
             return False
         return True
+
+    def _evaluate_range(self, r: NumberRange) -> bool | None:
+        """True when every whole number of the range passes, False when none does, else None."""
+        top = None if r.high is None else r.high - 1  # the range's largest whole number
+        lower_ok = self.at_least is None or r.low >= self.at_least
+        upper_ok = self.below is None or (top is not None and top < self.below)
+        if lower_ok and upper_ok:
+            return True
+        if (self.at_least is not None and top is not None and top < self.at_least) or (
+                self.below is not None and r.low >= self.below):
+            return False
+        return None
 
     def findings(self) -> set[str]:
         return {self.finding}

@@ -6,6 +6,7 @@ into speech and its answers into calls of `answer`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from .conditions import YES, NO, UNSURE, Answers, Condition, Fact, number_tests
@@ -241,18 +242,22 @@ class Triage:
         self.answers = saved
         return result
 
-    def _number_candidates(self, question: Question) -> list[object]:
+    def number_thresholds(self, question: Question) -> list[int]:
+        """The numbers at which some rule, cause or branch changes its mind about this number
+        question's answer, within its range: n and n - 1 can differ only when n is one of them."""
         finding = question.findings[0]
         conditions: list[Condition | None] = [r.when for r in self.content.red_flags + self.content.escalations]
         conditions += [e.when for c in self.content.causes.values() for e in c.evidence]
-        thresholds = {question.minimum or 0}
-        for cond in conditions:
-            for test in number_tests(cond):
-                if test.finding == finding:
-                    for t in test.thresholds():
-                        thresholds |= {int(t), int(t) - 1}
+        conditions += [n.when for n in self.content.tree.nodes.values()]
+        conditions += [b.condition for n in self.content.tree.nodes.values() for b in n.branches]
         lo, hi = question.minimum or 0, question.maximum if question.maximum is not None else 10**6
-        return sorted({min(max(t, lo), hi) for t in thresholds})
+        found = {math.ceil(t) for cond in conditions for test in number_tests(cond) if test.finding == finding
+                 for t in test.thresholds()}
+        return sorted(t for t in found if lo < t <= hi)
+
+    def _number_candidates(self, question: Question) -> list[object]:
+        lo = question.minimum or 0
+        return sorted({lo} | {v for t in self.number_thresholds(question) for v in (t, t - 1)})
 
     def _summary(self, answers: Answers) -> tuple[Disposition, tuple[str, ...]]:
         ranked = self._rank(answers)

@@ -38,7 +38,7 @@ PLACEHOLDERS = {
     "emergency_number", "urgent_line", "emergency_place",
     # dialog only: filled by the session
     "question", "rephrase", "answers", "help", "why", "label", "answer", "choices", "name",
-    "reasons", "example", "items", "heard", "what", "count", "advice",
+    "reasons", "example", "items", "heard", "what", "count", "advice", "value", "low", "high",
 }
 
 # The dialog keys the session uses. Values are spoken text; lists give one text per retry.
@@ -52,6 +52,8 @@ DIALOG_KEYS = {
     "readback_intro": str, "readback_item": str, "readback_confirm": str, "readback_which": str,
     "readback_thanks": str,
     "confirm_heard": str, "confirm_again": str,
+    # a number not understood, asked as yes or no; the range it gives, as read back
+    "number_ladder": str, "number_at_least": str, "range_under": str, "range_from": str, "range_between": str,
     # a command heard with low confidence is checked in these words ("I heard {heard}")
     "heard_back": str, "heard_restart": str, "heard_stop": str, "heard_help_now": str,
     "heard_slower": str, "heard_faster": str, "heard_louder": str, "heard_quieter": str,
@@ -202,7 +204,7 @@ def load_content(folder: Path | str | None = None) -> Content:
         entry = r.mapping(entry, f"question {qid!r}", data, qid)
         what = f"question {qid!r}"
         base = {"kind", "findings", "text", "rephrase", "help", "why", "readback"}
-        r.keys(entry, base, {"source", "min", "max", "unit", "choices"}, what)
+        r.keys(entry, base, {"source", "min", "max", "unit", "at_least", "choices"}, what)
         try:
             kind = Kind(entry["kind"])
         except ValueError:
@@ -226,6 +228,8 @@ def load_content(folder: Path | str | None = None) -> Content:
                 if not isinstance(entry.get(key), int):
                     r.fail(f"{what}: a number question needs an integer {key!r}", entry, key)
             kwargs = {"minimum": entry["min"], "maximum": entry["max"], "unit": entry.get("unit")}
+            if "at_least" in entry:
+                kwargs["at_least"] = r.text(entry, "at_least", what, REGION_PLACEHOLDERS | {"value"})
         elif kind is Kind.CHOICE:
             choices_data = r.mapping(entry.get("choices"), f"{what}: choices", entry, "choices")
             choices = []
@@ -236,8 +240,8 @@ def load_content(folder: Path | str | None = None) -> Content:
             if len(choices) < 2:
                 r.fail(f"{what}: a choice question needs at least two choices", entry, "choices")
             kwargs = {"choices": tuple(choices)}
-        elif {"min", "max", "choices"} & set(entry):
-            r.fail(f"{what}: min, max and choices belong to number and choice questions", entry)
+        elif {"min", "max", "at_least", "choices"} & set(entry):
+            r.fail(f"{what}: min, max, at_least and choices belong to number and choice questions", entry)
         questions[qid] = Question(
             id=qid, kind=kind, findings=tuple(fids),
             text=r.text(entry, "text", what, REGION_PLACEHOLDERS),

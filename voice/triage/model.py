@@ -110,6 +110,9 @@ class Question:
     """Largest number accepted (number questions)."""
     unit: str | None = None
     """Unit of a number answer."""
+    at_least: str | None = None
+    """A number question asked as yes or no ("Are you {value} or older?"): used when a spoken number
+    is not understood (dialog `number_at_least` when missing)."""
     choices: tuple[Choice, ...] = ()
     """Values of a choice question, in order."""
 
