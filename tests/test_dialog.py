@@ -5,6 +5,7 @@ from __future__ import annotations
 from conftest import of, run_session
 
 from voice.session import SessionSettings
+from voice.summary import summarize
 from voice.triage.conditions import Answers, NumberRange, NumberTest
 
 
@@ -280,6 +281,7 @@ def test_a_number_not_understood_twice_is_asked_as_yes_or_no(mini, grammar):
     assert session.triage.answers.values["age"] == NumberRange(40, 50)
     says = [e["text"] for e in of(events, "say")]
     assert any("age: 40 to 49." in s for s in says)  # the read-back gives the range, not a made-up age
+    assert ("age", "40 to 49") in summarize(session, "complete").answers  # so does a kiosk's summary
     (outcome,) = of(events, "outcome")
     assert outcome["disposition"] == "self_care"  # not over 50
     assert all("you are young" not in c["because"] for c in outcome["causes"])  # not under 40 either

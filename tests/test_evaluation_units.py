@@ -106,7 +106,11 @@ def test_a_number_asked_as_yes_or_no_is_answered_from_the_vignettes_value():
     assert [p.intent(step("age", n)) for n in (50, 65, 67, 68)] == ["yes", "yes", "yes", "no"]
     assert p.intent(step("pain_score", 8)) == "no"
     assert p.intent(step("weight", 8)) == "unsure"  # a number it does not know
+    p.answer(ask(["age"], kind="number", question="age"))  # the age, said but not understood
     assert p.answer(step("age", 50)) in PHRASINGS["yes"]
+    # "I heard yes. Is that right?" after it is about that step, not the age asked before.
+    p.hear({"question": "number_at_least", "answer": "yes"})
+    assert p.intent(ask([], question="confirm")) == "confirm"
 
 
 def test_missing_number_is_not_sure():

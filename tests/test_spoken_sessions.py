@@ -82,3 +82,32 @@ def test_a_person_says_nothing_at_all(tmp_path):
     assert any(e["event"] == "ask" and e["question"] == "still_there" for e in events)
     assert events[-1]["reason"] in ("timeout", "stopped")
     assert len(list(Path(tmp_path / "said").glob("*.wav"))) == kinds.count("say")
+
+
+def test_numbers_never_understood_are_asked_as_yes_or_no(phrasings, tmp_path):
+    """A person whose numbers never come through (every age and pain score is mumbled) still gets
+    the advice of the same person typing: the numbers are asked as yes or no, by voice."""
+    vignette = VIGNETTES["older_new_back_pain_gardening"]  # 58 years old: over 50, 56 and under 60
+    voice = testaudio.VOICES[6]
+    typed = run_session(vignette, seed=1, phrasings=phrasings)
+    numbers = {str(n) for n in vignette.numbers.values()}
+    answers, said = tmp_path / "answers", tmp_path / "said"
+    mumbled: list[str] = []
+
+    def speak(text: str) -> str:
+        if any(n in text.split() for n in numbers) or any(w in text for w in ("fifty", "five")):
+            mumbled.append(text)
+            text = "mm hmm mm"
+        return str(testaudio.answer_file(answers, text, voice, seed=len(mumbled)))
+
+    command = [sys.executable, "-m", "voice", "--audio-in", "-", "--fast", "--audio-out", str(said), "--jsonl",
+               "--engine", "pocketsphinx"]
+    spoken = run_session(vignette, seed=1, phrasings=phrasings, command=command, speak=speak, timeout=240)
+    transcript = "\n".join(f"  {t.get('question')}: said {t.get('said')!r}, heard {t.get('heard')!r}"
+                           for t in spoken.turns)
+    assert spoken.error is None, f"{spoken.error}\n{spoken.stderr_tail}\n{transcript}"
+    assert len(mumbled) >= 2, transcript  # the numbers really were not said
+    steps = [t for t in spoken.turns if t.get("question") == "number_at_least"]
+    assert steps, transcript
+    assert spoken.disposition == typed.disposition, transcript
+    assert spoken.causes == typed.causes, transcript
