@@ -35,6 +35,18 @@ def phrasings():
     return load_phrasings()
 
 
+def speak_session(vignette, phrasings, speak, said: Path):
+    """The vignette's patient through `--audio-in - --fast` on PocketSphinx, saying what `speak`
+    makes of each line; the result (checked to have run) and its transcript."""
+    command = [sys.executable, "-m", "voice", "--audio-in", "-", "--fast", "--audio-out", str(said), "--jsonl",
+               "--engine", "pocketsphinx"]
+    spoken = run_session(vignette, seed=1, phrasings=phrasings, command=command, speak=speak, timeout=240)
+    transcript = "\n".join(f"  {t.get('question')}: said {t.get('said')!r}, heard {t.get('heard')!r}"
+                           for t in spoken.turns)
+    assert spoken.error is None, f"{spoken.error}\n{spoken.stderr_tail}\n{transcript}"
+    return spoken, transcript
+
+
 @pytest.mark.parametrize("vignette_id, voice, snr", CASES, ids=[c[0] for c in CASES])
 def test_spoken_outcome_equals_typed_outcome(vignette_id, voice, snr, phrasings, tmp_path):
     vignette = VIGNETTES[vignette_id]
@@ -48,12 +60,7 @@ def test_spoken_outcome_equals_typed_outcome(vignette_id, voice, snr, phrasings,
         spoken_lines.append(text)
         return str(testaudio.answer_file(answers, text, voice, snr_db=snr, seed=len(spoken_lines)))
 
-    command = [sys.executable, "-m", "voice", "--audio-in", "-", "--fast", "--audio-out", str(said), "--jsonl",
-               "--engine", "pocketsphinx"]
-    spoken = run_session(vignette, seed=1, phrasings=phrasings, command=command, speak=speak, timeout=240)
-    transcript = "\n".join(f"  {t.get('question')}: said {t.get('said')!r}, heard {t.get('heard')!r}"
-                           for t in spoken.turns)
-    assert spoken.error is None, f"{spoken.error}\n{spoken.stderr_tail}\n{transcript}"
+    spoken, transcript = speak_session(vignette, phrasings, speak, said)
     assert spoken.disposition == typed.disposition, transcript
     assert spoken.causes == typed.causes, transcript
     assert spoken.red_flags == typed.red_flags, transcript
@@ -100,12 +107,7 @@ def test_numbers_never_understood_are_asked_as_yes_or_no(phrasings, tmp_path):
             text = "mm hmm mm"
         return str(testaudio.answer_file(answers, text, voice, seed=len(mumbled)))
 
-    command = [sys.executable, "-m", "voice", "--audio-in", "-", "--fast", "--audio-out", str(said), "--jsonl",
-               "--engine", "pocketsphinx"]
-    spoken = run_session(vignette, seed=1, phrasings=phrasings, command=command, speak=speak, timeout=240)
-    transcript = "\n".join(f"  {t.get('question')}: said {t.get('said')!r}, heard {t.get('heard')!r}"
-                           for t in spoken.turns)
-    assert spoken.error is None, f"{spoken.error}\n{spoken.stderr_tail}\n{transcript}"
+    spoken, transcript = speak_session(vignette, phrasings, speak, said)
     assert len(mumbled) >= 2, transcript  # the numbers really were not said
     steps = [t for t in spoken.turns if t.get("question") == "number_at_least"]
     assert steps, transcript
