@@ -219,6 +219,25 @@ def test_red_flag_no_needs_a_clear_yes_to_its_check(mini, grammar):
     assert of(events, "outcome")[0]["disposition"] == "self_care"
 
 
+def test_a_spoken_not_sure_to_a_warning_sign_is_checked_even_when_heard_clearly(mini, grammar):
+    rest = ["no", "35", "yes", "3 weeks", "yes"]
+    # Heard clearly as "not sure", but the person said no: the check lets them say it again.
+    events, session = run_session(mini, grammar, [("dunno", SURE), "no", "no", *rest])
+    says = [e["text"] for e in of(events, "say")]
+    assert "I heard not sure. Is that right?" in says
+    assert asked(events)[:4] == ["ces_screen", "confirm", "ces_screen", "fever"]
+    assert of(events, "outcome")[0]["disposition"] == "self_care"
+    # Confirmed, it stands, and the advice is urgent; a "not sure" still never becomes a no.
+    events, session = run_session(mini, grammar, [("not sure", SURE), "yes", *["no", *rest]])
+    assert session.triage.answers.values["saddle_numbness"] == "unsure"
+    assert of(events, "outcome")[0]["disposition"] == "urgent"
+    # Typed, or to a question that is not a warning sign, it is taken as it is.
+    events, _ = run_session(mini, grammar, ["not sure", "no", *rest])
+    assert "confirm" not in asked(events)
+    events, _ = run_session(mini, grammar, ["no", "no", "35", ("not sure", SURE), "3 weeks", "yes"])
+    assert "confirm" not in asked(events)
+
+
 def test_unsure_command_is_checked_before_it_is_done(mini, grammar):
     # "faster" heard unsure, the person says no: the rate is not changed and the question comes again.
     events, session = run_session(mini, grammar, [("faster", UNSURE), "no", "no", "no", "35", "yes", "3 weeks", "yes"])

@@ -288,7 +288,7 @@ class Session:
                     continue
                 text = self._command(meaning.command, q, prompt)
                 continue
-            if self.settings.unsure(utt):
+            if self.settings.unsure(utt) or self._spoken_unsure_red_flag(q, utt, meaning):
                 confirmed = self._confirm(q, meaning)
                 if confirmed is None:
                     denied += 1
@@ -302,6 +302,12 @@ class Session:
                 text = self.line("nomatch", nomatch - 1, rephrase=self.fmt(prompt), answers=self._answers_phrase(q))
                 continue
             return meaning.answer, False
+
+    def _spoken_unsure_red_flag(self, q: Question, utt: Utterance, meaning: Interpretation) -> bool:
+        """True for a spoken "not sure" to a warning-sign question, however clearly it was heard: it
+        makes the advice urgent. A clear "no" spoken as the first answer of a session was heard as
+        "dunno" (not sure) with full confidence; checked, the person can say it again."""
+        return utt.confidence is not None and meaning.answer == UNSURE and self.triage.is_red_flag_question(q)
 
     def _by_yes_no_due(self, q: Question, misses: int) -> bool:
         """True when a number question has missed often enough to be asked as yes or no instead."""
