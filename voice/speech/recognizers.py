@@ -17,7 +17,8 @@ PocketSphinx
     ANSWER_MARGIN on each side, is judged below. In a waiting room the endpointer's segment often
     starts on someone else's voice; judging the whole segment let that babble reject the answer.
     A young recognizer (less than SETTLED_FRAMES of audio heard) first settles its cepstral mean
-    on the segment, or the first answers of a session are judged with the model's default mean.
+    on the answer's stretch, or the first answers of a session are judged with the model's default
+    mean.
 
     Rejection: the answer's stretch is decoded again with a *garbage* alternative beside the
     grammar, a loop over the 39 English phones in which every phone costs a fixed probability.
@@ -108,7 +109,8 @@ pocketsphinx counts it as 500 frames of audio) and every pass judges the answer 
 is not its channel's. Measured on the benchmark's 51
 answers, each through a new recognizer (the first answer of a session, the cauda equina screen):
 74.5 / 60.8 / 37.3% understood clean / 20 dB / 10 dB babble without settling, 84.3 / 68.6 / 49.0%
-with three passes; a recognizer that has heard 25 answers gets 84.3 / 78.4 / 52.9%. Each settled
+with three passes over the segment, 84.3 / 68.6 / 54.9% over the answer's stretch; a recognizer
+that has heard 25 answers gets 84.3 / 78.4 / 52.9%. Each settled
 turn costs about 100 ms: with 2000 frames the median reply latency of the benchmark's real-time
 sessions was 576 ms, with 1000 it is 497 ms (467 ms without settling)."""
 GRAMMAR_CACHE = 24
@@ -403,10 +405,15 @@ class PocketSphinxRecognizer(_StreamMixin):
         return math.log(hyp.best_score) / math.log(1.0001)
 
     def _settle_cmn(self, pcm: bytes) -> None:
-        """Move the cepstral mean toward this segment's own (SETTLE_PASSES grammar passes, each
-        starting from the mean the one before left)."""
+        """Move the cepstral mean toward the answer's own: a grammar pass places the answer in the
+        segment, then SETTLE_PASSES grammar passes over its stretch, each starting from the mean the
+        one before left. (Settled on the whole segment, mostly the silence or babble around a short
+        answer, the first answers of a session at 10 dB babble were understood 25 times in 51,
+        against 28 on the stretch; clean and at 20 dB the same.)"""
+        self._run(self._name, pcm)
+        stretch = self._answer_stretch(pcm)
         for _ in range(SETTLE_PASSES):
-            self._run(self._name, pcm)
+            self._run(self._name, stretch)
             self._cmn = self._decoder.get_cmn(False)
 
     def _answer_stretch(self, pcm: bytes) -> bytes:
