@@ -20,6 +20,11 @@ PocketSphinx
     on the answer's stretch, or the first answers of a session are judged with the model's default
     mean.
 
+    The running cepstral mean that the next turn starts from is moved on by the answer's stretch
+    as well as by the whole segment: on the benchmark's answers through one listener, 84.3 / 84.3 /
+    56.9 / 45.1% understood clean / 20 / 10 / 5 dB babble, against 84.3 / 78.4 / 56.9 / 41.2% with
+    the segment alone; recorded digits 78 of 150 against 75.
+
     Rejection: the answer's stretch is decoded again with a *garbage* alternative beside the
     grammar, a loop over the 39 English phones in which every phone costs a fixed probability.
     When the phone loop explains the audio better than any allowed sentence, the sentence is not
@@ -456,7 +461,8 @@ class PocketSphinxRecognizer(_StreamMixin):
         hyp = self._decoder.hyp()
         text = hyp.hypstr if hyp is not None else ""
         # The cepstral mean after the streamed pass (updated with this utterance) is the one every
-        # later pass starts from: re-decoding must not drift it, or results depend on history.
+        # later pass of this turn starts from: re-decoding must not drift it, or results depend on
+        # how many passes ran (the answer's stretch moves it once, at the end, for the next turn).
         self._cmn = self._decoder.get_cmn(False)
         if self._expect is None:
             prob = hyp.prob if hyp is not None else 0.0
@@ -475,6 +481,7 @@ class PocketSphinxRecognizer(_StreamMixin):
         text, confidence = "", 0.0
         self.last_ratio = None
         strong = self._run(f"{self._name}.strong", stretch)
+        channel = self._decoder.get_cmn(False)  # the mean moved on by the answer's own frames
         if strong in self._allowed:
             text, confidence = strong, CONFIDENT
             ratio = self._likelihood_ratio(stretch, self._score())
@@ -489,6 +496,9 @@ class PocketSphinxRecognizer(_StreamMixin):
                 ratio = self._likelihood_ratio(stretch)
                 if faint in self._allowed and ratio is not None and ratio >= FAINT_LLR:
                     text, confidence = faint, FAINT
+        # The next turn starts from the mean after this answer's stretch as well as its segment:
+        # the answers are what the channel is, the babble and silence around them are not.
+        self._cmn = channel
         return Hypothesis(text, confidence, (time.perf_counter() - started) * 1000)
 
     def close(self) -> None:
