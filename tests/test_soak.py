@@ -17,11 +17,21 @@ def test_a_crowd_goes_through_the_kiosk(tmp_path):
     assert "40 people in a row" in format_result(result)
 
 
+def test_the_memory_trend_is_a_least_squares_slope():
+    from voice.soak import _trend
+
+    assert _trend([(50, 150.0), (100, 155.0), (150, 160.0)]) == 10.0  # 5 MB per 50 people
+    # Readings that go up and down around a flat line give a flat trend, whatever the last one is.
+    assert _trend([(50, 160.0), (100, 150.0), (150, 160.0), (200, 150.0), (250, 160.0)]) == 0.0
+    assert _trend([(50, 160.0), (50, 161.0)]) is None  # too few people to tell
+
+
 def test_the_command_prints_the_figures(tmp_path, capsys):
     out = tmp_path / "soak.json"
     assert main(["--people", "12", "--json", str(out)]) in (0, 1)
     printed = capsys.readouterr().out
     assert "| people served | 12 of 12 | all |" in printed and out.exists()
+    assert "MB per 100 people" in printed
 
 
 def test_a_person_the_idle_kiosk_does_not_hear_says_it_again_then_gives_up():

@@ -212,7 +212,19 @@ def run(people: int, engine: str, seed: int, work: Path) -> dict[str, Any]:
         "rss_growth_pct": round(100 * (last[1] - first[1]) / first[1], 2) if first[1] else None,
         "seconds": round(elapsed, 1), "ms_per_session": round(1000 * elapsed / max(1, served), 1),
         "rss_marks": [(n, round(m, 1)) for n, m, _ in marks],
+        "rss_trend_mb_per_100": _trend([(n, m) for n, m, _ in marks if n >= first[0]] + [last[:2]]),
     }
+
+
+def _trend(points: list[tuple[int, float]]) -> float | None:
+    """Least-squares slope of resident memory, in MB per 100 people: the allocator makes single
+    readings go up and down by 10 MB or more, so a leak shows as a slope, not as two endpoints."""
+    if len({n for n, _ in points}) < 3:
+        return None
+    mx = sum(n for n, _ in points) / len(points)
+    my = sum(m for _, m in points) / len(points)
+    sxx = sum((n - mx) ** 2 for n, _ in points)
+    return round(100 * sum((n - mx) * (m - my) for n, m in points) / sxx, 2)
 
 
 def format_result(r: dict[str, Any]) -> str:
@@ -228,6 +240,7 @@ def format_result(r: dict[str, Any]) -> str:
         f"| resident memory at the start (after {r['warm_up']} people warm-up) | {r['rss_start_mb']} MB | |",
         f"| resident memory at the end | {r['rss_end_mb']} MB | |",
         f"| growth from the start to the end | {r['rss_growth_pct']}% | < 5% |",
+        f"| trend after the warm-up (least squares) | {r['rss_trend_mb_per_100']} MB per 100 people | |",
         f"| time per session | {r['ms_per_session']} ms | |",
         f"| total time | {r['seconds']} s | |",
         "",
