@@ -356,3 +356,14 @@ def test_number_ranges_answer_every_number_test_they_fall_within():
     # A range that straddles a threshold is not known, as for "not sure".
     assert ev(fifty_up, NumberRange(45, 60)) is None
     assert ev(forties_test, NumberRange(0, 100)) is None
+
+
+def test_the_yes_no_steps_give_the_range_they_found_whatever_the_questions_lowest_number(mini, grammar):
+    from dataclasses import replace
+
+    adults = replace(mini, questions={**mini.questions, "age": replace(mini.questions["age"], minimum=18)})
+    _, session = run_session(adults, grammar, ["no", "no", "banana", "purple", "yes", "no", "yes", "3 weeks", "yes"])
+    assert session.triage.answers.values["age"] == NumberRange(40, 50)
+    events, session = run_session(adults, grammar, ["no", "no", "banana", "purple", "no", "nope", "a few days", "yes"])
+    assert session.triage.answers.values["age"] == NumberRange(18, 40)
+    assert any("age: under 40." in e["text"] for e in of(events, "say"))

@@ -322,10 +322,10 @@ class Session:
         bounds = self.triage.number_thresholds(q)
         low, high = 0, len(bounds)  # the stretches still possible, by index: 0 is below bounds[0]
         intro = self.line("number_ladder")
+        wording = q.at_least or self.content.say("number_at_least")
         while low < high:
             mid = (low + high + 1) // 2
             value = bounds[mid - 1]
-            wording = q.at_least or self.content.say("number_at_least")
             text = self.fmt(wording, value=value)
             step = Question(NUMBER_AT_LEAST, Kind.YES_NO, (), text, text, "", "", "")
             extra = {"of": q.id, "at_least": value}
@@ -339,8 +339,8 @@ class Session:
                 high = mid - 1
             else:
                 return UNSURE
-        return NumberRange(q.minimum or 0 if low == 0 else bounds[low - 1],
-                           bounds[low] if low < len(bounds) else None)
+        bottom = bounds[low - 1] if low > 0 else (q.minimum or 0)
+        return NumberRange(bottom, bounds[low] if low < len(bounds) else None)
 
     def _give_up(self, q: Question) -> object:
         """The safe path after too many tries: never a silent no. Returns the answer to record."""

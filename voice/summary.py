@@ -77,13 +77,11 @@ def answer_words(content: Content, question: Question, value: object) -> str:
         return question.choice(str(value)).label
     if isinstance(value, NumberRange):
         if value.high is None:
-            key = "range_from"
+            key, high = "range_from", ""
         elif value.low <= (question.minimum or 0):
-            key = "range_under"
-        else:
-            key = "range_between"
-        # "between" names the range's largest whole number: 45 to 49, not 45 to 50.
-        high = "" if value.high is None else value.high - (key == "range_between")
+            key, high = "range_under", value.high
+        else:  # "between" names the range's largest whole number: 45 to 49, not 45 to 50
+            key, high = "range_between", value.high - 1
         return content.say(key).format_map(defaultdict(str, low=value.low, high=high))
     return str(value)
 

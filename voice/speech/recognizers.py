@@ -21,9 +21,12 @@ PocketSphinx
     mean.
 
     The running cepstral mean that the next turn starts from is moved on by the answer's stretch
-    as well as by the whole segment: on the benchmark's answers through one listener, 84.3 / 84.3 /
-    56.9 / 45.1% understood clean / 20 / 10 / 5 dB babble, against 84.3 / 78.4 / 56.9 / 41.2% with
-    the segment alone; recorded digits 78 of 150 against 75.
+    as well as by the whole segment. On the benchmark's answers, two listeners taking alternate
+    answers: 84.3 / 84.3 / 56.9 / 45.1% understood clean / 20 / 10 / 5 dB babble, against 84.3 /
+    78.4 / 56.9 / 41.2% with the segment alone; recorded digits 78 of 150 against 75. (The
+    benchmark's own run, one listener per level, gave 84.3 / 78.4 / 54.9 / 41.2% with this and the
+    settling on the stretch, against 84.3 / 74.5 / 52.9 / 43.1% before both: the order of answers
+    moves single results.)
 
     Rejection: the answer's stretch is decoded again with a *garbage* alternative beside the
     grammar, a loop over the 39 English phones in which every phone costs a fixed probability.
@@ -105,8 +108,8 @@ GUARD_LOOP = "strong"
 clear "no" answers to the cauda equina screen heard confidently (8 voices, clean): the cheap loop
 made 3 of them unsure, the expensive one 14."""
 SETTLE_PASSES = 3
-"""Grammar passes over the segment that re-estimate the cepstral mean before an answer is judged,
-while the recognizer is young (see SETTLED_FRAMES)."""
+"""Grammar passes over the answer's stretch that re-estimate the cepstral mean before an answer is
+judged, while the recognizer is young (see SETTLED_FRAMES)."""
 SETTLED_FRAMES = 1000
 """Frames (10 s of audio, the first four or five turns) after which the running cepstral mean is
 taken as the channel's own. Before that it still leans on the model's default (40,3,-1:
