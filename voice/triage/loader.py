@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import string
-from importlib import resources
 from pathlib import Path
 
 from ..errors import ContentError
+from ..shipped import shipped_folder
 from ..yamlio import Mapping, load_yaml_file
 from .conditions import Condition, Fact, Not, NumberTest, ChoiceTest, number_tests, parse_condition
 from .model import (
@@ -74,10 +74,7 @@ DIALOG_KEYS = {
 
 def default_content_dir() -> Path:
     """The content folder shipped inside the installed package (or the source tree)."""
-    try:
-        return Path(str(resources.files("voice.content")))
-    except ModuleNotFoundError:
-        return Path(__file__).resolve().parents[2] / "content"
+    return shipped_folder("content")
 
 
 class _Reader:

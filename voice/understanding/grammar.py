@@ -10,7 +10,6 @@ import logging
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from hassil import Intents, recognize_best
@@ -20,6 +19,7 @@ from rapidfuzz import fuzz, process
 
 from ..errors import ContentError
 from ..ports import Expectation
+from ..shipped import shipped_folder
 from ..triage.model import Kind, Question
 from ..yamlio import load_yaml_file
 
@@ -62,10 +62,7 @@ class _Count:
 
 def default_grammar_dir() -> Path:
     """The grammar folder shipped inside the installed package (or the source tree)."""
-    try:
-        return Path(str(resources.files("voice.grammar")))
-    except ModuleNotFoundError:
-        return Path(__file__).resolve().parents[2] / "grammar"
+    return shipped_folder("grammar")
 
 
 def _normalize(text: str) -> str:

@@ -1,0 +1,123 @@
+"""The program as a packager ships it: a wheel built from the checkout, installed into a fresh venv.
+
+The rest of the suite runs from the editable install inside the checkout, where the content and
+grammar folders sit at the top of the tree. Here the wheel is built from a copy of the sources
+(so no build/ folder lands in the checkout), installed into a new venv of its own (dependencies come
+through pip, from its cache when it has them), and run from a folder outside the checkout with a
+clean environment, so nothing of the checkout can be imported by mistake.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = ("pyproject.toml", "README.md", "voice", "content", "grammar")
+DISPOSITIONS = {"emergency", "urgent", "soon", "gp", "self_care"}
+
+# What a person types, by question; other yes-or-no questions get a plain "no".
+TYPED = {
+    "ces_screen": "no none of those",
+    "leg_weakness": "nope",
+    "age": "I'm 34",
+    "pain_below_knee": "yes it does",
+    "duration": "about three weeks",
+    "pain_score": "around a six",
+    "getting_worse": "no not really",
+    "readback_confirm": "yes that's right",
+}
+
+
+def _run(args: list, **kwargs) -> subprocess.CompletedProcess:
+    done = subprocess.run(args, capture_output=True, text=True, timeout=600, **kwargs)
+    assert done.returncode == 0, f"{args} failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
+    return done
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """A fresh venv outside the checkout with the wheel installed: (its bin folder, a clean env, a cwd)."""
+    base = tmp_path_factory.mktemp("install")
+    src = base / "src"
+    src.mkdir()
+    for name in SOURCES:
+        path = ROOT / name
+        if path.is_dir():
+            shutil.copytree(path, src / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        else:
+            shutil.copy2(path, src / name)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    built = _run([sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "-w", str(base / "dist")], env=env)
+    assert "project.license" not in built.stderr, "setuptools warns about the licence field"
+    wheel = next((base / "dist").glob("voice_triage-*.whl"))
+    venv = base / "venv"
+    _run([sys.executable, "-m", "venv", str(venv)], env=env)
+    _run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)], env=env)
+    elsewhere = base / "elsewhere"
+    elsewhere.mkdir()
+    env["HOME"] = str(base / "home")  # no settings file or model of this machine's user
+    env["XDG_CONFIG_HOME"] = str(base / "home" / ".config")
+    return venv / "bin", env, elsewhere
+
+
+@pytest.mark.slow
+def test_the_installed_command_finds_its_own_content_and_grammar(installed):
+    bin_dir, env, cwd = installed
+    done = _run([str(bin_dir / "voice-triage"), "check"], env=env, cwd=cwd)
+    site = str(bin_dir.parent)
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("content OK: ") and lines[1].startswith("grammar OK: "), done.stdout
+    assert all(site in line and str(ROOT) not in line for line in lines[:2]), done.stdout
+    assert "Traceback" not in done.stderr
+
+    version = _run([str(bin_dir / "voice-triage"), "--version"], env=env, cwd=cwd)
+    from voice import __version__
+
+    assert version.stdout.strip() == f"voice-triage {__version__}"
+
+
+@pytest.mark.slow
+def test_a_typed_session_with_the_installed_command_reaches_advice(installed):
+    bin_dir, env, cwd = installed
+    proc = subprocess.Popen([str(bin_dir / "voice-triage"), "--text", "--jsonl"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd)
+    watchdog = threading.Timer(60, proc.kill)
+    watchdog.start()
+    events = []
+    try:
+        for line in proc.stdout:
+            event = json.loads(line)
+            events.append(event)
+            if event["event"] in ("ask", "nomatch", "noinput"):
+                # After a nomatch or noinput the same question is open again (docs/protocol.md).
+                again = event["event"] != "ask"
+                proc.stdin.write(("not sure" if again else TYPED.get(event["question"], "no")) + "\n")
+                proc.stdin.flush()
+            if event["event"] == "end":
+                break
+        proc.stdin.close()
+        code = proc.wait(timeout=30)
+    finally:
+        watchdog.cancel()
+        proc.kill()
+    stderr = proc.stderr.read()
+    assert code == 0, f"{stderr}\n{[(e['event'], e.get('question'), e.get('text')) for e in events][-8:]}"
+    assert "Traceback" not in stderr
+    outcome = [e for e in events if e["event"] == "outcome"]
+    assert len(outcome) == 1, [e["event"] for e in events]
+    assert outcome[0]["disposition"] in DISPOSITIONS
+    assert outcome[0]["causes"], outcome[0]
+    assert outcome[0]["questions"] >= 5
+    heard = {e["question"]: e for e in events if e["event"] == "heard"}
+    assert heard["age"]["answer"] == 34
+    assert heard["pain_below_knee"]["answer"] == "yes"
+    assert events[-1] == {**events[-1], "event": "end", "reason": "complete"}
