@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -38,7 +39,8 @@ TYPED = {
 
 def _run(args: list, **kwargs) -> subprocess.CompletedProcess:
     done = subprocess.run(args, capture_output=True, text=True, timeout=600, **kwargs)
-    assert done.returncode == 0, f"{args} failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
+    assert done.returncode == 0, \
+        f"{args} failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
     return done
 
 
@@ -56,9 +58,10 @@ def installed(tmp_path_factory):
             shutil.copy2(path, src / name)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
-    built = _run([sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "-w", str(base / "dist")], env=env)
+    dist = base / "dist"
+    built = _run([sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "-w", str(dist)], env=env)
     assert "project.license" not in built.stderr, "setuptools warns about the licence field"
-    wheel = next((base / "dist").glob("voice_triage-*.whl"))
+    wheel = next(dist.glob("voice_triage-*.whl"))
     venv = base / "venv"
     _run([sys.executable, "-m", "venv", str(venv)], env=env)
     _run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)], env=env)
@@ -121,3 +124,29 @@ def test_a_typed_session_with_the_installed_command_reaches_advice(installed):
     assert heard["age"]["answer"] == 34
     assert heard["pain_below_knee"]["answer"] == "yes"
     assert events[-1] == {**events[-1], "event": "end", "reason": "complete"}
+
+
+def _documents() -> dict[str, str]:
+    return {name: (ROOT / name).read_text(encoding="utf-8")
+            for name in ("README.md", "docs/kiosk.md", "docs/protocol.md", "content/README.md")}
+
+
+def test_every_python_module_command_in_the_docs_runs_as_written():
+    """`python -m voice.x` fails outside the venv: the docs spell the venv's interpreter out."""
+    found = []
+    for name, text in _documents().items():
+        for interpreter, module in re.findall(r"(\S*python3?) -m (voice[\w.]*)", text):
+            assert interpreter.strip("`(") == ".venv/bin/python", f"{name}: {interpreter} -m {module}"
+            found.append(module)
+    assert {"voice.soak", "voice.bench", "voice.evaluation"} <= set(found)
+    python = ROOT / ".venv" / "bin" / "python"
+    for module in sorted(set(found)):
+        done = subprocess.run([str(python if python.exists() else sys.executable), "-m", module, "--help"],
+                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0 and "usage" in done.stdout, f"{module}: {done.stderr}"
+
+
+def test_readme_gives_two_commands_and_the_quick_test_beside_the_full_one():
+    section = _documents()["README.md"].split("## The two commands", 1)[1].split("\n## ", 1)[0]
+    assert re.findall(r"```sh\n(.*?)\n```", section, re.S) == ["bash tools/run.sh", "bash tools/test.sh"]
+    assert 'bash tools/test.sh -m "not slow and not speech and not audio"' in section
