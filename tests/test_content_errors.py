@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -136,3 +138,79 @@ def test_typed_only_sentences_are_understood_typed_but_not_listened_for(mini):
     assert grammar.understand("bye", number).command == "stop"
     assert grammar.understand("again", number).command == "repeat"
     assert grammar.understand("y", yes_no).answer == "yes" and grammar.understand("n", yes_no).answer == "no"
+
+
+def _voice(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "voice", *args], input=stdin, capture_output=True, text=True,
+                          timeout=120)
+
+
+def _edit(path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def grammar_copy(tmp_path):
+    import shutil
+
+    from voice.understanding.grammar import default_grammar_dir
+
+    folder = tmp_path / "grammar"
+    shutil.copytree(default_grammar_dir(), folder)
+    return folder
+
+
+def test_check_reports_every_bad_template_with_file_and_fix_and_exits_2(grammar_copy):
+    # A bracket left open, a list defined nowhere, and an optional word never closed, in two files.
+    _edit(grammar_copy / "answers.yaml", '"(yes|yeah) a (bit|little)"', '"(yes|yeah a (bit|little)"')
+    _edit(grammar_copy / "answers.yaml", '"(maybe|possibly) [i (do|have|am)]"', '"(maybe|possibly) {hedge}"')
+    _edit(grammar_copy / "commands.yaml", "sentences:", 'sentences:\n          - "[say that again"')
+    done = _voice("check", "--grammar", str(grammar_copy))
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert re.search(r"answers\.yaml, line \d+: intent 'answer_yes': the template '\(yes\|yeah a \(bit\|little\)' "
+                     r"cannot be read: Unable to find end of group", done.stderr), done.stderr
+    assert re.search(r"answers\.yaml, line \d+: intent 'answer_unsure': the template .*uses the list \{hedge\}, "
+                     r"which is not defined", done.stderr), done.stderr
+    assert re.search(r"commands\.yaml, line \d+: intent '\w+': the template '\[say that again' cannot be read",
+                     done.stderr), done.stderr
+    assert done.stderr.count("fix: ") == 3
+    assert "3 problems found" in done.stderr
+    assert "content OK" in done.stdout  # the content is checked too, apart from the grammar
+
+
+def test_starting_with_a_bad_grammar_folder_says_what_is_wrong(grammar_copy):
+    _edit(grammar_copy / "answers.yaml", '"(yes|yeah) a (bit|little)"', '"(yes|yeah) a {amount}"')
+    done = _voice("--text", "--grammar", str(grammar_copy), stdin="no\n")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "uses the list {amount}" in done.stderr and "fix: define amount under `lists:`" in done.stderr
+
+
+def test_check_reports_a_yaml_error_in_each_content_file_and_the_grammar(grammar_copy, tmp_path):
+    import shutil
+
+    from voice.triage.loader import default_content_dir
+
+    content = tmp_path / "content"
+    shutil.copytree(default_content_dir(), content)
+    with (content / "regions.yaml").open("a") as f:
+        f.write("broken: [\n")
+    with (content / "tree.yaml").open("a") as f:
+        f.write("  oops: : x\n")
+    _edit(grammar_copy / "numbers.yaml", "intents:", "intents:\n  answer_extra:\n    data: [{sentences: ['({n']}]")
+    done = _voice("check", "--content", str(content), "--grammar", str(grammar_copy))
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert re.search(r"regions\.yaml, line \d+, column \d+: this is not valid YAML", done.stderr), done.stderr
+    assert re.search(r"tree\.yaml, line \d+, column \d+: this is not valid YAML", done.stderr), done.stderr
+    assert re.search(r"numbers\.yaml, line \d+: intent 'answer_extra'", done.stderr), done.stderr
+    assert "3 problems found" in done.stderr
+
+
+def test_check_of_the_shipped_folders_passes():
+    done = _voice("check")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("content OK: ") and "grammar OK: " in done.stdout

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import AudioDeviceError, ConfigError, ModelError, TriageError
+from .errors import AudioDeviceError, ConfigError, ContentError, ModelError, TriageError
 from .events import Events
 
 _LOG = logging.getLogger("voice")
@@ -87,20 +87,53 @@ def _setup_logging(debug: bool) -> None:
 
 
 def _check(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="voice-triage check",
-                                     description="Validate the content and grammar folders and report every problem.")
+    parser = argparse.ArgumentParser(
+        prog="voice-triage check",
+        description="Validate the content and grammar folders and report every problem.")
     _common(parser)
     args = parser.parse_args(argv)
     _setup_logging(args.debug)
-    from .triage.loader import load_content
+    from .triage.loader import FILES as CONTENT_FILES
+    from .triage.loader import default_content_dir, load_content
     from .understanding import Grammar
+    from .yamlio import load_yaml_file
 
-    content = load_content(args.content)
-    grammar = Grammar.load(args.grammar)
-    sizes = {q.id: len(grammar.expectation(q).phrases) for q in content.questions.values()}
-    print(f"content OK: {content.folder}: {len(content.questions)} questions, {len(content.tree.nodes)} tree nodes, "
-          f"{len(content.red_flags)} red flags, {len(content.escalations)} escalations, {len(content.causes)} causes")
-    print(f"grammar OK: {grammar.folder}: largest answer grammar {max(sizes.values())} sentences")
+    problems: list[TriageError] = []
+    content = grammar = None
+    folder = Path(args.content) if args.content else default_content_dir()
+    # Every file's YAML is read first, so a typo in one file does not hide one in another.
+    unreadable = []
+    if folder.is_dir():
+        for name in CONTENT_FILES:
+            try:
+                load_yaml_file(folder / name)
+            except ContentError as err:
+                unreadable.append(err)
+    problems += unreadable
+    if not unreadable:
+        try:
+            content = load_content(folder)
+        except ContentError as err:
+            problems += getattr(err, "problems", [err])
+    try:
+        grammar = Grammar.load(args.grammar)
+    except ContentError as err:
+        problems += getattr(err, "problems", [err])
+    if content is not None:
+        print(f"content OK: {content.folder}: {len(content.questions)} questions, {len(content.tree.nodes)} "
+              f"tree nodes, {len(content.red_flags)} red flags, {len(content.escalations)} escalations, "
+              f"{len(content.causes)} causes")
+    if grammar is not None:
+        questions = content.questions.values() if content is not None else ()
+        sizes = [len(grammar.expectation(q).phrases) for q in questions]
+        print(f"grammar OK: {grammar.folder}" + (f": largest answer grammar {max(sizes)} sentences" if sizes else ""))
+    for problem in problems:
+        print(f"voice-triage: {problem}", file=sys.stderr)
+    if problems:
+        print(f"voice-triage check: {len(problems)} problem{'s' if len(problems) > 1 else ''} found "
+              "(the content is read only once every file's YAML is readable)" if unreadable else
+              f"voice-triage check: {len(problems)} problem{'s' if len(problems) > 1 else ''} found", file=sys.stderr)
+        return 2
     return 0
 
 

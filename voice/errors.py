@@ -23,6 +23,20 @@ class ContentError(TriageError):
     """A content or grammar file is missing, malformed, or inconsistent."""
 
 
+class ContentErrors(ContentError):
+    """Several content or grammar problems found at once (`voice-triage check` reports them all)."""
+
+    def __init__(self, problems: list[ContentError]):
+        self.problems = list(problems)
+        first = self.problems[0]
+        super().__init__(first.message, where=first.where, fix=first.fix)
+
+    def __str__(self) -> str:
+        if len(getattr(self, "problems", ())) < 2:
+            return super().__str__()
+        return f"{len(self.problems)} problems:\n" + "\n".join(f"- {p}" for p in self.problems)
+
+
 class ConfigError(TriageError):
     """A settings file or command-line option is wrong."""
 

@@ -17,11 +17,12 @@ from hassil.intents import RangeSlotList, TextSlotList
 from hassil.sample import sample_intents
 from rapidfuzz import fuzz, process
 
-from ..errors import ContentError
+from ..errors import ContentError, ContentErrors
 from ..ports import Expectation
 from ..shipped import shipped_folder
 from ..triage.model import Kind, Question
 from ..yamlio import load_yaml_file
+from .templates import template_problems
 
 _LOG = logging.getLogger(__name__)
 
@@ -31,6 +32,14 @@ TYPED_NOT_YES_NO = "number_and_choice_questions"
 WAKE_COMMANDS = ("command_help_now", "command_repeat")
 """The commands the idle kiosk listens for beside its wake phrases."""
 FILES = ("answers.yaml", "numbers.yaml", "durations.yaml", "commands.yaml", "wake.yaml")
+GROUPS = {
+    "yes_no": ("answers", "commands"),
+    "number": ("numbers", "answers", "commands"),
+    "choice": ("durations", "answers", "commands"),
+    "labels": ("answers", "commands"),
+    "wake": ("wake", "commands"),
+}
+"""The files whose intents make up the grammar of each kind of turn."""
 COMMANDS = ("repeat", "help", "back", "restart", "stop", "slower", "faster", "louder", "quieter", "help_now")
 DAYS_PER = {"days": 1, "weeks": 7, "months": 30, "years": 365}
 # The duration intents that name a choice directly, by the order of the question's choices.
@@ -86,18 +95,12 @@ class Grammar:
             _normalize(p) for p in typed_only.get(TYPED_NOT_YES_NO, [])}
         """Also not listened for on number and choice questions (see grammar/commands.yaml)."""
         self._intents: dict[str, Intents] = {}
-        groups = {
-            "yes_no": ("answers", "commands"),
-            "number": ("numbers", "answers", "commands"),
-            "choice": ("durations", "answers", "commands"),
-            "labels": ("answers", "commands"),
-            "wake": ("wake", "commands"),
-        }
-        for kind, files in groups.items():
-            merged: dict = {"language": "en", "intents": {}, "lists": {}}
+        for kind, files in GROUPS.items():
+            merged: dict = {"language": "en", "intents": {}, "lists": {}, "expansion_rules": {}}
             for name in files:
                 merged["intents"].update(data[name].get("intents", {}))
                 merged["lists"].update(data[name].get("lists", {}))
+                merged["expansion_rules"].update(data[name].get("expansion_rules", {}))
             if kind != "yes_no" and kind != "labels" and kind != "wake":
                 # Numbers and durations take "not sure" but not a bare yes or no.
                 for intent in ("answer_yes", "answer_no"):
@@ -121,26 +124,37 @@ class Grammar:
         folder = Path(folder) if folder else default_grammar_dir()
         data = {}
         typed_only: dict[str, list[str]] = {TYPED_EVERYWHERE: [], TYPED_NOT_YES_NO: []}
+        problems: list[ContentError] = []  # every file is read, and every problem reported at once
         for name in FILES:
-            content = load_yaml_file(folder / name)
+            try:
+                content = load_yaml_file(folder / name)
+            except ContentError as err:
+                problems.append(err)
+                continue
             if not isinstance(content, dict) or "intents" not in content:
-                raise ContentError("a grammar file needs `language` and `intents`", where=str(folder / name),
-                                   fix="see grammar/answers.yaml for the format")
+                problems.append(ContentError("a grammar file needs `language` and `intents`",
+                                             where=str(folder / name), fix="see grammar/answers.yaml for the format"))
+                continue
             unknown = set(content) - {"language", "intents", "lists", "expansion_rules", "typed_only"}
             if unknown:
-                raise ContentError(
+                problems.append(ContentError(
                     f"unknown key {sorted(unknown)[0]!r}", where=str(folder / name),
-                    fix="the allowed keys are: language, intents, lists, expansion_rules, typed_only")
+                    fix="the allowed keys are: language, intents, lists, expansion_rules, typed_only"))
             listed = content.pop("typed_only", None) or {}
             if not isinstance(listed, dict) or set(listed) - set(typed_only) or not all(
                     isinstance(v, list) and all(isinstance(p, str) for p in v) for v in listed.values()):
-                raise ContentError(
+                problems.append(ContentError(
                     "`typed_only` must map all_questions and/or number_and_choice_questions to lists of "
                     "sentences", where=str(folder / name),
-                    fix='write it as: typed_only: {all_questions: ["y"]}')
+                    fix='write it as: typed_only: {all_questions: ["y"]}'))
+                listed = {}
             for key, sentences in listed.items():
                 typed_only[key] += sentences
             data[name.removesuffix(".yaml")] = content
+        if not problems:
+            problems = template_problems(folder, data, GROUPS)
+        if problems:
+            raise ContentErrors(problems)
         grammar = cls(data, folder, extra_wake, typed_only)
         grammar.check()
         return grammar
