@@ -159,7 +159,7 @@ def _run(args: argparse.Namespace) -> int:
     _setup_logging(args.debug)
     from .config import load_config
     from .session import Session, SessionSettings
-    from .text_io import TextListener, TranscriptSpeaker
+    from .text_io import TextListener, TranscriptSpeaker, decoded_stdin
     from .triage.loader import load_content
     from .understanding import Grammar
 
@@ -192,7 +192,7 @@ def _run(args: argparse.Namespace) -> int:
             voice_mode = False
     if not voice_mode:
         interactive = sys.stdin.isatty() and not args.jsonl
-        listener = TextListener(sys.stdin, prompt_stream=out if interactive else None)
+        listener = TextListener(decoded_stdin(), prompt_stream=out if interactive else None)
         speaker = TranscriptSpeaker(None)
 
     keys = screen = None
@@ -237,11 +237,12 @@ def _run(args: argparse.Namespace) -> int:
 
 def _build_voice(args: argparse.Namespace, config):
     from . import speech
+    from .text_io import decoded_stdin
 
     listener = speech.build_listener(
         engine=args.engine or config.engine or "auto",
         model=args.model or config.model or os.environ.get("VOSK_MODEL_PATH"),
-        audio_in=sys.stdin if args.audio_in == "-" else None,
+        audio_in=decoded_stdin() if args.audio_in == "-" else None,
         fast=args.fast,
         input_device=args.input_device or config.input_device,
         noinput_timeout=args.noinput_timeout or config.noinput_timeout,

@@ -2,9 +2,31 @@
 
 from __future__ import annotations
 
+import io
+import sys
+import unicodedata
 from typing import Callable, TextIO
 
 from .errors import EndOfInput
+
+GARBLED = "\ufffd"
+"""Stands for each byte that was not UTF-8 and each control character in a typed line."""
+
+
+def decoded_stdin() -> TextIO:
+    """Standard input as UTF-8 whatever the locale, bytes that are not UTF-8 read as U+FFFD."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # already text (a test harness, an embedding program)
+        return sys.stdin
+    return io.TextIOWrapper(buffer, encoding="utf-8", errors="replace", line_buffering=True)
+
+
+def clean_line(line: str) -> str:
+    """A typed line as safe text: tabs are spaces, every other control or format character (and
+    any undecoded byte) is U+FFFD, so that garbage stays visible as garbage in `heard` and is never
+    understood as an answer (Grammar.understand refuses text holding U+FFFD)."""
+    line = line.strip().replace("\t", " ")
+    return "".join(GARBLED if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn") else c for c in line)
 from .ports import Expectation, Utterance
 
 
@@ -26,7 +48,7 @@ class TextListener:
         line = self.stream.readline()
         if not line:
             raise EndOfInput()
-        text = line.strip()
+        text = clean_line(line)
         return Utterance(text or None)
 
     def close(self) -> None:

@@ -241,7 +241,7 @@ class Grammar:
     def understand(self, text: str, question: Question | None) -> Interpretation | None:
         """The meaning of `text` as an answer to `question` (a wake phrase when None); None if none."""
         norm = _normalize(text)
-        if not norm:
+        if not norm or "\ufffd" in text:  # bytes that were not text, control characters: garbage
             return None
         result = self._recognize(norm, question)
         if result is None:
