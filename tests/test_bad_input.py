@@ -44,3 +44,47 @@ def test_a_tab_or_a_windows_line_end_is_not_garbage():
     assert code == 0, stderr
     heard = [e for e in events if e["event"] == "heard"]
     assert [(h["text"], h["answer"]) for h in heard[:2]] == [("no not really", "no"), ("nope", "no")]
+
+
+@pytest.mark.speech
+def test_unreadable_audio_files_give_an_error_event_and_the_question_again(tmp_path):
+    from voice.triage.loader import load_content
+
+    (tmp_path / "empty.wav").write_bytes(b"")
+    (tmp_path / "notes.wav").write_text("this is not audio\n")
+    (tmp_path / "folder.wav").mkdir()
+    bad = [tmp_path / "missing.wav", tmp_path / "empty.wav", tmp_path / "notes.wav", tmp_path / "folder.wav"]
+    stdin = "".join(f"{p}\n" for p in bad).encode()
+    events, stderr, code = _session(["--audio-in", "-", "--fast", "--audio-out", str(tmp_path / "said"), "--jsonl",
+                                     "--engine", "pocketsphinx"], stdin)
+    assert code == 0, stderr
+    assert "Traceback" not in stderr
+    errors = [e for e in events if e["event"] == "error"]
+    assert [e["input"] for e in errors] == [str(p) for p in bad]
+    assert all(e["question"] == CES and "fix: " in e["message"] for e in errors)
+    assert "No such file" in errors[0]["message"] and "not a usable WAV" in errors[1]["message"]
+    assert "Is a directory" in errors[3]["message"]
+    content = load_content()
+    again = f"{content.say('audio_unreadable')} {content.questions[CES].rephrase}"
+    kinds = [e["event"] for e in events]
+    for i, e in enumerate(events):
+        if e["event"] == "error":
+            assert events[i + 1]["event"] == "say" and events[i + 1]["text"] == " ".join(again.split())
+    assert "noinput" not in kinds and "heard" not in kinds  # nothing was heard: not a silent turn
+    assert sum(line.startswith("WARNING") for line in stderr.splitlines()) == 4
+
+
+def test_after_nomatch_and_noinput_the_same_question_is_open_as_protocol_md_says():
+    from pathlib import Path
+
+    protocol = (Path(__file__).resolve().parents[1] / "docs" / "protocol.md").read_text(encoding="utf-8")
+    assert "After a `noinput` or `nomatch` the question of the last `ask` is still the one being answered" \
+        in protocol
+    events, stderr, code = _session(["--text", "--jsonl"], b"banana\n\nno\n")
+    assert code == 0, stderr
+    kinds = [e["event"] for e in events]
+    first_ask = kinds.index("ask")
+    answered = next(i for i, e in enumerate(events) if e["event"] == "heard" and e["answer"] == "no")
+    between = events[first_ask + 1:answered]
+    assert [e["event"] for e in between if e["event"] != "say"] == ["heard", "nomatch", "noinput"]
+    assert events[answered]["question"] == events[first_ask]["question"] == CES

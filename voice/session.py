@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import __version__
-from .errors import AudioDeviceError, EndOfInput
+from .errors import AudioDeviceError, EndOfInput, InputError
 from .events import Events
 from .ports import Listener, Speaker, Utterance
 from .summary import answer_words
@@ -150,7 +150,18 @@ class Session:
             self._with_device(self.speaker.wait)
             self._with_device(lambda: self.speaker.cue("listening"))
             on_speech = None
-        return self._with_device(lambda: self.listener.listen(expect, on_speech))
+        while True:
+            try:
+                return self._with_device(lambda: self.listener.listen(expect, on_speech))
+            except InputError as err:  # scripted audio that cannot be read: say so, the question stays open
+                self._flush_heard()
+                _LOG.warning("%s", err)
+                self.events.emit("error", message=str(err), question=question.id if question else None,
+                                 input=err.where)
+                again = [self.line("audio_unreadable")] + ([self.fmt(question.rephrase)] if question else [])
+                self.say(" ".join(again))
+                if not self.settings.barge_in:
+                    self._with_device(self.speaker.wait)
 
     def _with_device(self, action: Callable[[], object]):
         """Run an audio action; if the device is lost, say so, keep every answer, and wait for it."""

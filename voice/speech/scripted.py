@@ -6,17 +6,15 @@ Frames come at real-time pace unless `fast=True`.
 
 from __future__ import annotations
 
-import logging
 import time
 from typing import TextIO
 
 import numpy as np
 
-from voice.errors import EndOfInput, InputError
+from voice.errors import EndOfInput
 
 from .audio import RATE, read_wav
 
-_LOG = logging.getLogger(__name__)
 
 FRAME = RATE // 100
 """Samples in a 10 ms frame."""
@@ -47,10 +45,9 @@ class ScriptedAudioSource:
         self.path = path
         speech = np.zeros(0, dtype=np.int16)
         if path:
-            try:
-                speech = read_wav(path, RATE)
-            except InputError as err:
-                _LOG.warning("cannot use audio file %s (a silent turn instead): %s", path, err.message)
+            # A file that cannot be read (missing, not a WAV, empty, a folder) raises InputError: the
+            # session reports it as an `error` event and asks again.
+            speech = read_wav(path, RATE)
         self._pcm = np.concatenate([speech, np.zeros(self.trailing, dtype=np.int16)])
         self._pos = 0
         self._frame_index = 0

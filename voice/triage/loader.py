@@ -62,7 +62,7 @@ DIALOG_KEYS = {
     "self_care_intro": str, "safety_net": str, "not_diagnosis": str,
     "goodbye": str, "help_now": str,
     "slower": str, "faster": str, "louder": str, "quieter": str, "at_limit": str,
-    "device_lost": str, "device_back": str,
+    "device_lost": str, "device_back": str, "audio_unreadable": str,
     # kiosk
     "idle_invite": str, "kiosk_welcome": str, "kiosk_reset": str, "kiosk_alert": str,
     "kiosk_alert_failed": str,
