@@ -7,6 +7,7 @@ JSON-lines event stream of docs/protocol.md.
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 
@@ -55,8 +56,8 @@ def test_unreadable_audio_files_give_an_error_event_and_the_question_again(tmp_p
     (tmp_path / "folder.wav").mkdir()
     bad = [tmp_path / "missing.wav", tmp_path / "empty.wav", tmp_path / "notes.wav", tmp_path / "folder.wav"]
     stdin = "".join(f"{p}\n" for p in bad).encode()
-    events, stderr, code = _session(["--audio-in", "-", "--fast", "--audio-out", str(tmp_path / "said"), "--jsonl",
-                                     "--engine", "pocketsphinx"], stdin)
+    events, stderr, code = _session(["--audio-in", "-", "--fast", "--audio-out", str(tmp_path / "said"),
+                                     "--jsonl", "--engine", "pocketsphinx"], stdin)
     assert code == 0, stderr
     assert "Traceback" not in stderr
     errors = [e for e in events if e["event"] == "error"]
@@ -88,3 +89,48 @@ def test_after_nomatch_and_noinput_the_same_question_is_open_as_protocol_md_says
     between = events[first_ask + 1:answered]
     assert [e["event"] for e in between if e["event"] != "say"] == ["heard", "nomatch", "noinput"]
     assert events[answered]["question"] == events[first_ask]["question"] == CES
+
+
+def _stopped_by(sig: int, args: list[str], first: str) -> tuple[list[dict], str, int]:
+    """Start the command, wait until it asks its first question, then send it `sig`."""
+    proc = subprocess.Popen([sys.executable, "-m", "voice", *args], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.stdin.write(first)
+    proc.stdin.flush()
+    lines = []
+    for line in proc.stdout:  # the answer is taken and the next question asked: mid-session
+        lines.append(line)
+        if '"event": "ask"' in line and '"heard"' in "".join(lines):
+            break
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=30)
+    lines += out.splitlines()
+    return [json.loads(line) for line in lines if line.strip()], err, proc.returncode
+
+
+@pytest.mark.parametrize("sig, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_ctrl_c_and_sigterm_end_with_the_safety_line_and_their_exit_status(sig, status):
+    from voice.triage.loader import load_content
+
+    events, stderr, code = _stopped_by(sig, ["--text", "--jsonl"], "no\n")
+    assert code == status, stderr
+    assert "Traceback" not in stderr
+    stopped = " ".join(load_content().say("stopped").split()).replace("{urgent_line}", "NHS 111") \
+        .replace("{emergency_number}", "999")
+    assert [e["event"] for e in events[-2:]] == ["say", "end"]
+    assert events[-2]["text"] == stopped and events[-1]["reason"] == "stopped"
+
+
+@pytest.mark.parametrize("sig, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_stopped_kiosk_exits_with_the_signal_status(sig, status):
+    events, stderr, code = _stopped_by(sig, ["--text", "--jsonl", "--kiosk"], "start\nno\n")
+    assert code == status, stderr
+    assert "Traceback" not in stderr
+    assert [e["event"] for e in events][-2:] == ["say", "end"]
+    assert any(e["event"] == "reset" for e in events)
+
+
+def test_end_of_input_is_a_clean_exit():
+    events, stderr, code = _session(["--text", "--jsonl"], b"no\n")
+    assert code == 0, stderr
+    assert events[-1] == {**events[-1], "event": "end", "reason": "stopped"}

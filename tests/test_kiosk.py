@@ -257,10 +257,22 @@ class Flaky(ScriptedListener):
         return super().listen(expect, on_speech)
 
 
-@pytest.mark.parametrize("error", [
-    InputError("not a WAV file", where="bad.wav", fix="give a WAV file"),
-    RuntimeError("something broke"),
-], ids=["input-error", "bug"])
+def test_unreadable_audio_is_reported_and_the_same_question_asked_again(mini, grammar):
+    error = InputError("not a WAV file", where="bad.wav", fix="give a WAV file")
+    listener = Flaky(["start", "no", error] + SELF_CARE, [])
+    events, kiosk = run_kiosk(mini, grammar, None, listener=listener)
+    assert [e["reason"] for e in of(events, "reset")] == ["complete"]
+    (err,) = of(events, "error")
+    assert "not a WAV file" in err["message"] and err["input"] == "bad.wav"
+    asked = of(events, "ask")
+    assert err["question"] == asked[1]["question"]  # the question open when the file came
+    i = events.index(err)
+    assert events[i + 1]["event"] == "say" and events[i + 1]["text"].startswith(mini.say("audio_unreadable"))
+    assert of(events, "outcome")[0]["disposition"] == "self_care"
+    assert kiosk.failures == 0
+
+
+@pytest.mark.parametrize("error", [RuntimeError("something broke")], ids=["bug"])
 def test_a_failing_session_is_reported_and_the_kiosk_goes_back_to_idle(mini, grammar, error):
     listener = Flaky(["start", "no", error] + SELF_CARE, [])
     events, kiosk = run_kiosk(mini, grammar, None, listener=listener)

@@ -70,15 +70,32 @@ def main(argv: list[str] | None = None) -> int:
             return _check(argv[1:])
         if argv and argv[0] == "models":
             return _models(argv[1:])
-        return _run(build_parser().parse_args(argv))
+        args = build_parser().parse_args(argv)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, _on_stop_signal)
+        return _run(args)
     except TriageError as err:
         print(f"voice-triage: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("voice-triage: stopped.", file=sys.stderr)
-        return 130
+        return _stopped_status()
     except BrokenPipeError:
         return 0
+
+
+_STOPPED_BY: list[int] = []
+"""The signals that stopped the program (Ctrl-C is SIGINT)."""
+
+
+def _on_stop_signal(signum, frame) -> None:
+    _STOPPED_BY.append(signum)
+    raise KeyboardInterrupt()
+
+
+def _stopped_status() -> int:
+    """128 + the signal's number, as shells report it: 130 for Ctrl-C, 143 for SIGTERM."""
+    return 128 + (_STOPPED_BY[0] if _STOPPED_BY else signal.SIGINT)
 
 
 def _setup_logging(debug: bool) -> None:
@@ -217,16 +234,18 @@ def _run(args: argparse.Namespace) -> int:
 
     settings = SessionSettings(barge_in=bool(args.barge_in if args.barge_in is not None else config.barge_in))
     config.apply(settings)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         if args.kiosk:
             from .kiosk import Kiosk
 
-            Kiosk(content, grammar, listener, speaker, events, region, settings, config,
-                  screen=screen, keys=keys).run()
-            return 0
-        Session(content, grammar, listener, speaker, events, region, settings).run()
-        return 0
+            kiosk = Kiosk(content, grammar, listener, speaker, events, region, settings, config,
+                          screen=screen, keys=keys)
+            kiosk.run()
+            if kiosk.stopped_by is not None:
+                _STOPPED_BY.append(kiosk.stopped_by)
+        else:
+            Session(content, grammar, listener, speaker, events, region, settings).run()
+        return _stopped_status() if _STOPPED_BY else 0
     finally:
         for port in (listener, speaker):
             try:

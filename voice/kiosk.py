@@ -213,6 +213,8 @@ class Kiosk:
         self.summaries_saved = 0
         self._last_spoken = clock()
         self._interrupted = False
+        self.stopped_by: int | None = None
+        """The signal (SIGINT for Ctrl-C, SIGTERM) that ended the kiosk, if one did."""
         self._alert: _Alert | None = None
         self._device_message: str | None = None
 
@@ -251,6 +253,8 @@ class Kiosk:
 
         def handler(signum, frame):
             self._interrupted = True
+            if self.stopped_by is None:
+                self.stopped_by = signum
             raise KeyboardInterrupt()
 
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -204,8 +204,12 @@ class Session:
             reason = ended.reason
         except EndOfInput:
             reason = "stopped"
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the closing safety line, then the end
             reason = "stopped"
+            try:
+                self.say(self.line("stopped"))
+            except (AudioDeviceError, KeyboardInterrupt):
+                pass
         self._flush_heard()
         try:
             self.speaker.wait()
