@@ -588,3 +588,42 @@ def test_unsure_help_now_while_idle_starts_a_session_instead_of_calling_staff(mi
     # Said clearly: the emergency advice and the alert at once.
     events, _ = run_kiosk(mini, grammar, [("i need help now", 0.9)], config=config)
     assert of(events, "outcome")[0]["disposition"] == "emergency" and touched.exists()
+
+
+# ---------------------------------------------------------------- Ctrl-C on a terminal
+
+
+def _stopped_at(mini, grammar, at: set[int]) -> tuple[str, list[dict], Kiosk]:
+    """A kiosk on a terminal that gets a real SIGINT (Ctrl-C) as its `at`-th events go out."""
+    import signal
+
+    stream = io.StringIO()
+    screen = Screen(mini, stream=stream, terminal=True, width=100)
+    count = [0]
+
+    def ctrl_c(record):
+        count[0] += 1
+        if count[0] in at:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    out = io.StringIO()
+    events = Events(out)
+    events.listeners += [ctrl_c, screen]  # the signal lands before the screen sees the event
+    kiosk = Kiosk(mini, grammar, ScriptedListener(PERSON_1 + EMERGENCY), TranscriptSpeaker(None), events,
+                  config=Config(clinician_summary="screen"), screen=screen, err=io.StringIO(), out=io.StringIO(),
+                  sleep=lambda s: None, clock=FakeClock(1.0))
+    kiosk.run()  # never lets the KeyboardInterrupt out
+    left = stream.getvalue().rsplit(CLEAR_SCROLLBACK, 1)[-1]
+    return left, [json.loads(line) for line in out.getvalue().splitlines()], kiosk
+
+
+def test_ctrl_c_at_any_moment_leaves_nothing_about_the_person_on_a_terminal(mini, grammar):
+    _, events, _ = _stopped_at(mini, grammar, set())
+    kinds = [e["event"] for e in events]
+    outcome, reset = kinds.index("outcome"), kinds.index("reset")
+    title = mini.say("summary_title")
+    for n in range(outcome, reset + 3):  # from the advice to the next person's idle (1-based counts)
+        for at in ({n}, {n, n + 1}):  # once, and an impatient second Ctrl-C at the next event
+            left, stopped, kiosk = _stopped_at(mini, grammar, at)
+            assert kiosk.stopped_by is not None and stopped[-1]["event"] == "end"
+            assert title not in left and "83" not in left, f"Ctrl-C at event(s) {sorted(at)} left:\n{left}"

@@ -213,6 +213,7 @@ class Kiosk:
         self.summaries_saved = 0
         self._last_spoken = clock()
         self._interrupted = False
+        self._closing = False
         self.stopped_by: int | None = None
         """The signal (SIGINT for Ctrl-C, SIGTERM) that ended the kiosk, if one did."""
         self._alert: _Alert | None = None
@@ -255,7 +256,8 @@ class Kiosk:
             self._interrupted = True
             if self.stopped_by is None:
                 self.stopped_by = signum
-            raise KeyboardInterrupt()
+            if not self._closing:  # an impatient second Ctrl-C must not cut the clean-up short
+                raise KeyboardInterrupt()
 
         for sig in (signal.SIGINT, signal.SIGTERM):
             try:
@@ -268,11 +270,11 @@ class Kiosk:
 
     def run(self) -> str:
         """Serve people until stdin ends; returns the `end` reason (`stopped`)."""
-        self.events.emit("start", version=__version__, engine=getattr(self.listener, "engine", "text"),
-                         language="en", model=getattr(self.listener, "model", None), region=self.region.id,
-                         kiosk=True)
         saved = self._install_signals()
         try:
+            self.events.emit("start", version=__version__, engine=getattr(self.listener, "engine", "text"),
+                             language="en", model=getattr(self.listener, "model", None), region=self.region.id,
+                             kiosk=True)
             first = True
             while not self._interrupted:
                 how = self._idle(first)
@@ -283,14 +285,20 @@ class Kiosk:
                     break
         except KeyboardInterrupt:
             pass
+        self._closing = True
+        try:
+            if self.screen is not None and self.screen.shows_a_person():
+                # Stopped at any moment (even while `reset` was going out): nothing about the last
+                # person stays on the terminal.
+                self.screen.clear()
+            try:
+                self.speaker.wait()
+            except (AudioDeviceError, KeyboardInterrupt):
+                pass
+            self.events.emit("end", reason="stopped")
         finally:
             for sig, old in saved.items():
                 signal.signal(sig, old)
-        try:
-            self.speaker.wait()
-        except (AudioDeviceError, KeyboardInterrupt):
-            pass
-        self.events.emit("end", reason="stopped")
         return "stopped"
 
     def _idle(self, first: bool) -> str | None:

@@ -293,6 +293,10 @@ class Screen:
             for line in lines:
                 self._line(line.strip())
 
+    def shows_a_person(self) -> bool:
+        """True while anything of a person's dialog, advice or summary is on screen."""
+        return self.state.phase in ("dialog", "advice") or bool(self.state.summary or self.state.heard)
+
     def clear(self) -> None:
         """Forget everything shown, and wipe the terminal and its scrollback."""
         self.state = ScreenState()
