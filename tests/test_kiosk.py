@@ -12,6 +12,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 import types
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from voice.kiosk import ALERT_ENV, KIOSK_WALKAWAY_AFTER, KeyWatcher, Kiosk
 from voice.ports import Utterance
 from voice.screen import CLEAR_SCROLLBACK, Screen
 from voice.text_io import ScriptedListener, TranscriptSpeaker
+from voice.triage.model import Disposition
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -239,6 +241,53 @@ def test_no_alert_command_claims_no_staff(mini, grammar):
     events, _ = run_kiosk(mini, grammar, EMERGENCY)
     assert not of(events, "alert")
     assert mini.say("kiosk_alert") not in [e["text"] for e in of(events, "say")]
+
+
+class _SpeakerThatWaits(TranscriptSpeaker):
+    """Speaks the emergency advice for up to 5 s (as a voice would), noting whether the alert
+    command has run by the time that first sentence is finished."""
+
+    def __init__(self, ran: Path, advice: str):
+        super().__init__(None)
+        self.ran, self.advice = ran, advice
+        self.alert_ran_during_advice: bool | None = None
+
+    def say(self, text):
+        if text.startswith(self.advice) and self.alert_ran_during_advice is None:
+            deadline = time.monotonic() + 5
+            while not self.ran.exists() and time.monotonic() < deadline:
+                time.sleep(0.02)
+            self.alert_ran_during_advice = self.ran.exists()
+        return super().say(text)
+
+
+@pytest.mark.parametrize("person", [EMERGENCY, ["i need help now"]], ids=["red-flag", "help-now"])
+def test_staff_are_alerted_before_the_advice_is_spoken(mini, grammar, tmp_path, person):
+    # The emergency advice and the "help now" reply both begin so (content: dispositions, dialog).
+    first = "Call 999 now"
+    assert mini.dispositions[Disposition.EMERGENCY].advice.startswith("Call {emergency_number} now")
+    assert mini.say("help_now").startswith("Call {emergency_number} now")
+    speaker = _SpeakerThatWaits(tmp_path / "alert.json", first)
+    events, _ = run_kiosk(mini, grammar, person, Config(alert_command=alert_script(tmp_path)), speaker=speaker)
+    assert speaker.alert_ran_during_advice is True
+    assert of(events, "alert")[0]["status"] == "sent"
+
+
+def test_kiosk_without_alert_command_warns_staff_on_screen_and_in_the_log(mini, grammar):
+    screen_out = io.StringIO()
+    events, kiosk = run_kiosk(mini, grammar, SELF_CARE, screen=Screen(mini, stream=screen_out, terminal=False))
+    assert "warning: no alert_command is set" in kiosk.stderr and "fix: set alert_command" in kiosk.stderr
+    notice = mini.say("screen_no_alert")
+    assert screen_out.getvalue().count(notice) == len(of(events, "idle"))  # on every idle screen
+    _, kiosk = run_kiosk(mini, grammar, SELF_CARE, Config(alert_command="true"))
+    assert "alert_command" not in kiosk.stderr
+
+
+def test_walk_aways_are_counted_apart_from_people_served(mini, grammar):
+    events, kiosk = run_kiosk(mini, grammar, SELF_CARE + WALK_AWAY + WALK_AWAY + STOPS)
+    assert [e["reason"] for e in of(events, "reset")] == ["complete", "timeout", "timeout", "stopped"]
+    assert (kiosk.served, kiosk.walked_away) == (2, 2)
+    assert [(e["served"], e["walked_away"]) for e in of(events, "idle")] == [(0, 0), (1, 0), (1, 1), (1, 2), (2, 2)]
 
 
 # ---------------------------------------------------------------- unattended: errors

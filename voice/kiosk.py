@@ -27,7 +27,7 @@ from .events import Events
 from .ports import Expectation, Listener, Speaker, Utterance
 from .session import Session, SessionSettings
 from .summary import Summary, save, summarize
-from .triage.model import Content, Region
+from .triage.model import Content, Disposition, Region
 from .understanding import Grammar
 
 _LOG = logging.getLogger(__name__)
@@ -46,8 +46,21 @@ _DEVICE_BACKOFF_MAX = 30.0
 class KioskSession(Session):
     """A Session that greets with the kiosk welcome (then the disclaimer and how to answer)."""
 
+    on_emergency: Callable[[], None] | None = None
+    """Called the moment an emergency is decided, before a word of the advice is spoken."""
+
     def line(self, key: str, index: int | None = None, **values: object) -> str:
         return super().line("kiosk_welcome" if key == "welcome" else key, index, **values)
+
+    def deliver(self, outcome) -> None:
+        if outcome.disposition is Disposition.EMERGENCY and self.on_emergency is not None:
+            self.on_emergency()
+        super().deliver(outcome)
+
+    def deliver_help_now(self) -> None:
+        if self.on_emergency is not None:
+            self.on_emergency()
+        super().deliver_help_now()
 
 
 class KeyWatcher:
@@ -207,7 +220,9 @@ class Kiosk:
         self.alert_argv = shlex.split(self.config.alert_command) if self.config.alert_command else None
         self.summary_mode = self.config.clinician_summary or "screen"
         self.served = 0
-        """People served so far (a count, nothing about them)."""
+        """People served so far (a count, nothing about them); walk-aways are not among them."""
+        self.walked_away = 0
+        """Sessions that ended because the person went quiet and did not come back."""
         self.failures = 0
         """Sessions that ended in an error."""
         self.summaries_saved = 0
@@ -246,6 +261,18 @@ class Kiosk:
         except (OSError, ValueError):
             pass
 
+    def _warn_no_alert(self) -> None:
+        """No alert_command: staff must know that an emergency will not call them (screen and log)."""
+        try:
+            self.err.write("voice-triage: kiosk: warning: no alert_command is set, so an emergency is advised "
+                           "but no staff are called\n  fix: set alert_command in the settings file "
+                           "(docs/kiosk.md)\n")
+            self.err.flush()
+        except (OSError, ValueError):
+            pass
+        if self.screen is not None:
+            self.screen.staff_notice = self._fmt(self.content.say("screen_no_alert"))
+
     def _install_signals(self) -> dict:
         """Ctrl-C and SIGTERM end the kiosk, even when they arrive inside a person's session."""
         if threading.current_thread() is not threading.main_thread():
@@ -275,6 +302,8 @@ class Kiosk:
             self.events.emit("start", version=__version__, engine=getattr(self.listener, "engine", "text"),
                              language="en", model=getattr(self.listener, "model", None), region=self.region.id,
                              kiosk=True)
+            if self.alert_argv is None:
+                self._warn_no_alert()
             first = True
             while not self._interrupted:
                 how = self._idle(first)
@@ -303,7 +332,8 @@ class Kiosk:
 
     def _idle(self, first: bool) -> str | None:
         """Wait for a person: returns `wake` or `help_now`, or None when the input has ended."""
-        self.events.emit("idle", served=self.served, text=self._fmt(self.content.say("idle_invite")))
+        self.events.emit("idle", served=self.served, walked_away=self.walked_away,
+                         text=self._fmt(self.content.say("idle_invite")))
         if self.keys is not None:
             self.keys.clear()
         if first:
@@ -357,6 +387,7 @@ class Kiosk:
         speaker = _PersonSpeaker(self.speaker)
         session = KioskSession(self.content, self.grammar, listener, speaker, events, self.region,
                                dataclasses.replace(self.settings))
+        session.on_emergency = self._emergency
         self._alert = None
         self._device_message = None
         reason = "error"
@@ -388,7 +419,10 @@ class Kiosk:
             if reason == "complete" and not listener.ended and not self._interrupted:
                 self._hold()
         finally:
-            self.served += 1
+            if reason == "timeout":
+                self.walked_away += 1
+            else:
+                self.served += 1
             speaker.undo()
             session = events = None
             self._forget(reason)
@@ -403,6 +437,11 @@ class Kiosk:
             self._start_alert()
         elif kind == "device" and record.get("status") == "lost":
             self._device_message = str(record.get("message") or "")
+
+    def _emergency(self) -> None:
+        """An emergency was decided: call staff now; the person hears the advice meanwhile."""
+        if self._alert is None:
+            self._start_alert()
 
     def _start_alert(self) -> None:
         alert = _Alert(self.clock())
@@ -462,7 +501,7 @@ class Kiosk:
                 self.out.flush()
         elif mode not in SUMMARY_MODES:
             try:
-                path = save(summary, mode, self.served + 1)
+                path = save(summary, mode, self.served + self.walked_away + 1)
                 self.summaries_saved += 1
                 _LOG.info("clinician summary saved: %s", path)
             except OSError as err:

@@ -151,6 +151,8 @@ class Screen:
         self.press_enter = press_enter
         """Show that Enter starts (a kiosk listening to a microphone with a keyboard)."""
         self.state = ScreenState()
+        self.staff_notice = ""
+        """A standing notice for staff (no staff alert set up), shown on every idle screen."""
         self._ask: dict | None = None
         self._last_line = ""
         self.console = None
@@ -208,12 +210,14 @@ class Screen:
             self.state.phase = "dialog"
 
     def _on_idle(self, record: dict) -> None:
-        self.state = ScreenState(phase="idle", invite=record.get("text", ""))
+        self.state = ScreenState(phase="idle", invite=record.get("text", ""), notice=self.staff_notice)
         self._ask = None
         if self.terminal:
             self.render()
         else:
             self._line(self.state.invite)
+            if self.staff_notice:
+                self._line(self.staff_notice)
             if self.press_enter:
                 self._line(self.content.say("screen_press_enter"))
 

@@ -193,7 +193,7 @@ def run(people: int, engine: str, seed: int, work: Path) -> dict[str, Any]:
                   out=io.StringIO(), err=io.StringIO(), sleep=lambda s: None)
     kiosk.run()
     elapsed = time.perf_counter() - started
-    served = kiosk.served
+    served = kiosk.served + kiosk.walked_away  # every person who came through, walk-aways included
     last = (served, rss_mb(), elapsed)  # before closing: the models still loaded, as in a kiosk all day
     listener.close()
     speaker.close()

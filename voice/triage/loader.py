@@ -67,6 +67,7 @@ DIALOG_KEYS = {
     "idle_invite": str, "kiosk_welcome": str, "kiosk_reset": str, "kiosk_alert": str,
     "kiosk_alert_failed": str,
     "screen_answers": str, "screen_commands": str, "screen_heard": str, "screen_press_enter": str,
+    "screen_no_alert": str,
     "summary_title": str, "summary_answers": str, "summary_red_flags": str, "summary_advice": str,
     "summary_none": str, "summary_no_advice": str,
 }
