@@ -170,12 +170,13 @@ def test_check_reports_every_bad_template_with_file_and_fix_and_exits_2(grammar_
     done = _voice("check", "--grammar", str(grammar_copy))
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
-    assert re.search(r"answers\.yaml, line \d+: intent 'answer_yes': the template '\(yes\|yeah a \(bit\|little\)' "
-                     r"cannot be read: Unable to find end of group", done.stderr), done.stderr
-    assert re.search(r"answers\.yaml, line \d+: intent 'answer_unsure': the template .*uses the list \{hedge\}, "
-                     r"which is not defined", done.stderr), done.stderr
-    assert re.search(r"commands\.yaml, line \d+: intent '\w+': the template '\[say that again' cannot be read",
+    assert re.search(r"answers\.yaml, line \d+: intent 'answer_yes': the template "
+                     r"'\(yes\|yeah a \(bit\|little\)' cannot be read: Unable to find end of group",
                      done.stderr), done.stderr
+    assert re.search(r"answers\.yaml, line \d+: intent 'answer_unsure': the template .*uses the list "
+                     r"\{hedge\}, which is not defined", done.stderr), done.stderr
+    assert re.search(r"commands\.yaml, line \d+: intent '\w+': the template '\[say that again' "
+                     r"cannot be read", done.stderr), done.stderr
     assert done.stderr.count("fix: ") == 3
     assert "3 problems found" in done.stderr
     assert "content OK" in done.stdout  # the content is checked too, apart from the grammar
@@ -200,7 +201,8 @@ def test_check_reports_a_yaml_error_in_each_content_file_and_the_grammar(grammar
         f.write("broken: [\n")
     with (content / "tree.yaml").open("a") as f:
         f.write("  oops: : x\n")
-    _edit(grammar_copy / "numbers.yaml", "intents:", "intents:\n  answer_extra:\n    data: [{sentences: ['({n']}]")
+    _edit(grammar_copy / "numbers.yaml", "intents:",
+          "intents:\n  answer_extra:\n    data: [{sentences: ['({n']}]")
     done = _voice("check", "--content", str(content), "--grammar", str(grammar_copy))
     assert done.returncode == 2
     assert "Traceback" not in done.stderr

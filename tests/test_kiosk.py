@@ -268,14 +268,16 @@ def test_staff_are_alerted_before_the_advice_is_spoken(mini, grammar, tmp_path, 
     assert mini.dispositions[Disposition.EMERGENCY].advice.startswith("Call {emergency_number} now")
     assert mini.say("help_now").startswith("Call {emergency_number} now")
     speaker = _SpeakerThatWaits(tmp_path / "alert.json", first)
-    events, _ = run_kiosk(mini, grammar, person, Config(alert_command=alert_script(tmp_path)), speaker=speaker)
+    config = Config(alert_command=alert_script(tmp_path))
+    events, _ = run_kiosk(mini, grammar, person, config, speaker=speaker)
     assert speaker.alert_ran_during_advice is True
     assert of(events, "alert")[0]["status"] == "sent"
 
 
 def test_kiosk_without_alert_command_warns_staff_on_screen_and_in_the_log(mini, grammar):
     screen_out = io.StringIO()
-    events, kiosk = run_kiosk(mini, grammar, SELF_CARE, screen=Screen(mini, stream=screen_out, terminal=False))
+    screen = Screen(mini, stream=screen_out, terminal=False)
+    events, kiosk = run_kiosk(mini, grammar, SELF_CARE, screen=screen)
     assert "warning: no alert_command is set" in kiosk.stderr and "fix: set alert_command" in kiosk.stderr
     notice = mini.say("screen_no_alert")
     assert screen_out.getvalue().count(notice) == len(of(events, "idle"))  # on every idle screen
@@ -287,7 +289,8 @@ def test_walk_aways_are_counted_apart_from_people_served(mini, grammar):
     events, kiosk = run_kiosk(mini, grammar, SELF_CARE + WALK_AWAY + WALK_AWAY + STOPS)
     assert [e["reason"] for e in of(events, "reset")] == ["complete", "timeout", "timeout", "stopped"]
     assert (kiosk.served, kiosk.walked_away) == (2, 2)
-    assert [(e["served"], e["walked_away"]) for e in of(events, "idle")] == [(0, 0), (1, 0), (1, 1), (1, 2), (2, 2)]
+    counts = [(e["served"], e["walked_away"]) for e in of(events, "idle")]
+    assert counts == [(0, 0), (1, 0), (1, 1), (1, 2), (2, 2)]
 
 
 # ---------------------------------------------------------------- unattended: errors
@@ -659,8 +662,8 @@ def _stopped_at(mini, grammar, at: set[int]) -> tuple[str, list[dict], Kiosk]:
     events = Events(out)
     events.listeners += [ctrl_c, screen]  # the signal lands before the screen sees the event
     kiosk = Kiosk(mini, grammar, ScriptedListener(PERSON_1 + EMERGENCY), TranscriptSpeaker(None), events,
-                  config=Config(clinician_summary="screen"), screen=screen, err=io.StringIO(), out=io.StringIO(),
-                  sleep=lambda s: None, clock=FakeClock(1.0))
+                  config=Config(clinician_summary="screen"), screen=screen, err=io.StringIO(),
+                  out=io.StringIO(), sleep=lambda s: None, clock=FakeClock(1.0))
     kiosk.run()  # never lets the KeyboardInterrupt out
     left = stream.getvalue().rsplit(CLEAR_SCROLLBACK, 1)[-1]
     return left, [json.loads(line) for line in out.getvalue().splitlines()], kiosk

@@ -143,13 +143,15 @@ def _check(argv: list[str]) -> int:
     if grammar is not None:
         questions = content.questions.values() if content is not None else ()
         sizes = [len(grammar.expectation(q).phrases) for q in questions]
-        print(f"grammar OK: {grammar.folder}" + (f": largest answer grammar {max(sizes)} sentences" if sizes else ""))
+        largest = f": largest answer grammar {max(sizes)} sentences" if sizes else ""
+        print(f"grammar OK: {grammar.folder}{largest}")
     for problem in problems:
         print(f"voice-triage: {problem}", file=sys.stderr)
     if problems:
-        print(f"voice-triage check: {len(problems)} problem{'s' if len(problems) > 1 else ''} found "
-              "(the content is read only once every file's YAML is readable)" if unreadable else
-              f"voice-triage check: {len(problems)} problem{'s' if len(problems) > 1 else ''} found", file=sys.stderr)
+        found = f"voice-triage check: {len(problems)} problem{'s' if len(problems) > 1 else ''} found"
+        if unreadable:
+            found += " (the content is read only once every file's YAML is readable)"
+        print(found, file=sys.stderr)
         return 2
     return 0
 

@@ -264,8 +264,8 @@ class Kiosk:
     def _warn_no_alert(self) -> None:
         """No alert_command: staff must know that an emergency will not call them (screen and log)."""
         try:
-            self.err.write("voice-triage: kiosk: warning: no alert_command is set, so an emergency is advised "
-                           "but no staff are called\n  fix: set alert_command in the settings file "
+            self.err.write("voice-triage: kiosk: warning: no alert_command is set, so an emergency is "
+                           "advised but no staff are called\n  fix: set alert_command in the settings file "
                            "(docs/kiosk.md)\n")
             self.err.flush()
         except (OSError, ValueError):
@@ -300,8 +300,8 @@ class Kiosk:
         saved = self._install_signals()
         try:
             self.events.emit("start", version=__version__, engine=getattr(self.listener, "engine", "text"),
-                             language="en", model=getattr(self.listener, "model", None), region=self.region.id,
-                             kiosk=True)
+                             language="en", model=getattr(self.listener, "model", None),
+                             region=self.region.id, kiosk=True)
             if self.alert_argv is None:
                 self._warn_no_alert()
             first = True

@@ -133,7 +133,8 @@ class Grammar:
                 continue
             if not isinstance(content, dict) or "intents" not in content:
                 problems.append(ContentError("a grammar file needs `language` and `intents`",
-                                             where=str(folder / name), fix="see grammar/answers.yaml for the format"))
+                                             where=str(folder / name),
+                                             fix="see grammar/answers.yaml for the format"))
                 continue
             unknown = set(content) - {"language", "intents", "lists", "expansion_rules", "typed_only"}
             if unknown:
