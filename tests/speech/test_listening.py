@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import io
-import logging
 import time
 
 import numpy as np
 import pytest
 
-from voice.errors import EndOfInput
+from voice.errors import EndOfInput, InputError
 from voice.speech import testaudio as ta
 from voice.speech.audio import RATE, float_to_int16, resample, write_wav
 from voice.speech.endpoint import Endpointer, State
@@ -85,17 +84,19 @@ def test_scripted_source_any_rate_stereo_silence_and_eof(tmp_path):
         src.begin_turn()
 
 
-def test_unreadable_file_is_a_warning_and_a_silent_turn(tmp_path, caplog):
+def test_unreadable_file_is_an_input_error_naming_it_and_the_next_line_still_works(tmp_path):
+    # The session turns the error into an `error` event and asks again (tests/test_bad_input.py).
     bad = tmp_path / "not-a-wav.wav"
     bad.write_text("hello")
-    src = ScriptedAudioSource(io.StringIO(f"{tmp_path / 'missing.wav'}\n{bad}\n"), fast=True)
-    with caplog.at_level(logging.WARNING, logger="voice.speech.scripted"):
-        src.begin_turn()
-        assert not _drain(src).any()
-        src.begin_turn()
-        assert not _drain(src).any()
-    text = caplog.text
-    assert "missing.wav" in text and "not-a-wav.wav" in text
+    good = tmp_path / "quiet.wav"
+    write_wav(good, ta.silence(0.2))
+    src = ScriptedAudioSource(io.StringIO(f"{tmp_path / 'missing.wav'}\n{bad}\n{good}\n"), fast=True)
+    for name in ("missing.wav", "not-a-wav.wav"):
+        with pytest.raises(InputError) as raised:
+            src.begin_turn()
+        assert raised.value.where.endswith(name) and raised.value.fix
+    src.begin_turn()
+    assert len(_drain(src)) > 0
 
 
 def test_real_time_pacing_versus_fast(tmp_path):
