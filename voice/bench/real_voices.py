@@ -60,7 +60,7 @@ def measure_real_voices(content, grammar, workdir: Path, folder: Path = DIGITS_D
     """Right, wrong (and wrong but confident), and not understood, ours and (with `naive`) the naive
     peer's, per speaker; None when the recordings are not there."""
     from voice.speech.listening import AudioListener
-    from voice.speech.recognizers import PocketSphinxRecognizer
+    from voice.speech.pocketsphinx import PocketSphinxRecognizer
     from voice.speech.scripted import ScriptedAudioSource
 
     found = clips(folder, quick)

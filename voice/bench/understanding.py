@@ -128,7 +128,8 @@ def answer_segment(pcm: np.ndarray) -> np.ndarray:
 def recognizer_factory(engine: str, model: str | None) -> Callable[[], Any]:
     """A function that makes a new recognizer of `engine`, the class the command line builds (for
     Vosk, all on one model loaded once)."""
-    from voice.speech.recognizers import PocketSphinxRecognizer, VoskRecognizer, load_vosk_model
+    from voice.speech.pocketsphinx import PocketSphinxRecognizer
+    from voice.speech.vosk import VoskRecognizer, load_vosk_model
 
     if engine == "pocketsphinx":
         return PocketSphinxRecognizer

@@ -19,7 +19,9 @@ from voice.errors import ModelError
 from voice.ports import Expectation, Utterance
 
 from .endpoint import Endpointer, NoiseSuppressor, State
-from .recognizers import PocketSphinxRecognizer, Recognizer, VoskRecognizer
+from .pocketsphinx import PocketSphinxRecognizer
+from .recognizers import Recognizer
+from .vosk import VoskRecognizer
 
 _LOG = logging.getLogger(__name__)
 
