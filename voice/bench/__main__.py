@@ -53,9 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
-    unknown = [e for e in engines if e not in ("pocketsphinx", "vosk")]
+    unknown = [e for e in engines if e not in ("pocketsphinx", "vosk", "whisper")]
     if unknown:
-        print(f"error: unknown engine {unknown[0]!r}; use pocketsphinx and/or vosk", file=sys.stderr)
+        print(f"error: unknown engine {unknown[0]!r}; use pocketsphinx, vosk and/or whisper", file=sys.stderr)
         return 2
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     started = time.monotonic()

@@ -57,6 +57,14 @@ def korean_model() -> str | None:
     return str(path) if path.is_dir() else None
 
 
+def whisper_model() -> str | None:
+    """The Whisper model folder (WHISPER_MODEL_PATH or the models folder), or None."""
+    from voice.speech.models import find_whisper_model
+
+    found = find_whisper_model()
+    return str(found) if found else None
+
+
 def english_vosk_model() -> str | None:
     """An English Vosk model found the way the assistant finds one (models.py), or None."""
     try:
@@ -143,6 +151,10 @@ def measure_startups(workdir: Path, engines: list[str], quick: bool) -> dict[str
         ko = korean_model()
         if ko:
             plan.append(("Vosk (Korean model, load and memory only)", "vosk", ko))
+    if "whisper" in engines:
+        wm = whisper_model()
+        if wm:
+            plan.append(("Whisper (tiny.en, int8, 2 threads)", "whisper", wm))
     for label, engine, model in plan:
         results = []
         for i in range(runs):
@@ -222,6 +234,10 @@ def run_all(
         t = time.monotonic()
         results["latency"] = measure_latency(workdir, primary, seed, quick)
         stage("latency", t)
+    if "latency" not in skip and "whisper" in engines and whisper_model():
+        t = time.monotonic()
+        results["latency_whisper"] = measure_latency(workdir, "whisper", seed, quick)
+        stage("latency Whisper", t)
     if "tts" not in skip:
         from .tts_timing import measure_tts
 
@@ -269,6 +285,19 @@ def run_all(
                     ko, content, grammar, "vosk", korean_model(), workdir / "corpus-ko", jobs
                 )
                 stage("understanding Vosk Korean", t)
+        if "whisper" in engines:
+            wm = whisper_model()
+            if wm:
+                log(f"understanding: English answers, Whisper {wm}")
+                t = time.monotonic()
+                runs["Whisper (tiny.en)"] = measure_understanding(
+                    corpus, content, grammar, "whisper", wm, workdir / "corpus-whisper", jobs
+                )
+                stage("understanding Whisper", t)
+            else:
+                results["settings"]["notes"].append(
+                    "No Whisper model on this machine: run `voice-triage models download whisper`."
+                )
         results["understanding"] = runs
     if "real" not in skip and primary:
         from .real_voices import measure_real_voices

@@ -133,6 +133,11 @@ def recognizer_factory(engine: str, model: str | None) -> Callable[[], Any]:
 
     if engine == "pocketsphinx":
         return PocketSphinxRecognizer
+    if engine == "whisper":
+        from voice.speech.whisper import WhisperRecognizer
+
+        shared = WhisperRecognizer(model)  # one model in memory, recognizers on it
+        return lambda: WhisperRecognizer(model, model=shared._model)
     loaded = load_vosk_model(model)  # one model in memory, recognizers on it
     return lambda: VoskRecognizer(model, model=loaded)
 

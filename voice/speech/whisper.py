@@ -60,6 +60,8 @@ short one (300 ms). Speech that resumed would be followed by a whole long hangov
 SNAP_SIMILARITY = 92.0
 """A transcript this close (rapidfuzz ratio) to one of the turn's sentences is taken as that
 sentence ("yes." / "yess"); further off it is passed on as written for the understanding."""
+LOOP_WORDS = 4
+"""A word this many times in a row is a decoding loop ("four four four four ..."), not an answer."""
 PROMPT_FILE = "prompts.yaml"
 
 
@@ -99,8 +101,15 @@ def build_prompt(expect: Expectation | None, folder: str | None = None) -> str |
     if expect is None:
         return None
     words = {w for p in expect.phrases for w in p.split()}
-    items = [p for p in prompt_lists(folder).get(expect.kind, ()) if set(normalize(p).split()) <= words]
+    items = [p for p in prompt_lists(folder).get(expect.kind, ())
+             if all(w in words or w.isdigit() for w in normalize(p).split())]
     return " ".join(items) or None
+
+
+def _looping(text: str) -> bool:
+    """True when one word comes LOOP_WORDS times in a row: Whisper's decoder stuck in a loop."""
+    words = text.split()
+    return any(len(set(words[i:i + LOOP_WORDS])) == 1 for i in range(len(words) - LOOP_WORDS + 1))
 
 
 class WhisperRecognizer(_StreamMixin):
@@ -189,7 +198,7 @@ class WhisperRecognizer(_StreamMixin):
         logprob = sum(s.avg_logprob * n for s, n in zip(segments, tokens, strict=True)) / sum(tokens)
         no_speech = max(s.no_speech_prob for s in segments)
         self.last = {"text": text, "avg_logprob": round(logprob, 3), "no_speech_prob": round(no_speech, 3)}
-        if logprob < MIN_LOGPROB or no_speech > MAX_NO_SPEECH:
+        if logprob < MIN_LOGPROB or no_speech > MAX_NO_SPEECH or _looping(text):
             _LOG.debug("Whisper heard %r but rejected it (logprob %.2f, no speech %.2f)", text, logprob, no_speech)
             return Hypothesis("", 0.0, elapsed)
         confidence = math.exp(logprob) * (1.0 - no_speech)
