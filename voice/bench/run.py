@@ -312,6 +312,25 @@ def run_all(
         else:
             results["real_voices"] = real
         stage("real voices", t)
+    if "real" not in skip:
+        from .real_voices import measure_spoken_words
+
+        words: dict[str, Any] = {}
+        plan = [("PocketSphinx (en-us)", "pocketsphinx", None)] if primary else []
+        if "whisper" in engines and whisper_model():
+            plan.append(("Whisper (tiny.en)", "whisper", whisper_model()))
+        for label, engine, model in plan:
+            log(f"real voices: spoken yes, no and digits (Speech Commands), {label}")
+            t = time.monotonic()
+            found = measure_spoken_words(content, grammar, workdir / f"spoken-words-{engine}", engine, model,
+                                         quick=quick)
+            if found is None:
+                results["settings"]["notes"].append("Spoken words not measured: no recordings found.")
+                break
+            words[label] = found
+            stage(f"spoken words {label}", t)
+        if words:
+            results["spoken_words"] = words
     if "triage" not in skip:
         log("triage accuracy on the test patients")
         t = time.monotonic()

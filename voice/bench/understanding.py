@@ -175,6 +175,12 @@ def _work(job: tuple[str, str | None, list[tuple[int, Item]], str, str | None]) 
             for index, item in items:
                 path = paths[index, level]
                 decoded = _one(listener, naive_rec, content, grammar, index, item, level, path)
+                if engine == "whisper":
+                    # Whisper keeps nothing from one answer to the next: a fresh recognizer hears
+                    # the same audio the same way, so the two diagnostic rows are not decoded again.
+                    decoded.fresh = decoded.first = decoded.ours
+                    out.append(decoded)
+                    continue
                 # The same answer to a listener that has heard nothing before it (same recognizer
                 # class and settings; its own recognizer, so ours' history is left as it is).
                 fresh = AudioListener(ScriptedAudioSource(io.StringIO(f"{path}\n"), fast=True), fresh_rec)
