@@ -274,6 +274,31 @@ def spoken_words_tables(results: dict[str, Any]) -> list[str]:
     return out
 
 
+def babble_session_tables(results: dict[str, Any]) -> list[str]:
+    """Whole spoken sessions in babble by held-out voices (voice.bench.babble_sessions)."""
+    runs = results.get("babble_sessions")
+    if not runs:
+        return []
+    first = next(iter(runs.values()))
+    out = [
+        f"### Whole spoken sessions in {first['snr_db']:g} dB babble, voices no test tunes on",
+        "",
+        "| engine | sessions | same level as typed | under-triaged (or no outcome) | emergencies reached |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for label, r in runs.items():
+        out.append(f"| {label} | {r['sessions']} | {r['same_level']} | {r['under_triage']} "
+                   f"| {r['emergencies_reached']} of {r['emergencies']} |")
+    out.append("")
+    for label, r in runs.items():
+        for row in r["rows"]:
+            if not row["same"]:
+                out.append(f"- {label}: {row['vignette']} ({row['voice']}): typed {row['typed']}, spoken "
+                           f"{row['spoken']}" + (f" ({row['error']})" if row["error"] else ""))
+    out.append("")
+    return out
+
+
 def triage_tables(results: dict[str, Any]) -> list[str]:
     """Triage accuracy on the test patients (voice.evaluation)."""
     t = results.get("triage")
@@ -351,6 +376,7 @@ def markdown(results: dict[str, Any]) -> str:
     out += understanding_tables(results)
     out += real_voice_tables(results)
     out += spoken_words_tables(results)
+    out += babble_session_tables(results)
     out += latency_tables(results)
     out += triage_tables(results)
     out += settings_lines(results)

@@ -331,6 +331,21 @@ def run_all(
             stage(f"spoken words {label}", t)
         if words:
             results["spoken_words"] = words
+    if "sessions" not in skip:
+        from .babble_sessions import measure_babble_sessions
+
+        plan = [("PocketSphinx (en-us)", "pocketsphinx", None)] if primary else []
+        if "whisper" in engines and whisper_model():
+            plan.append(("Whisper (tiny.en)", "whisper", whisper_model()))
+        sessions: dict[str, Any] = {}
+        for label, engine, model in plan:
+            log(f"whole spoken sessions in 10 dB babble, held-out voices, {label}")
+            t = time.monotonic()
+            sessions[label] = measure_babble_sessions(workdir / "babble-sessions", engine, model, seed=seed,
+                                                      quick=quick)
+            stage(f"babble sessions {label}", t)
+        if sessions:
+            results["babble_sessions"] = sessions
     if "triage" not in skip:
         log("triage accuracy on the test patients")
         t = time.monotonic()
