@@ -139,7 +139,12 @@ def require_english_model(model: str | os.PathLike | None = None) -> Path:
 def describe_models() -> str:
     """What was searched, what was found, and how to get a model (for `voice-triage models list`)."""
     found, searched = find_models(os.environ.get("VOSK_MODEL_PATH"))
-    lines = ["PocketSphinx: built in (US English, inside the pocketsphinx wheel), used when no Vosk model is found.",
+    whisper = find_whisper_model(None)
+    lines = [f"Whisper: {whisper} (used by --engine auto)" if whisper else
+             f"Whisper: no model found; searched: {', '.join(str(p) for p, _ in whisper_search())}. "
+             f"To get it: {WHISPER_FIX}",
+             "PocketSphinx: built in (US English, inside the pocketsphinx wheel), used when no Whisper or Vosk "
+             "model is found.",
              "Vosk models searched in:"]
     lines += [f"  {s}" for s in searched]
     if found:
