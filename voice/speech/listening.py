@@ -155,8 +155,8 @@ def choose_engine(engine: str = "auto", model: str | None = None) -> EngineChoic
         return EngineChoice("pocketsphinx", None)
     if engine == "whisper":
         return EngineChoice("whisper", require_whisper_model(model))
-    if engine == "vosk":
-        return EngineChoice("vosk", require_english_model(model))
+    if engine == "vosk":  # VOSK_MODEL_PATH names the model as --model does (it may be any language)
+        return EngineChoice("vosk", require_english_model(model or os.environ.get("VOSK_MODEL_PATH")))
     if model:  # auto with an explicit model: whichever engine the folder is for
         path = Path(model).expanduser()
         if is_whisper_dir(path):
@@ -197,7 +197,7 @@ def make_recognizer(engine: str = "auto", model: str | None = None) -> Recognize
                 raise
             _LOG.info("Whisper model at %s not usable: %s", choice.model, err.message)
             notice = f"The Whisper model could not be loaded ({err.message}): listening with PocketSphinx."
-            vosk = None if engine != "auto" else _auto_vosk()
+            vosk = _auto_vosk()
             if vosk is not None:
                 recognizer, notice = vosk, notice.replace("PocketSphinx", "Vosk")
     elif choice.engine == "vosk":
