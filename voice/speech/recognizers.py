@@ -6,7 +6,8 @@ a confidence 0..1. `expect=None` means open vocabulary (the naive baseline of th
 
 One module per engine:
 - voice/speech/pocketsphinx.py: PocketSphinx with the model inside its wheel (nothing to download);
-- voice/speech/vosk.py: Vosk (Kaldi) with a model folder.
+- voice/speech/vosk.py: Vosk (Kaldi) with a model folder;
+- voice/speech/whisper.py: Whisper (faster-whisper, tiny.en) with a model folder: writes what was said.
 
 Every native library is imported inside its adapter; a missing one is a ModelError with a fix.
 The engine classes can still be imported from here (loaded on first use).
@@ -47,7 +48,7 @@ class Recognizer(Protocol):
     """Turns one segment of speech into a Hypothesis, either whole or streamed."""
 
     engine: str
-    """`pocketsphinx` or `vosk`."""
+    """`pocketsphinx`, `vosk` or `whisper`."""
     model: str | None
     """Model path or name, for the `start` event."""
 
@@ -106,6 +107,7 @@ def closest_phrase(text: str, phrases: tuple[str, ...]) -> tuple[str | None, flo
 _ENGINES = {
     "PocketSphinxRecognizer": "pocketsphinx", "word_graph": "pocketsphinx",
     "VoskRecognizer": "vosk", "load_vosk_model": "vosk",
+    "WhisperRecognizer": "whisper",
 }
 
 
