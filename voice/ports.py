@@ -43,7 +43,7 @@ class Listener(Protocol):
     """Gets one answer from the person."""
 
     engine: str
-    """Name for the `start` event: `text`, `pocketsphinx`, `vosk`."""
+    """Name for the `start` event: `text`, `pocketsphinx`, `vosk`, `whisper`."""
 
     def listen(self, expect: Expectation, on_speech: Callable[[], None] | None = None) -> Utterance:
         """Wait for one answer. Calls `on_speech` as soon as speech starts (barge-in).

@@ -13,7 +13,7 @@ from voice.speech import testaudio as ta
 from voice.speech.audio import RATE, float_to_int16, resample, write_wav
 from voice.speech.endpoint import Endpointer, State
 from voice.speech.listening import AudioListener
-from voice.speech.recognizers import PocketSphinxRecognizer
+from voice.speech.pocketsphinx import PocketSphinxRecognizer
 from voice.speech.scripted import ScriptedAudioSource
 from voice.triage.loader import load_content
 from voice.understanding import Grammar

@@ -82,7 +82,7 @@ def test_auto_without_a_model_uses_pocketsphinx(home):
     finally:
         listener.close()
     with pytest.raises(ModelError, match="unknown speech engine"):
-        build_listener(engine="whisper", audio_in=io.StringIO(""))
+        build_listener(engine="klingon", audio_in=io.StringIO(""))
 
 
 def _zip_of_model(tmp_path: Path) -> bytes:

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from voice.speech import testaudio as ta
-from voice.speech.recognizers import CONFIDENT, PocketSphinxRecognizer, closest_phrase, word_graph
+from voice.speech.pocketsphinx import PocketSphinxRecognizer, word_graph
+from voice.speech.recognizers import CONFIDENT, closest_phrase
 from voice.triage.loader import load_content
 from voice.understanding import Grammar
 

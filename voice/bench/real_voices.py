@@ -60,7 +60,7 @@ def measure_real_voices(content, grammar, workdir: Path, folder: Path = DIGITS_D
     """Right, wrong (and wrong but confident), and not understood, ours and (with `naive`) the naive
     peer's, per speaker; None when the recordings are not there."""
     from voice.speech.listening import AudioListener
-    from voice.speech.recognizers import PocketSphinxRecognizer
+    from voice.speech.pocketsphinx import PocketSphinxRecognizer
     from voice.speech.scripted import ScriptedAudioSource
 
     found = clips(folder, quick)
@@ -130,3 +130,93 @@ def _counts(rows: list[dict[str, Any]], key: str) -> dict[str, Any]:
         "rejected": rejected,
         "accuracy": round(100.0 * right / n, 1) if n else None,
     }
+
+
+# ---------------------------------------------------------------- spoken words (Speech Commands)
+
+WORDS_DIRS = (Path(__file__).resolve().parents[2] / ".." / "shared" / "speech" / "spoken-words",
+              Path(__file__).resolve().parents[2] / "tests" / "data" / "spoken-words")
+"""All the recordings (about 90 speakers; beside the project, as ../shared/speech), else the
+32-clip subset in tests/data. Named {word}_{speaker}.wav; 16 kHz."""
+WORDS_ENV = "VOICE_SPOKEN_WORDS_DIR"
+DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def words_dir() -> Path | None:
+    import os
+
+    for folder in ([Path(os.environ[WORDS_ENV])] if os.environ.get(WORDS_ENV) else []) + list(WORDS_DIRS):
+        if folder.is_dir() and any(folder.glob("*.wav")):
+            return folder.resolve()
+    return None
+
+
+def measure_spoken_words(content, grammar, workdir: Path, engine: str, model: str | None,
+                         levels: tuple = (None, 10.0), quick: bool = False) -> dict[str, Any] | None:
+    """People saying "yes", "no" and digits on their own microphones, as the answer to the cauda
+    equina screen (yes/no, its yes guarded as in a session) or the pain score (digits), clean and in
+    babble; each clip through a listener kept from clip to clip. Counts per level and kind, and
+    red-flag "yes" heard as "no"."""
+    from voice.speech.listening import AudioListener
+    from voice.speech.scripted import ScriptedAudioSource
+    from voice.speech.testaudio import babble, mix_snr, write_wav_file
+
+    from .corpus import level_name
+    from .understanding import recognizer_factory
+
+    folder = words_dir()
+    if folder is None:
+        return None
+    found = []
+    for path in sorted(folder.glob("*.wav")):
+        word = path.stem.split("_")[0]
+        if word in ("yes", "no") or word in DIGIT_WORDS:
+            found.append((path, word))
+    if quick:
+        found = found[::25]
+    workdir.mkdir(parents=True, exist_ok=True)
+    from voice.speech.audio import read_wav
+
+    rec = recognizer_factory(engine, model)()
+    out: dict[str, Any] = {"source": "Speech Commands (CC BY 4.0), " + str(folder), "clips": len(found),
+                           "speakers": len({p.stem.split("_")[1] for p, _ in found}), "engine": engine,
+                           "levels": {}}
+    rows = []
+    try:
+        for snr in levels:
+            level = level_name(snr)
+            paths = []
+            for i, (path, _word) in enumerate(found):
+                speech = read_wav(path)
+                noise = None if snr is None else babble(len(speech) / 16000 + 1.4, seed=i)
+                paths.append(write_wav_file(workdir / f"{level}-{path.name}", mix_snr(speech, noise, snr, 0.5, 0.8)))
+            listener = AudioListener(ScriptedAudioSource(io.StringIO("".join(f"{p}\n" for p in paths)), fast=True),
+                                     rec)
+            counts = {k: {"n": 0, "correct": 0, "wrong_confident": 0, "rejected": 0} for k in ("yes_no", "digits")}
+            yes_as_no = 0
+            for path, word in found:
+                kind = "yes_no" if word in ("yes", "no") else "digits"
+                question = content.questions["ces_screen" if kind == "yes_no" else QUESTION]
+                expect = grammar.expectation(question, guard="yes" if kind == "yes_no" else None)
+                utt = listener.listen(expect)
+                meaning = grammar.understand(utt.text, question) if utt.text else None
+                got = None if meaning is None else str(meaning.answer if meaning.answer is not None
+                                                       else f"command:{meaning.command}")
+                want = word if kind == "yes_no" else str(DIGIT_WORDS.index(word))
+                c = counts[kind]
+                c["n"] += 1
+                c["correct"] += got == want
+                c["rejected"] += got is None
+                sure = (utt.confidence or 0) >= 0.55
+                c["wrong_confident"] += got not in (None, want) and sure
+                yes_as_no += want == "yes" and got == "no" and sure
+                rows.append({"clip": path.name, "level": level, "expected": want, "text": utt.text, "got": got,
+                             "confidence": utt.confidence})
+            listener.source.close()
+            for c in counts.values():
+                c["accuracy"] = round(100.0 * c["correct"] / c["n"], 1) if c["n"] else None
+            out["levels"][level] = {**counts, "yes_heard_as_no_confident": yes_as_no}
+    finally:
+        rec.close()
+    out["rows"] = rows
+    return out

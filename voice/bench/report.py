@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-TARGETS = {"latency_median_ms": 600, "startup_s": 2.0, "rss_mb": 200}
+TARGETS = {"latency_median_ms": 600, "startup_s": 2.0, "rss_mb": 200, "rss_mb_whisper": 350}
 """Targets of the brief (with PocketSphinx): median reply latency, start-up, peak memory."""
 
 
@@ -129,8 +129,10 @@ def understanding_tables(results: dict[str, Any]) -> list[str]:
 def latency_tables(results: dict[str, Any]) -> list[str]:
     """Reply latency, TTS time, start-up and memory, each against its target."""
     out: list[str] = []
-    lat = results.get("latency")
-    if lat:
+    for key in ("latency", "latency_whisper"):
+        lat = results.get(key)
+        if not lat:
+            continue
         ok = None if lat.get("median") is None else lat["median"] <= TARGETS["latency_median_ms"]
         out.append(f"### Reply latency: real-time spoken sessions through the CLI ({lat.get('engine')})")
         out.append("")
@@ -183,7 +185,17 @@ def latency_tables(results: dict[str, Any]) -> list[str]:
         )
         out.append("|---|---:|---:|---:|---:|---|:---:|")
         for label, s in start.items():
-            if label.startswith("PocketSphinx"):
+            if label.startswith("Whisper"):
+                ok = (
+                    None
+                    if s.get("first_wav_median_s") is None
+                    else (
+                        s["first_wav_median_s"] <= TARGETS["startup_s"]
+                        and (s.get("rss_median_mb") or 1e9) <= TARGETS["rss_mb_whisper"]
+                    )
+                )
+                target = f"<= {TARGETS['startup_s']:g} s, <= {TARGETS['rss_mb_whisper']} MB"
+            elif label.startswith("PocketSphinx"):
                 ok = (
                     None
                     if s.get("first_wav_median_s") is None
@@ -232,6 +244,57 @@ def real_voice_tables(results: dict[str, Any]) -> list[str]:
     out.append(f"Ours by speaker: {speakers}. Heard instead most often: {instead}.")
     out.append(f"Source: {r['source']}. Each clip has 0.5 s of quiet added before and after it and is "
                "resampled by the listener, as audio from an 8 kHz device would be.")
+    out.append("")
+    return out
+
+
+def spoken_words_tables(results: dict[str, Any]) -> list[str]:
+    """People saying yes, no and digits on their own microphones (voice.bench.real_voices)."""
+    runs = results.get("spoken_words")
+    if not runs:
+        return []
+    first = next(iter(runs.values()))
+    out = [
+        f"### Real voices: {first['clips']} recordings of yes, no and digits ({first['speakers']} speakers)",
+        "",
+        "| engine | level | yes/no % right | wrong, confident | digits % right | wrong, confident "
+        "| red-flag yes heard as no |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for label, r in runs.items():
+        for level, c in r["levels"].items():
+            yn, dg = c["yes_no"], c["digits"]
+            out.append(f"| {label} | {level} | {_v(yn['accuracy'], '%')} ({yn['correct']}/{yn['n']}) | "
+                       f"{yn['wrong_confident']} | {_v(dg['accuracy'], '%')} ({dg['correct']}/{dg['n']}) | "
+                       f"{dg['wrong_confident']} | {c['yes_heard_as_no_confident']} |")
+    out.append("")
+    out.append(f"Source: {first['source']}. Yes and no answer the cauda equina screen (its yes guarded), "
+               "digits the pain score; 0.5 s before and 0.8 s after each clip, babble through both.")
+    out.append("")
+    return out
+
+
+def babble_session_tables(results: dict[str, Any]) -> list[str]:
+    """Whole spoken sessions in babble by held-out voices (voice.bench.babble_sessions)."""
+    runs = results.get("babble_sessions")
+    if not runs:
+        return []
+    first = next(iter(runs.values()))
+    out = [
+        f"### Whole spoken sessions in {first['snr_db']:g} dB babble, voices no test tunes on",
+        "",
+        "| engine | sessions | same level as typed | under-triaged (or no outcome) | emergencies reached |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for label, r in runs.items():
+        out.append(f"| {label} | {r['sessions']} | {r['same_level']} | {r['under_triage']} "
+                   f"| {r['emergencies_reached']} of {r['emergencies']} |")
+    out.append("")
+    for label, r in runs.items():
+        for row in r["rows"]:
+            if not row["same"]:
+                out.append(f"- {label}: {row['vignette']} ({row['voice']}): typed {row['typed']}, spoken "
+                           f"{row['spoken']}" + (f" ({row['error']})" if row["error"] else ""))
     out.append("")
     return out
 
@@ -312,6 +375,8 @@ def markdown(results: dict[str, Any]) -> str:
     out = ["# Measurements", ""]
     out += understanding_tables(results)
     out += real_voice_tables(results)
+    out += spoken_words_tables(results)
+    out += babble_session_tables(results)
     out += latency_tables(results)
     out += triage_tables(results)
     out += settings_lines(results)

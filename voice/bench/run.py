@@ -57,6 +57,14 @@ def korean_model() -> str | None:
     return str(path) if path.is_dir() else None
 
 
+def whisper_model() -> str | None:
+    """The Whisper model folder (WHISPER_MODEL_PATH or the models folder), or None."""
+    from voice.speech.models import find_whisper_model
+
+    found = find_whisper_model()
+    return str(found) if found else None
+
+
 def english_vosk_model() -> str | None:
     """An English Vosk model found the way the assistant finds one (models.py), or None."""
     try:
@@ -143,6 +151,10 @@ def measure_startups(workdir: Path, engines: list[str], quick: bool) -> dict[str
         ko = korean_model()
         if ko:
             plan.append(("Vosk (Korean model, load and memory only)", "vosk", ko))
+    if "whisper" in engines:
+        wm = whisper_model()
+        if wm:
+            plan.append(("Whisper (tiny.en, int8, 2 threads)", "whisper", wm))
     for label, engine, model in plan:
         results = []
         for i in range(runs):
@@ -222,6 +234,10 @@ def run_all(
         t = time.monotonic()
         results["latency"] = measure_latency(workdir, primary, seed, quick)
         stage("latency", t)
+    if "latency" not in skip and "whisper" in engines and whisper_model():
+        t = time.monotonic()
+        results["latency_whisper"] = measure_latency(workdir, "whisper", seed, quick)
+        stage("latency Whisper", t)
     if "tts" not in skip:
         from .tts_timing import measure_tts
 
@@ -269,6 +285,19 @@ def run_all(
                     ko, content, grammar, "vosk", korean_model(), workdir / "corpus-ko", jobs
                 )
                 stage("understanding Vosk Korean", t)
+        if "whisper" in engines:
+            wm = whisper_model()
+            if wm:
+                log(f"understanding: English answers, Whisper {wm}")
+                t = time.monotonic()
+                runs["Whisper (tiny.en)"] = measure_understanding(
+                    corpus, content, grammar, "whisper", wm, workdir / "corpus-whisper", jobs
+                )
+                stage("understanding Whisper", t)
+            else:
+                results["settings"]["notes"].append(
+                    "No Whisper model on this machine: run `voice-triage models download whisper`."
+                )
         results["understanding"] = runs
     if "real" not in skip and primary:
         from .real_voices import measure_real_voices
@@ -283,6 +312,40 @@ def run_all(
         else:
             results["real_voices"] = real
         stage("real voices", t)
+    if "real" not in skip:
+        from .real_voices import measure_spoken_words
+
+        words: dict[str, Any] = {}
+        plan = [("PocketSphinx (en-us)", "pocketsphinx", None)] if primary else []
+        if "whisper" in engines and whisper_model():
+            plan.append(("Whisper (tiny.en)", "whisper", whisper_model()))
+        for label, engine, model in plan:
+            log(f"real voices: spoken yes, no and digits (Speech Commands), {label}")
+            t = time.monotonic()
+            found = measure_spoken_words(content, grammar, workdir / f"spoken-words-{engine}", engine, model,
+                                         quick=quick)
+            if found is None:
+                results["settings"]["notes"].append("Spoken words not measured: no recordings found.")
+                break
+            words[label] = found
+            stage(f"spoken words {label}", t)
+        if words:
+            results["spoken_words"] = words
+    if "sessions" not in skip:
+        from .babble_sessions import measure_babble_sessions
+
+        plan = [("PocketSphinx (en-us)", "pocketsphinx", None)] if primary else []
+        if "whisper" in engines and whisper_model():
+            plan.append(("Whisper (tiny.en)", "whisper", whisper_model()))
+        sessions: dict[str, Any] = {}
+        for label, engine, model in plan:
+            log(f"whole spoken sessions in 10 dB babble, held-out voices, {label}")
+            t = time.monotonic()
+            sessions[label] = measure_babble_sessions(workdir / "babble-sessions", engine, model, seed=seed,
+                                                      quick=quick)
+            stage(f"babble sessions {label}", t)
+        if sessions:
+            results["babble_sessions"] = sessions
     if "triage" not in skip:
         log("triage accuracy on the test patients")
         t = time.monotonic()

@@ -128,10 +128,16 @@ def answer_segment(pcm: np.ndarray) -> np.ndarray:
 def recognizer_factory(engine: str, model: str | None) -> Callable[[], Any]:
     """A function that makes a new recognizer of `engine`, the class the command line builds (for
     Vosk, all on one model loaded once)."""
-    from voice.speech.recognizers import PocketSphinxRecognizer, VoskRecognizer, load_vosk_model
+    from voice.speech.pocketsphinx import PocketSphinxRecognizer
+    from voice.speech.vosk import VoskRecognizer, load_vosk_model
 
     if engine == "pocketsphinx":
         return PocketSphinxRecognizer
+    if engine == "whisper":
+        from voice.speech.whisper import WhisperRecognizer
+
+        shared = WhisperRecognizer(model)  # one model in memory, recognizers on it
+        return lambda: WhisperRecognizer(model, model=shared._model)
     loaded = load_vosk_model(model)  # one model in memory, recognizers on it
     return lambda: VoskRecognizer(model, model=loaded)
 
@@ -169,6 +175,12 @@ def _work(job: tuple[str, str | None, list[tuple[int, Item]], str, str | None]) 
             for index, item in items:
                 path = paths[index, level]
                 decoded = _one(listener, naive_rec, content, grammar, index, item, level, path)
+                if engine == "whisper":
+                    # Whisper keeps nothing from one answer to the next: a fresh recognizer hears
+                    # the same audio the same way, so the two diagnostic rows are not decoded again.
+                    decoded.fresh = decoded.first = decoded.ours
+                    out.append(decoded)
+                    continue
                 # The same answer to a listener that has heard nothing before it (same recognizer
                 # class and settings; its own recognizer, so ours' history is left as it is).
                 fresh = AudioListener(ScriptedAudioSource(io.StringIO(f"{path}\n"), fast=True), fresh_rec)

@@ -10,6 +10,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TextIO
 
@@ -19,7 +20,9 @@ from voice.errors import ModelError
 from voice.ports import Expectation, Utterance
 
 from .endpoint import Endpointer, NoiseSuppressor, State
-from .recognizers import PocketSphinxRecognizer, Recognizer, VoskRecognizer
+from .pocketsphinx import PocketSphinxRecognizer
+from .recognizers import Recognizer
+from .vosk import VoskRecognizer
 
 _LOG = logging.getLogger(__name__)
 
@@ -27,7 +30,7 @@ NOINPUT_TIMEOUT = 10.0
 """Seconds of no speech before a no-input (generous: people in pain are slow)."""
 MAX_UTTERANCE = 10.0
 """Longest answer in seconds; longer speech is cut there and recognized."""
-ENGINES = ("auto", "vosk", "pocketsphinx")
+ENGINES = ("auto", "whisper", "vosk", "pocketsphinx")
 
 
 class AudioSource(Protocol):
@@ -49,6 +52,8 @@ class AudioListener:
         self.recognizer = recognizer
         self.engine = recognizer.engine
         self.model = recognizer.model
+        self.notice: str | None = getattr(recognizer, "notice", None)
+        """Why `--engine auto` fell back to a less accurate engine (None when it did not)."""
         self.noinput_timeout = NOINPUT_TIMEOUT if noinput_timeout is None else noinput_timeout
         self.max_utterance = max_utterance
         self.endpointer = endpointer or Endpointer()
@@ -120,25 +125,104 @@ class AudioListener:
             self.recognizer.close()
 
 
-def make_recognizer(engine: str = "auto", model: str | None = None) -> Recognizer:
-    """The recognizer for `--engine`: auto picks Vosk when an English model is found, else PocketSphinx."""
-    from .models import find_english_model, require_english_model
+@dataclass(frozen=True)
+class EngineChoice:
+    """Which recognizer `--engine` and `--model` come to, and why."""
+
+    engine: str
+    """`whisper`, `vosk` or `pocketsphinx`."""
+    model: Path | None
+    notice: str | None = None
+    """Said to the person when `auto` had to fall back (no model found, or one did not load)."""
+
+
+def choose_engine(engine: str = "auto", model: str | None = None) -> EngineChoice:
+    """The engine for `--engine` / `--model` (see make_recognizer); raises ModelError when an
+    explicitly asked engine or model is not there."""
+    from .models import (
+        WHISPER_FIX,
+        find_english_model,
+        find_whisper_model,
+        is_model_dir,
+        is_whisper_dir,
+        require_english_model,
+        require_whisper_model,
+    )
 
     if engine not in ENGINES:
         raise ModelError(f"unknown speech engine {engine!r}", fix=f"use one of: {', '.join(ENGINES)}")
     if engine == "pocketsphinx":
-        return PocketSphinxRecognizer()
-    if engine == "vosk":
-        return VoskRecognizer(require_english_model(model))
-    path = require_english_model(model) if model else find_english_model(None)
+        return EngineChoice("pocketsphinx", None)
+    if engine == "whisper":
+        return EngineChoice("whisper", require_whisper_model(model))
+    if engine == "vosk":  # VOSK_MODEL_PATH names the model as --model does (it may be any language)
+        return EngineChoice("vosk", require_english_model(model or os.environ.get("VOSK_MODEL_PATH")))
+    if model:  # auto with an explicit model: whichever engine the folder is for
+        path = Path(model).expanduser()
+        if is_whisper_dir(path):
+            return EngineChoice("whisper", path)
+        if is_model_dir(path) or path.is_dir() and find_english_model(path) == path:
+            return EngineChoice("vosk", require_english_model(model))
+        raise ModelError("neither a Whisper model (model.bin) nor a Vosk model (am/, conf/) in this folder",
+                         where=str(path), fix=WHISPER_FIX)
+    path = find_whisper_model(None)
     if path is not None:
+        return EngineChoice("whisper", path)
+    vosk = find_english_model(None)
+    if vosk is not None:
+        return EngineChoice("vosk", vosk, "No Whisper model found: listening with Vosk. " + WHISPER_FIX)
+    return EngineChoice("pocketsphinx", None, "No Whisper model found: listening with PocketSphinx, which "
+                        "understands less, above all in noise. To fix it, " + WHISPER_FIX)
+
+
+def make_recognizer(engine: str = "auto", model: str | None = None) -> Recognizer:
+    """The recognizer for `--engine`.
+
+    `auto` takes the most accurate engine whose model is present: Whisper (tiny.en), then Vosk with
+    an English model, then PocketSphinx (built in); a model that is found but does not load falls
+    back to the next one. `whisper`, `vosk` or an explicit `model` that cannot load is a ModelError.
+    The recognizer's `notice` says why `auto` fell back (None when it did not).
+    """
+    choice = choose_engine(engine, model)
+    explicit = engine != "auto" or bool(model)
+    notice = choice.notice
+    recognizer: Recognizer | None = None
+    if choice.engine == "whisper":
         try:
-            return VoskRecognizer(path)
+            from .whisper import WhisperRecognizer
+
+            recognizer = WhisperRecognizer(choice.model)
         except ModelError as err:
-            if model:
+            if explicit:
                 raise
-            _LOG.warning("Vosk model at %s not usable (%s); using PocketSphinx", path, err.message)
-    return PocketSphinxRecognizer()
+            _LOG.info("Whisper model at %s not usable: %s", choice.model, err.message)
+            notice = f"The Whisper model could not be loaded ({err.message}): listening with PocketSphinx."
+            vosk = _auto_vosk()
+            if vosk is not None:
+                recognizer, notice = vosk, notice.replace("PocketSphinx", "Vosk")
+    elif choice.engine == "vosk":
+        try:
+            recognizer = VoskRecognizer(choice.model)
+        except ModelError as err:
+            if explicit:
+                raise
+            notice = f"The Vosk model could not be loaded ({err.message}): listening with PocketSphinx."
+    if recognizer is None:
+        recognizer = PocketSphinxRecognizer()
+    recognizer.notice = notice
+    return recognizer
+
+
+def _auto_vosk() -> Recognizer | None:
+    from .models import find_english_model
+
+    path = find_english_model(None)
+    if path is None:
+        return None
+    try:
+        return VoskRecognizer(path)
+    except ModelError:
+        return None
 
 
 def build_listener(engine: str = "auto", model: str | None = None, audio_in: TextIO | None = None,

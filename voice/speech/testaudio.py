@@ -62,8 +62,44 @@ def _espeak() -> str:
     return exe
 
 
+FESTIVAL = "festival:"
+"""A Voice name starting with this is a Festival voice (`festival:ked_diphone`, Debian
+festvox-kdlpc16k), spoken with `text2wave`; its speed stretches durations, its pitch is not used."""
+
+HELD_OUT_VOICES: tuple[Voice, ...] = (
+    Voice("festival:ked_diphone", 150, 50),
+    Voice("festival:ked_diphone", 125, 50),
+    Voice("en-us+m7", 140, 45),
+    Voice("en-gb-x-rp+f4", 155, 65),
+)
+"""Voices no test tunes on (tests/ use VOICES): a second synthesizer (Festival) and two espeak-ng
+variants outside VOICES, for benchmarks that must not measure on what was tuned."""
+
+
+def _festival(text: str, name: str, speed: int) -> bytes:
+    exe = shutil.which("text2wave")
+    if exe is None:
+        raise InputError("Festival is not installed", fix="sudo apt-get install festival festvox-kdlpc16k")
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="festival-") as tmp:
+        src, out = Path(tmp) / "text.txt", Path(tmp) / "out.wav"
+        src.write_text(text + "\n", encoding="utf-8")
+        stretch = 150.0 / max(60, speed)
+        done = subprocess.run([exe, "-o", str(out), "-eval", f"(voice_{name})",
+                               "-eval", f"(Parameter.set 'Duration_Stretch {stretch:.2f})", str(src)],
+                              capture_output=True, check=False)
+        if done.returncode != 0 or not out.is_file():
+            err = done.stderr.decode("utf-8", "replace").strip()
+            raise InputError(f"Festival could not say {text!r} with voice {name!r}: {err}",
+                             fix="sudo apt-get install festvox-kdlpc16k")
+        return read_wav(out, RATE).tobytes()
+
+
 @lru_cache(maxsize=512)
 def _speak_cached(text: str, name: str, speed: int, pitch: int) -> bytes:
+    if name.startswith(FESTIVAL):
+        return _festival(text, name.removeprefix(FESTIVAL), speed)
     done = subprocess.run([_espeak(), "-v", name, "-s", str(speed), "-p", str(pitch), "--stdout", text],
                           capture_output=True, check=False)
     if done.returncode != 0 or not done.stdout:
@@ -86,7 +122,7 @@ class _BytesFile:
 
 
 def speak(text: str, voice: Voice | str = "en-us", speed: int | None = None, pitch: int | None = None) -> np.ndarray:
-    """`text` spoken by espeak-ng: int16 samples, 16 kHz mono (leading/trailing silence trimmed)."""
+    """`text` spoken by espeak-ng (or Festival, see FESTIVAL): int16 samples, 16 kHz mono (leading/trailing silence trimmed)."""
     if isinstance(voice, str):
         voice = Voice(voice)
     pcm = np.frombuffer(_speak_cached(text, voice.name, speed or voice.speed, pitch or voice.pitch), dtype=np.int16)

