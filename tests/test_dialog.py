@@ -44,11 +44,14 @@ def test_follow_up_only_when_it_can_matter(mini, grammar):
 
 
 def test_urgent_flag_ends_once_nothing_can_make_it_an_emergency(mini, grammar):
-    events, _ = run_session(mini, grammar, ["no", "yes", "no"])
+    events, _ = run_session(mini, grammar, ["no", "yes", "no", "yes"])
     (outcome,) = of(events, "outcome")
     assert outcome["disposition"] == "urgent"
     assert outcome["causes"][0]["id"] == "spinal_infection"
-    assert asked(events) == ["ces_screen", "fever", "immune_risk"]
+    # The read-back still comes before urgent advice: a wrong no to a warning sign can be put right.
+    assert asked(events) == ["ces_screen", "fever", "immune_risk", "readback_confirm"]
+    readback = of(events, "ask")[-1]["text"]
+    assert "You have none of these: numb bottom or pee changes." in readback
 
 
 def test_branching_and_reasons(mini, grammar):
@@ -151,6 +154,26 @@ def test_readback_lets_the_person_correct_one_answer(mini, grammar):
     assert asked(events)[-4:] == ["readback_confirm", "readback_which", "age", "readback_confirm"]
     assert session.triage.answers.values["age"] == 70
     assert of(events, "outcome")[0]["disposition"] == "soon"
+
+
+def test_nothing_to_change_keeps_the_answers_and_gives_the_advice(mini, grammar):
+    # "Which answer do you want to change?" answered "nothing" (or no, or none): no loop, the advice.
+    for nothing in ("nothing", "no", "none", "no nothing"):
+        lines = ["no", "no", "35", "yes", "3 weeks", "no", nothing]
+        events, session = run_session(mini, grammar, lines)
+        assert asked(events)[-2:] == ["readback_confirm", "readback_which"], nothing
+        assert any("keep your answers" in e["text"] for e in of(events, "say"))
+        assert of(events, "outcome")[0]["disposition"] == "self_care"
+        assert events[-1]["reason"] == "complete"
+
+
+def test_which_answer_not_understood_is_tried_a_few_times_then_the_advice(mini, grammar):
+    lines = ["no", "no", "35", "yes", "3 weeks", "no", "banana", "the weather", "purple"]
+    events, session = run_session(mini, grammar, lines)
+    assert sum("Which answer do you want to change" in e["text"] for e in of(events, "say")) == 3
+    assert any("keep your answers" in e["text"] for e in of(events, "say"))
+    assert of(events, "outcome")[0]["disposition"] == "self_care"
+    assert events[-1]["reason"] == "complete"
 
 
 def test_help_now_gives_emergency_at_any_turn(mini, grammar):

@@ -73,9 +73,14 @@ class Triage:
     """A question id being re-asked after the person asked to change it."""
     _phase: str = "walk"
     _branch_findings: set[str] = field(default_factory=set)
+    _single_findings: set[str] = field(default_factory=set)
+    """Findings that some tree node asks about on their own (so a grouped "not sure" can be split)."""
 
     def __post_init__(self) -> None:
         for node in self.content.tree.nodes.values():
+            asked = self.content.questions[node.ask].findings
+            if len(asked) == 1:
+                self._single_findings.add(asked[0])
             for b in node.branches:
                 if b.condition:
                     self._branch_findings |= b.condition.findings()
@@ -97,11 +102,11 @@ class Triage:
         node = self._next_node()
         if node is not None:
             return Ask(self.content.questions[node.ask])
-        if self._definite_red_flag(Disposition.URGENT):
-            return self.outcome(ended_early=True)
-        if not self.confirmed and self.readbacks < MAX_READBACKS and self.readback_items():
+        # The read-back comes before any advice that is not an emergency, urgent included: a wrong
+        # "no" to a warning sign could still make it one.
+        if not self.confirmed and self.readbacks < MAX_READBACKS and (self.readback_items() or self.readback_denied()):
             return Ask(self._readback_confirm(), self.readback_items())
-        return self.outcome(ended_early=False)
+        return self.outcome(ended_early=self._definite_red_flag(Disposition.URGENT))
 
     def answer(self, question_id: str, value: object) -> None:
         """Record an answer: "yes"/"no"/"unsure" for yes_no, an int, or a choice value id."""
@@ -117,6 +122,9 @@ class Triage:
             self._phase = "walk"
             if value in self.content.questions:
                 self.correcting = str(value)
+            else:
+                # "Nothing", or no answer after every try: the answers stand, and the advice follows.
+                self.confirmed = True
             return
         question = self.content.questions[question_id]
         if self.correcting == question_id:
@@ -165,13 +173,20 @@ class Triage:
         if len(findings) == 1:
             values[findings[0]] = value
             self.answers.any_yes = [g for g in self.answers.any_yes if findings[0] not in g]
+            self.answers.group_unsure.discard(findings[0])
             return
         if value == NO:
             for f in findings:
                 values[f] = NO
+                self.answers.group_unsure.discard(f)
         elif value == UNSURE:
             for f in findings:
-                values.setdefault(f, UNSURE)
+                if f not in values:
+                    values[f] = UNSURE
+                    if f in self._single_findings:
+                        # Not sure about the whole list: each item is still asked on its own; until
+                        # then it counts as not sure (never as no).
+                        self.answers.group_unsure.add(f)
         elif value == YES:
             unknown = [f for f in findings if values.get(f) not in (YES, NO)]
             if len(unknown) == 1:
@@ -182,11 +197,14 @@ class Triage:
     def _forget(self, question: Question) -> None:
         for f in question.findings:
             self.answers.values.pop(f, None)
+            self.answers.group_unsure.discard(f)
         self.answers.any_yes = [g for g in self.answers.any_yes if not g & set(question.findings)]
 
     def answered(self, question: Question) -> bool:
         """True when every finding the question asks about is known (or its group said yes)."""
         fs = set(question.findings)
+        if len(fs) == 1 and fs <= self.answers.group_unsure:
+            return False
         if all(self.answers.known(f) for f in fs):
             return True
         return len(fs) > 1 and any(g == fs or g <= fs for g in self.answers.any_yes)
@@ -218,7 +236,10 @@ class Triage:
         if self.answered(question):
             return False
         if self._definite_red_flag(Disposition.URGENT):
-            # The advice is already at least urgent: only what could make it an emergency matters.
+            # The advice is already at least urgent: only what could make it an emergency matters,
+            # and the nodes marked `after_red_flag` (pregnancy changes where to go).
+            if node.after_red_flag:
+                return True
             return any(self._summary(a)[0] is Disposition.EMERGENCY for a in self._hypotheses(question))
         if set(question.findings) & self._branch_findings:
             return True
@@ -370,6 +391,18 @@ class Triage:
             items.append((q, value))
         return tuple(items)
 
+    def readback_denied(self) -> tuple[Question, ...]:
+        """Warning-sign questions answered no, in the order asked: read back as "none of these", so a
+        hasty or misheard no can be put right. A question counts when one of its findings alone
+        would raise a red flag."""
+        return tuple(q for q in (self.content.questions[qid] for qid in self.asked)
+                     if self.answer_of(q) == NO and any(f in self._alone_red_flags() for f in q.findings))
+
+    def _alone_red_flags(self) -> set[str]:
+        """Findings that raise a red flag on their own, whatever else is known."""
+        return {f for rule in self.content.red_flags for f in rule.when.findings()
+                if rule.when.evaluate(Answers({f: YES})) is True}
+
     def answer_of(self, question: Question) -> object:
         """The person's answer to a question as it stands (yes, no, unsure, a number, a choice)."""
         values = [self.answers.values.get(f) for f in question.findings]
@@ -391,5 +424,6 @@ class Triage:
         from .model import Choice
 
         choices = tuple(Choice(q.id, q.readback) for q, _ in self.readback_items())
+        choices += tuple(Choice(q.id, q.readback) for q in self.readback_denied())
         text = self.content.say("readback_which")
         return Question(READBACK_WHICH, Kind.CHOICE, (), text, text, text, "", "", choices=choices)
