@@ -218,7 +218,8 @@ class Session:
         if q.id == READBACK_CONFIRM:
             items = [self.line("readback_item", label=qq.readback, answer=answer_words(self.content, qq, v))
                      for qq, v in step.readback_items]
-            denied = [self.fmt(qq.readback[:1].lower() + qq.readback[1:]) for qq in self.triage.readback_denied()]
+            denied = [self.fmt(qq.readback[:1].lower() + qq.readback[1:])
+                      for qq in self.triage.readback_denied()]
             if denied:
                 items.append(self.line("readback_none", items="; ".join(denied)))
             return " ".join([self.line("readback_intro"), *items, self.fmt(q.text)])

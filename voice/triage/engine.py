@@ -104,7 +104,8 @@ class Triage:
             return Ask(self.content.questions[node.ask])
         # The read-back comes before any advice that is not an emergency, urgent included: a wrong
         # "no" to a warning sign could still make it one.
-        if not self.confirmed and self.readbacks < MAX_READBACKS and (self.readback_items() or self.readback_denied()):
+        pending = not self.confirmed and self.readbacks < MAX_READBACKS
+        if pending and (self.readback_items() or self.readback_denied()):
             return Ask(self._readback_confirm(), self.readback_items())
         return self.outcome(ended_early=self._definite_red_flag(Disposition.URGENT))
 
