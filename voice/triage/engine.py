@@ -102,12 +102,14 @@ class Triage:
         node = self._next_node()
         if node is not None:
             return Ask(self.content.questions[node.ask])
-        # The read-back comes before any advice that is not an emergency, urgent included: a wrong
-        # "no" to a warning sign could still make it one.
+        if self._definite_red_flag(Disposition.URGENT):
+            return self.outcome(ended_early=True)
+        # Before advice to stay at home or book an appointment, the answers are read back, with the
+        # warning signs answered no, so a hasty or misheard no can be put right.
         pending = not self.confirmed and self.readbacks < MAX_READBACKS
         if pending and (self.readback_items() or self.readback_denied()):
             return Ask(self._readback_confirm(), self.readback_items())
-        return self.outcome(ended_early=self._definite_red_flag(Disposition.URGENT))
+        return self.outcome(ended_early=False)
 
     def answer(self, question_id: str, value: object) -> None:
         """Record an answer: "yes"/"no"/"unsure" for yes_no, an int, or a choice value id."""
@@ -173,6 +175,12 @@ class Triage:
         findings = question.findings
         if len(findings) == 1:
             values[findings[0]] = value
+            for group in [g for g in self.answers.any_yes if findings[0] in g]:
+                # "Yes, one of these", then no to every other item: the one left is the yes.
+                left = [f for f in group if values.get(f) != NO]
+                if value == NO and len(left) == 1 and values.get(left[0]) in (None, UNSURE):
+                    values[left[0]] = YES
+                    self.answers.group_unsure.discard(left[0])
             self.answers.any_yes = [g for g in self.answers.any_yes if findings[0] not in g]
             self.answers.group_unsure.discard(findings[0])
             return
@@ -241,11 +249,25 @@ class Triage:
             # and the nodes marked `after_red_flag` (pregnancy changes where to go).
             if node.after_red_flag:
                 return True
-            return any(self._summary(a)[0] is Disposition.EMERGENCY for a in self._hypotheses(question))
+            return any(self._summary(a)[0] is Disposition.EMERGENCY
+                       for a in self._hypotheses(question) + self._item_hypotheses(question))
         if set(question.findings) & self._branch_findings:
             return True
         current = self._summary(self.answers)
         return any(self._summary(a) != current for a in self._hypotheses(question))
+
+    def _item_hypotheses(self, question: Question) -> list[Answers]:
+        """For an "any of these?" screen: the answers as they would be with each unknown item yes
+        (one "no" to the screen then settles every item that could make it an emergency)."""
+        if question.kind is not Kind.YES_NO or len(question.findings) < 2:
+            return []
+        result = []
+        for f in question.findings:
+            if not self.answers.known(f):
+                hypothesis = self.answers.copy()
+                hypothesis.values[f] = YES
+                result.append(hypothesis)
+        return result
 
     def _hypotheses(self, question: Question) -> list[Answers]:
         """The answers as they would be after each possible answer to `question`."""
