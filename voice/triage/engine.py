@@ -174,15 +174,23 @@ class Triage:
             return
         findings = question.findings
         if len(findings) == 1:
-            values[findings[0]] = value
-            for group in [g for g in self.answers.any_yes if findings[0] in g]:
-                # "Yes, one of these", then no to every other item: the one left is the yes.
-                left = [f for f in group if values.get(f) != NO]
-                if value == NO and len(left) == 1 and values.get(left[0]) in (None, UNSURE):
-                    values[left[0]] = YES
-                    self.answers.group_unsure.discard(left[0])
-            self.answers.any_yes = [g for g in self.answers.any_yes if findings[0] not in g]
-            self.answers.group_unsure.discard(findings[0])
+            f = findings[0]
+            values[f] = value
+            self.answers.group_unsure.discard(f)
+            groups = []
+            for group in self.answers.any_yes:
+                if f not in group:
+                    groups.append(group)
+                elif value == NO:
+                    # "Yes, one of these", then no to this one: one of the others. No to every other
+                    # item: the one left is the yes.
+                    left = frozenset(g for g in group if g != f and values.get(g) != NO)
+                    if len(left) == 1 and values.get(next(iter(left))) in (None, UNSURE):
+                        values[next(iter(left))] = YES
+                        self.answers.group_unsure.discard(next(iter(left)))
+                    elif len(left) > 1:
+                        groups.append(left)
+            self.answers.any_yes = groups
             return
         if value == NO:
             for f in findings:
