@@ -95,8 +95,10 @@ class Triage:
             return Ask(self.content.questions[self.correcting])
         if self._phase == "which":
             return Ask(self._readback_which(), self.readback_items())
-        emergency = self._disposition(self.answers) is Disposition.EMERGENCY and self._definite_red_flag(
-            Disposition.EMERGENCY)
+        # An emergency ends the dialog at once: a definite one, or one that is an emergency even on a
+        # "not sure" (its `unsure_level`).
+        emergency = any(level is Disposition.EMERGENCY and rule in self.content.red_flags
+                        for rule, level, _definite in self.applying_rules())
         if emergency:
             return self.outcome(ended_early=True)
         node = self._next_node()
