@@ -396,8 +396,26 @@ class Triage:
                         # A serious cause is only named when a red flag points to it.
                         continue
                     causes.append(rc)
+        if disposition is not Disposition.EMERGENCY:
+            causes = self._explained_first(causes, set(flags))
         return Outcome(disposition, tuple(dict.fromkeys(flags)), tuple((r, lvl) for r, lvl, _ in rules),
                        tuple(causes[:MAX_CAUSES]), ended_early)
+
+    def _explained_first(self, causes: list[RankedCause], flags: set[str]) -> list[RankedCause]:
+        """Below an emergency, a common cause that itself accounts for the warning sign (night pain
+        in inflammatory back pain) and scores higher than every suspect of the red flags is named
+        first; the level does not change, and the suspects are still named."""
+        suspects = [rc for rc in causes if rc.cause.serious]
+        if not suspects:
+            return causes
+        best = max(rc.score for rc in suspects)
+        explaining = [rc for rc in causes if not rc.cause.serious and rc.score > best
+                      and any(ev.weight > 0 and ev.when.findings() & flags for ev in rc.cause.evidence)]
+        if not explaining:
+            return causes
+        lead = max(explaining, key=lambda rc: rc.score)
+        rest = [rc for rc in causes if rc is not lead]
+        return [lead, *rest]
 
     def _rule_reasons(self, rule: Rule) -> tuple[str, ...]:
         reasons = []
