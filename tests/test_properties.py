@@ -140,7 +140,8 @@ IMPLIES = {"both_legs_weak": "leg_weakness", "dark_urine": "new_exercise"}
 SCREENED_FOR_EVERYONE = {f for node in ("ces", "weakness", "danger", "general")
                          for f in load_content().questions[load_content().tree.nodes[node].ask].findings}
 BACKGROUND = ["no"] * 12 + ANSWERS + ["go back", "repeat"]
-CHOICE_WORDS = {"less_than_week": "three days", "one_to_six_weeks": "two weeks", "more_than_six_weeks": "four months"}
+CHOICE_WORDS = {"less_than_week": "three days", "one_to_six_weeks": "two weeks",
+                "more_than_six_weeks": "four months"}
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
