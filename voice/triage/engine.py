@@ -403,13 +403,14 @@ class Triage:
 
     def _explained_first(self, causes: list[RankedCause], flags: set[str]) -> list[RankedCause]:
         """Below an emergency, a common cause that itself accounts for the warning sign (night pain
-        in inflammatory back pain) and scores higher than every suspect of the red flags is named
-        first; the level does not change, and the suspects are still named."""
+        in inflammatory back pain) and has more evidence for it (its score beyond how common it is)
+        than every suspect of the red flags is named first; the level does not change, and the
+        suspects are still named."""
         suspects = [rc for rc in causes if rc.cause.serious]
         if not suspects:
             return causes
-        best = max(rc.score for rc in suspects)
-        explaining = [rc for rc in causes if not rc.cause.serious and rc.score > best
+        best = max(rc.score - rc.cause.prior for rc in suspects)
+        explaining = [rc for rc in causes if not rc.cause.serious and rc.score - rc.cause.prior > best
                       and any(ev.weight > 0 and ev.when.findings() & flags for ev in rc.cause.evidence)]
         if not explaining:
             return causes
