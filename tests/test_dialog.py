@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import json
+
 from conftest import of, run_session
 
-from voice.session import SessionSettings
+from voice.events import Events
+from voice.session import Session, SessionSettings
 from voice.summary import summarize
+from voice.text_io import ScriptedListener, TranscriptSpeaker
 from voice.triage.conditions import Answers, NumberRange, NumberTest
 
 
@@ -400,13 +405,6 @@ def test_the_yes_no_steps_give_the_range_they_found_whatever_the_questions_lowes
 
 def run_patient(content, grammar, says: dict[str, str], default: str = "no"):
     """A person who answers by question id (typed the way people talk); anything else: `default`."""
-    import io
-    import json
-
-    from voice.events import Events
-    from voice.session import Session
-    from voice.text_io import ScriptedListener, TranscriptSpeaker
-
     out = io.StringIO()
     listener = ScriptedListener(answer=lambda expect: says.get(expect.question, default))
     session = Session(content, grammar, listener, TranscriptSpeaker(None), Events(out),
@@ -485,3 +483,30 @@ def test_readback_names_the_warning_signs_said_no_on_shipped_content(shipped, gr
     denied = readback.split("You have none of these:")[1]
     for label in ("numbness down below", "a weak leg or foot", "a fall, chest pain", "fever, cancer"):
         assert label in denied, label
+
+
+def test_a_wrong_no_to_a_screen_is_put_right_at_the_read_back(shipped, grammar):
+    # No to everything, then at the read-back: "no, change the warning signs": the screen is asked
+    # again, answered yes, and the advice becomes an emergency.
+    label = shipped.questions["ces_screen"].readback
+    answers = iter(["yes"])
+    says = {"age": "30", "duration": "three weeks", "pain_below_knee": "yes", "pain_score": "3",
+            "readback_confirm": "no", "readback_which": label}
+
+    def say(question):
+        if question == "ces_screen" and "readback_which" in seen:
+            return next(answers, "yes")
+        return says.get(question, "no")
+
+    seen: list[str] = []
+    out = io.StringIO()
+
+    def answer(expect):
+        seen.append(expect.question)
+        return say(expect.question)
+
+    Session(shipped, grammar, ScriptedListener(answer=answer), TranscriptSpeaker(None), Events(out),
+            settings=SessionSettings(walkaway_after=10**6)).run()
+    events = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert asked(events).count("ces_screen") == 2
+    assert of(events, "outcome")[0]["disposition"] == "emergency"
