@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import json
+
 from conftest import of, run_session
 
-from voice.session import SessionSettings
+from voice.events import Events
+from voice.session import Session, SessionSettings
 from voice.summary import summarize
+from voice.text_io import ScriptedListener, TranscriptSpeaker
 from voice.triage.conditions import Answers, NumberRange, NumberTest
 
 
@@ -49,6 +54,12 @@ def test_urgent_flag_ends_once_nothing_can_make_it_an_emergency(mini, grammar):
     assert outcome["disposition"] == "urgent"
     assert outcome["causes"][0]["id"] == "spinal_infection"
     assert asked(events) == ["ces_screen", "fever", "immune_risk"]
+
+
+def test_readback_names_the_warning_signs_answered_no(mini, grammar):
+    events, _ = run_session(mini, grammar, ["no", "no", "35", "yes", "3 weeks", "yes"])
+    readback = [e for e in of(events, "ask") if e["question"] == "readback_confirm"][0]["text"]
+    assert "You have none of these: numb bottom or pee changes; fever." in readback
 
 
 def test_branching_and_reasons(mini, grammar):
@@ -151,6 +162,26 @@ def test_readback_lets_the_person_correct_one_answer(mini, grammar):
     assert asked(events)[-4:] == ["readback_confirm", "readback_which", "age", "readback_confirm"]
     assert session.triage.answers.values["age"] == 70
     assert of(events, "outcome")[0]["disposition"] == "soon"
+
+
+def test_nothing_to_change_keeps_the_answers_and_gives_the_advice(mini, grammar):
+    # "Which answer do you want to change?" answered "nothing" (or no, or none): no loop, the advice.
+    for nothing in ("nothing", "no", "none", "no nothing"):
+        lines = ["no", "no", "35", "yes", "3 weeks", "no", nothing]
+        events, session = run_session(mini, grammar, lines)
+        assert asked(events)[-2:] == ["readback_confirm", "readback_which"], nothing
+        assert any("keep your answers" in e["text"] for e in of(events, "say"))
+        assert of(events, "outcome")[0]["disposition"] == "self_care"
+        assert events[-1]["reason"] == "complete"
+
+
+def test_which_answer_not_understood_is_tried_a_few_times_then_the_advice(mini, grammar):
+    lines = ["no", "no", "35", "yes", "3 weeks", "no", "banana", "the weather", "purple"]
+    events, session = run_session(mini, grammar, lines)
+    assert sum("Which answer do you want to change" in e["text"] for e in of(events, "say")) == 3
+    assert any("keep your answers" in e["text"] for e in of(events, "say"))
+    assert of(events, "outcome")[0]["disposition"] == "self_care"
+    assert events[-1]["reason"] == "complete"
 
 
 def test_help_now_gives_emergency_at_any_turn(mini, grammar):
@@ -367,3 +398,115 @@ def test_the_yes_no_steps_give_the_range_they_found_whatever_the_questions_lowes
     events, session = run_session(adults, grammar, ["no", "no", "banana", "purple", "no", "nope", "a few days", "yes"])
     assert session.triage.answers.values["age"] == NumberRange(18, 40)
     assert any("age: under 40." in e["text"] for e in of(events, "say"))
+
+
+# ---------------------------------------------------------------- shipped content: issue 11 paths
+
+
+def run_patient(content, grammar, says: dict[str, str], default: str = "no"):
+    """A person who answers by question id (typed the way people talk); anything else: `default`."""
+    out = io.StringIO()
+    listener = ScriptedListener(answer=lambda expect: says.get(expect.question, default))
+    session = Session(content, grammar, listener, TranscriptSpeaker(None), Events(out),
+                      settings=SessionSettings(walkaway_after=10**6))
+    session.run()
+    return [json.loads(line) for line in out.getvalue().splitlines()], session
+
+
+def test_not_sure_to_the_whole_general_screen_asks_each_item(shipped, grammar):
+    says = {"general_screen": "I'm not sure to be honest", "age": "34", "duration": "about three weeks",
+            "pain_below_knee": "yes it does", "pain_score": "3", "readback_confirm": "yes"}
+    events, session = run_patient(shipped, grammar, says)
+    questions = asked(events)
+    assert {"fever", "immune_risk", "cancer_history", "weight_loss", "night_pain"} <= set(questions)
+    # No to each item one by one: the unsure screen does not make it urgent on its own.
+    assert of(events, "outcome")[0]["disposition"] in ("self_care", "soon")
+
+
+def test_not_sure_to_one_item_after_a_not_sure_screen_stays_urgent(shipped, grammar):
+    says = {"general_screen": "not sure", "weight_loss": "I don't know, I haven't weighed myself",
+            "age": "34", "duration": "three weeks", "readback_confirm": "yes"}
+    events, _ = run_patient(shipped, grammar, says)
+    assert of(events, "outcome")[0]["disposition"] == "urgent"
+
+
+def test_one_weak_leg_then_both_is_an_emergency(shipped, grammar):
+    # The 52-year-old of issue 11: no to the screen (thinking of pain), yes to a weak leg.
+    says = {"leg_weakness": "yes", "both_legs_weak": "yes", "age": "52"}
+    events, _ = run_patient(shipped, grammar, says)
+    assert asked(events)[:3] == ["ces_screen", "leg_weakness", "both_legs_weak"]
+    (outcome,) = of(events, "outcome")
+    assert outcome["disposition"] == "emergency" and "both_legs_weak" in outcome["red_flags"]
+
+
+def test_weakness_getting_worse_is_asked_and_is_an_emergency(shipped, grammar):
+    says = {"leg_weakness": "yes", "weakness_worsening": "yes it is"}
+    events, _ = run_patient(shipped, grammar, says)
+    assert "weakness_worsening" in asked(events)
+    assert of(events, "outcome")[0]["disposition"] == "emergency"
+
+
+def test_pregnancy_is_asked_after_an_urgent_flag(shipped, grammar):
+    # Fever and pain peeing, 29: urgent at once, but pregnancy still changes where to go.
+    says = {"general_screen": "yes", "fever": "yes I do", "age": "29", "pregnant": "yes",
+            "pregnancy_screen": "yes", "pregnancy_emergency": "no", "pregnancy_warning": "no"}
+    events, _ = run_patient(shipped, grammar, says)
+    assert "pregnant" in asked(events)
+    (outcome,) = of(events, "outcome")
+    assert outcome["disposition"] == "urgent"
+    assert {"fever", "pregnant"} <= set(outcome["red_flags"])
+
+
+def test_pregnancy_emergency_signs(shipped, grammar):
+    says = {"age": "31", "duration": "two days", "pregnant": "yes", "pregnancy_screen": "yes",
+            "pregnancy_emergency": "yes"}
+    events, _ = run_patient(shipped, grammar, says)
+    assert of(events, "outcome")[0]["disposition"] == "emergency"
+
+
+def test_retry_wording_of_each_screen_keeps_every_item(shipped):
+    screens = ("ces_screen", "danger_screen", "general_screen")
+    rephrase = {q: shipped.questions[q].rephrase.lower() for q in screens}
+    for word in ("bottom", "peeing", "pooing", "sexual", "both legs"):
+        assert word in rephrase["ces_screen"], word
+    for word in ("fall", "chest", "faint", "calf", "cold"):
+        assert word in rephrase["danger_screen"], word
+    for word in ("fever", "cancer", "weight", "night", "immune", "inject"):
+        assert word in rephrase["general_screen"], word
+
+
+def test_readback_names_the_warning_signs_said_no_on_shipped_content(shipped, grammar):
+    says = {"age": "30", "duration": "three weeks", "pain_below_knee": "yes", "pain_score": "3",
+            "readback_confirm": "yes that's right"}
+    events, _ = run_patient(shipped, grammar, says)
+    (readback,) = [e["text"] for e in of(events, "ask") if e["question"] == "readback_confirm"]
+    denied = readback.split("You have none of these:")[1]
+    for label in ("numbness down below", "a weak leg or foot", "a fall, chest pain", "fever, cancer"):
+        assert label in denied, label
+
+
+def test_a_wrong_no_to_a_screen_is_put_right_at_the_read_back(shipped, grammar):
+    # No to everything, then at the read-back: "no, change the warning signs": the screen is asked
+    # again, answered yes, and the advice becomes an emergency.
+    label = shipped.questions["ces_screen"].readback
+    answers = iter(["yes"])
+    says = {"age": "30", "duration": "three weeks", "pain_below_knee": "yes", "pain_score": "3",
+            "readback_confirm": "no", "readback_which": label}
+
+    def say(question):
+        if question == "ces_screen" and "readback_which" in seen:
+            return next(answers, "yes")
+        return says.get(question, "no")
+
+    seen: list[str] = []
+    out = io.StringIO()
+
+    def answer(expect):
+        seen.append(expect.question)
+        return say(expect.question)
+
+    Session(shipped, grammar, ScriptedListener(answer=answer), TranscriptSpeaker(None), Events(out),
+            settings=SessionSettings(walkaway_after=10**6)).run()
+    events = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert asked(events).count("ces_screen") == 2
+    assert of(events, "outcome")[0]["disposition"] == "emergency"

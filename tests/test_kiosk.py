@@ -408,7 +408,9 @@ def test_nothing_about_a_person_survives_into_the_next(mini, grammar):
     after = [{k: v for k, v in e.items() if k != "t"} for e in events[events.index(first[-1]) + 1:]]
     assert "83" not in json.dumps(after)
     (readback,) = [e["text"] for e in of(second, "ask") if e["question"] == "readback_confirm"]
-    assert "age: 35" in readback and "numb bottom" not in readback
+    # Person 2 said no to it: it is only among the warning signs they have none of.
+    assert "age: 35" in readback and "numb bottom or pee changes: not sure" not in readback
+    assert "You have none of these: numb bottom or pee changes" in readback
     assert of(second, "outcome")[0]["red_flags"] == []
     # The speech cache was emptied at each reset.
     assert len(forgotten) == 2 and forgotten[0] > 0 and not speaker.cache

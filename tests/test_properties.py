@@ -5,13 +5,16 @@ from __future__ import annotations
 import io
 import json
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from voice.errors import EndOfInput
 from voice.events import Events
 from voice.session import Session, SessionSettings
 from voice.text_io import ScriptedListener, TranscriptSpeaker
+from voice.triage.conditions import All, AnyOf, ChoiceTest, Fact, Not, NumberTest
+from voice.triage.loader import load_content
+from voice.triage.model import Disposition, Kind
 
 CES = {"saddle_numbness", "bladder_problem", "bowel_problem", "sexual_dysfunction"}
 ANSWERS = ["yes", "no", "not sure", "yeah", "nope", "I don't know", "banana", "67", "seven", "3 weeks",
@@ -100,3 +103,89 @@ def test_unsure_to_a_red_flag_is_never_read_as_no(shipped, grammar, data):
     events, _, _ = _run(shipped, grammar, answer)
     (outcome,) = [e for e in events if e["event"] == "outcome"]
     assert outcome["disposition"] in ("urgent", "emergency")
+
+
+# ---------------------------------------------------------------- every red flag, whatever else is said
+
+RED_FLAGS = load_content().red_flags
+YES_WORDS = ["yes", "yeah", "yes I do", "I think so", "yes it has"]
+NO_WORDS = ["no", "nope", "no I don't", "not really"]
+
+
+def _witness(condition, draw) -> dict[str, object]:
+    """Answers that make `condition` true: a finding yes, a negated finding no, a number or choice in
+    range; for `any`, one part drawn at random."""
+    if isinstance(condition, Fact):
+        return {condition.finding: "yes"}
+    if isinstance(condition, Not) and isinstance(condition.part, Fact):
+        return {condition.part.finding: "no"}
+    if isinstance(condition, All):
+        result: dict[str, object] = {}
+        for part in condition.parts:
+            result.update(_witness(part, draw))
+        return result
+    if isinstance(condition, AnyOf):
+        return _witness(draw(st.sampled_from(condition.parts)), draw)
+    if isinstance(condition, NumberTest):
+        low = int(condition.at_least) if condition.at_least is not None else 0
+        high = int(condition.below) - 1 if condition.below is not None else low + 30
+        return {condition.finding: draw(st.integers(low, max(low, high)))}
+    if isinstance(condition, ChoiceTest):
+        return {condition.finding: draw(st.sampled_from(condition.values))}
+    raise AssertionError(f"no witness for {condition!r}")
+
+
+IMPLIES = {"both_legs_weak": "leg_weakness", "dark_urine": "new_exercise"}
+"""A person with the first would also say yes to the second."""
+SCREENED_FOR_EVERYONE = {f for node in ("ces", "weakness", "danger", "general")
+                         for f in load_content().questions[load_content().tree.nodes[node].ask].findings}
+BACKGROUND = ["no"] * 12 + ANSWERS + ["go back", "repeat"]
+CHOICE_WORDS = {"less_than_week": "three days", "one_to_six_weeks": "two weeks",
+                "more_than_six_weeks": "four months"}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_every_red_flag_answered_yes_ends_at_its_level_or_higher(shipped, grammar, data):
+    """For every red flag: a person whose answers make it true (yes to its signs, any numbers it
+    needs), whatever else they say (yes, no, not sure, nonsense, go back, a change at the read-back),
+    ends at the flag's level or higher."""
+    rule = data.draw(st.sampled_from(RED_FLAGS), label="red flag")
+    witness = _witness(rule.when, data.draw)
+    for finding, implied in IMPLIES.items():
+        if witness.get(finding) == "yes":
+            witness.setdefault(implied, "yes")
+    turns = []
+
+    def answer(expect):
+        turns.append(expect.question)
+        if len(turns) > 2 * _bound(shipped):
+            raise EndOfInput()
+        question = shipped.questions.get(expect.question)
+        if question is not None and question.findings:
+            said = [witness[f] for f in question.findings if f in witness]
+            if question.kind is Kind.YES_NO and "yes" in said:
+                return data.draw(st.sampled_from(YES_WORDS))
+            if question.kind is Kind.YES_NO and said and len(said) == len(question.findings):
+                return data.draw(st.sampled_from(NO_WORDS))
+            if question.kind is Kind.NUMBER and said:
+                return str(said[0])
+            if question.kind is Kind.CHOICE and said:
+                return CHOICE_WORDS[str(said[0])]
+        # Mostly no, so that the red flag is not simply outranked by another one said at random.
+        return data.draw(st.sampled_from(BACKGROUND)) or None
+
+    events, session, reason = _run(shipped, grammar, answer)
+    assert reason == "complete"
+    (outcome,) = [e for e in events if e["event"] == "outcome"]
+    fired = rule.when.evaluate(session.triage.answers) is True
+    event(f"{rule.id} held" if fired else f"{rule.id} not reached")
+    got = Disposition(outcome["disposition"])
+    context = f"{rule.id} (held: {fired}): advice {got.value}; witness {witness}; asked {turns}"
+    if fired or rule.when.findings() <= SCREENED_FOR_EVERYONE:
+        # Asked of everyone at the start: it cannot be missed, whatever else was said.
+        assert got.rank >= rule.level.rank, context
+    else:
+        # Asked on some branches only: when the dialog went another way, nothing was said yes to it.
+        answers = session.triage.answers.values
+        assert any(answers.get(f) != witness[f] for f in witness if f in rule.when.findings()), context

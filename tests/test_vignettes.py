@@ -83,3 +83,43 @@ def test_enough_vignettes_and_coverage():
     """At least 36 patients; every disposition level is expected somewhere."""
     assert len(VIGNETTES) >= 36
     assert {v.expect_disposition for v in VIGNETTES} == {"emergency", "urgent", "soon", "self_care"}
+
+
+def _engine_run(vignette: Vignette, content):
+    """The vignette's answers given straight to the engine (no wording): the answers it ends with."""
+    from voice.triage.engine import READBACK_CONFIRM, Ask, Triage
+    from voice.triage.model import Kind
+
+    triage = Triage(content)
+    step = triage.next_step()
+    while isinstance(step, Ask):
+        q = step.question
+        if q.id == READBACK_CONFIRM:
+            value: object = "yes"
+        elif q.kind is Kind.NUMBER:
+            value = vignette.numbers.get(q.findings[0], "unsure")
+        elif q.kind is Kind.CHOICE:
+            value = vignette.choices.get(q.findings[0], "unsure")
+        elif any(f in vignette.yes for f in q.findings):
+            value = "yes"
+        elif any(f in vignette.unsure for f in q.findings):
+            value = "unsure"
+        else:
+            value = "no"
+        triage.answer(q.id, value)
+        step = triage.next_step()
+    return triage.answers, step
+
+
+def test_every_red_flag_is_reached_by_a_test_patient(shipped):
+    """Each red flag holds, on its own answers (not only by "not sure"), for at least one patient who
+    ends at its level or higher: no rule that no path can reach."""
+    reached: dict[str, list[str]] = {rule.id: [] for rule in shipped.red_flags}
+    for vignette in VIGNETTES:
+        answers, outcome = _engine_run(vignette, shipped)
+        for rule in shipped.red_flags:
+            if rule.when.evaluate(answers) is True:
+                assert outcome.disposition.rank >= rule.level.rank, (vignette.id, rule.id)
+                reached[rule.id].append(vignette.id)
+    missing = sorted(rule for rule, patients in reached.items() if not patients)
+    assert not missing, f"red flags no test patient reaches: {missing}"

@@ -233,6 +233,10 @@ class Session:
         if q.id == READBACK_CONFIRM:
             items = [self.line("readback_item", label=qq.readback, answer=answer_words(self.content, qq, v))
                      for qq, v in step.readback_items]
+            denied = [self.fmt(qq.readback[:1].lower() + qq.readback[1:])
+                      for qq in self.triage.readback_denied()]
+            if denied:
+                items.append(self.line("readback_none", items="; ".join(denied)))
             return " ".join([self.line("readback_intro"), *items, self.fmt(q.text)])
         if q.id == READBACK_WHICH:
             labels = [c.label for c in q.choices]
@@ -313,7 +317,13 @@ class Session:
                     continue
                 meaning = confirmed
             if q.id == READBACK_WHICH and meaning.answer not in {c.id for c in q.choices}:
+                if meaning.answer == NO:
+                    # "No", "nothing", "none": nothing to change, so the answers stand.
+                    self.say(self.line("readback_keep"))
+                    return None, False
                 nomatch += 1
+                if nomatch >= self.settings.max_tries:
+                    return self._give_up(q), True
                 text = self.line("nomatch", nomatch - 1, rephrase=self.fmt(prompt), answers=self._answers_phrase(q))
                 continue
             return meaning.answer, False
@@ -359,11 +369,12 @@ class Session:
 
     def _give_up(self, q: Question) -> object:
         """The safe path after too many tries: never a silent no. Returns the answer to record."""
+        if q.id == READBACK_WHICH:
+            self.say(self.line("readback_keep"))
+            return None
         self.say(self.line("give_up"))
         if q.id == READBACK_CONFIRM:
             return YES
-        if q.id == READBACK_WHICH:
-            return None
         return UNSURE
 
     def _check_still_there(self) -> None:

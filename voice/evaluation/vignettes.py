@@ -25,6 +25,7 @@ DISPOSITIONS: tuple[str, ...] = ("emergency", "urgent", "soon", "self_care")
 YES_NO_FINDINGS: frozenset[str] = frozenset(
     """
     saddle_numbness bladder_problem bowel_problem sexual_dysfunction both_legs_new leg_weakness
+    both_legs_weak sudden_severe_pain cold_pale_leg pregnancy_emergency
     weakness_worsening fall_or_injury major_trauma fragile_bones cannot_bear_weight fever
     immune_risk cancer_history weight_loss night_pain abdominal_pain_faint chest_pain
     calf_swelling dark_urine painful_urination pregnancy_warning pregnant

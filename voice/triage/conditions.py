@@ -34,9 +34,12 @@ class Answers:
     """finding -> "yes" | "no" | "unsure" | int or NumberRange (numbers) | choice value id."""
     any_yes: list[frozenset[str]] = field(default_factory=list)
     """Groups answered yes to "any of these?" (at least one is present)."""
+    group_unsure: set[str] = field(default_factory=set)
+    """Findings that are "not sure" only because a whole "any of these?" was answered not sure: a
+    question about that finding alone is still asked, one item at a time."""
 
     def copy(self) -> Answers:
-        return Answers(dict(self.values), list(self.any_yes))
+        return Answers(dict(self.values), list(self.any_yes), set(self.group_unsure))
 
     def known(self, finding: str) -> bool:
         return finding in self.values

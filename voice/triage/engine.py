@@ -73,9 +73,14 @@ class Triage:
     """A question id being re-asked after the person asked to change it."""
     _phase: str = "walk"
     _branch_findings: set[str] = field(default_factory=set)
+    _single_findings: set[str] = field(default_factory=set)
+    """Findings that some tree node asks about on their own (so a grouped "not sure" can be split)."""
 
     def __post_init__(self) -> None:
         for node in self.content.tree.nodes.values():
+            asked = self.content.questions[node.ask].findings
+            if len(asked) == 1:
+                self._single_findings.add(asked[0])
             for b in node.branches:
                 if b.condition:
                     self._branch_findings |= b.condition.findings()
@@ -90,8 +95,10 @@ class Triage:
             return Ask(self.content.questions[self.correcting])
         if self._phase == "which":
             return Ask(self._readback_which(), self.readback_items())
-        emergency = self._disposition(self.answers) is Disposition.EMERGENCY and self._definite_red_flag(
-            Disposition.EMERGENCY)
+        # An emergency ends the dialog at once: a definite one, or one that is an emergency even on a
+        # "not sure" (its `unsure_level`).
+        emergency = any(level is Disposition.EMERGENCY and rule in self.content.red_flags
+                        for rule, level, _definite in self.applying_rules())
         if emergency:
             return self.outcome(ended_early=True)
         node = self._next_node()
@@ -99,7 +106,10 @@ class Triage:
             return Ask(self.content.questions[node.ask])
         if self._definite_red_flag(Disposition.URGENT):
             return self.outcome(ended_early=True)
-        if not self.confirmed and self.readbacks < MAX_READBACKS and self.readback_items():
+        # Before advice to stay at home or book an appointment, the answers are read back, with the
+        # warning signs answered no, so a hasty or misheard no can be put right.
+        pending = not self.confirmed and self.readbacks < MAX_READBACKS
+        if pending and (self.readback_items() or self.readback_denied()):
             return Ask(self._readback_confirm(), self.readback_items())
         return self.outcome(ended_early=False)
 
@@ -117,6 +127,9 @@ class Triage:
             self._phase = "walk"
             if value in self.content.questions:
                 self.correcting = str(value)
+            else:
+                # "Nothing", or no answer after every try: the answers stand, and the advice follows.
+                self.confirmed = True
             return
         question = self.content.questions[question_id]
         if self.correcting == question_id:
@@ -163,15 +176,36 @@ class Triage:
             return
         findings = question.findings
         if len(findings) == 1:
-            values[findings[0]] = value
-            self.answers.any_yes = [g for g in self.answers.any_yes if findings[0] not in g]
+            f = findings[0]
+            values[f] = value
+            self.answers.group_unsure.discard(f)
+            groups = []
+            for group in self.answers.any_yes:
+                if f not in group:
+                    groups.append(group)
+                elif value == NO:
+                    # "Yes, one of these", then no to this one: one of the others. No to every other
+                    # item: the one left is the yes.
+                    left = frozenset(g for g in group if g != f and values.get(g) != NO)
+                    if len(left) == 1 and values.get(next(iter(left))) in (None, UNSURE):
+                        values[next(iter(left))] = YES
+                        self.answers.group_unsure.discard(next(iter(left)))
+                    elif len(left) > 1:
+                        groups.append(left)
+            self.answers.any_yes = groups
             return
         if value == NO:
             for f in findings:
                 values[f] = NO
+                self.answers.group_unsure.discard(f)
         elif value == UNSURE:
             for f in findings:
-                values.setdefault(f, UNSURE)
+                if f not in values:
+                    values[f] = UNSURE
+                    if f in self._single_findings:
+                        # Not sure about the whole list: each item is still asked on its own; until
+                        # then it counts as not sure (never as no).
+                        self.answers.group_unsure.add(f)
         elif value == YES:
             unknown = [f for f in findings if values.get(f) not in (YES, NO)]
             if len(unknown) == 1:
@@ -182,11 +216,14 @@ class Triage:
     def _forget(self, question: Question) -> None:
         for f in question.findings:
             self.answers.values.pop(f, None)
+            self.answers.group_unsure.discard(f)
         self.answers.any_yes = [g for g in self.answers.any_yes if not g & set(question.findings)]
 
     def answered(self, question: Question) -> bool:
         """True when every finding the question asks about is known (or its group said yes)."""
         fs = set(question.findings)
+        if len(fs) == 1 and fs <= self.answers.group_unsure:
+            return False
         if all(self.answers.known(f) for f in fs):
             return True
         return len(fs) > 1 and any(g == fs or g <= fs for g in self.answers.any_yes)
@@ -218,12 +255,29 @@ class Triage:
         if self.answered(question):
             return False
         if self._definite_red_flag(Disposition.URGENT):
-            # The advice is already at least urgent: only what could make it an emergency matters.
-            return any(self._summary(a)[0] is Disposition.EMERGENCY for a in self._hypotheses(question))
+            # The advice is already at least urgent: only what could make it an emergency matters,
+            # and the nodes marked `after_red_flag` (pregnancy changes where to go).
+            if node.after_red_flag:
+                return True
+            return any(self._summary(a)[0] is Disposition.EMERGENCY
+                       for a in self._hypotheses(question) + self._item_hypotheses(question))
         if set(question.findings) & self._branch_findings:
             return True
         current = self._summary(self.answers)
         return any(self._summary(a) != current for a in self._hypotheses(question))
+
+    def _item_hypotheses(self, question: Question) -> list[Answers]:
+        """For an "any of these?" screen: the answers as they would be with each unknown item yes
+        (one "no" to the screen then settles every item that could make it an emergency)."""
+        if question.kind is not Kind.YES_NO or len(question.findings) < 2:
+            return []
+        result = []
+        for f in question.findings:
+            if not self.answers.known(f):
+                hypothesis = self.answers.copy()
+                hypothesis.values[f] = YES
+                result.append(hypothesis)
+        return result
 
     def _hypotheses(self, question: Question) -> list[Answers]:
         """The answers as they would be after each possible answer to `question`."""
@@ -342,8 +396,27 @@ class Triage:
                         # A serious cause is only named when a red flag points to it.
                         continue
                     causes.append(rc)
+        if disposition is not Disposition.EMERGENCY:
+            causes = self._explained_first(causes, set(flags))
         return Outcome(disposition, tuple(dict.fromkeys(flags)), tuple((r, lvl) for r, lvl, _ in rules),
                        tuple(causes[:MAX_CAUSES]), ended_early)
+
+    def _explained_first(self, causes: list[RankedCause], flags: set[str]) -> list[RankedCause]:
+        """Below an emergency, a common cause that itself accounts for the warning sign (night pain
+        in inflammatory back pain) and has more evidence for it (its score beyond how common it is)
+        than every suspect of the red flags is named first; the level does not change, and the
+        suspects are still named."""
+        suspects = [rc for rc in causes if rc.cause.serious]
+        if not suspects:
+            return causes
+        best = max(rc.score - rc.cause.prior for rc in suspects)
+        explaining = [rc for rc in causes if not rc.cause.serious and rc.score - rc.cause.prior > best
+                      and any(ev.weight > 0 and ev.when.findings() & flags for ev in rc.cause.evidence)]
+        if not explaining:
+            return causes
+        lead = max(explaining, key=lambda rc: rc.score)
+        rest = [rc for rc in causes if rc is not lead]
+        return [lead, *rest]
 
     def _rule_reasons(self, rule: Rule) -> tuple[str, ...]:
         reasons = []
@@ -370,6 +443,18 @@ class Triage:
             items.append((q, value))
         return tuple(items)
 
+    def readback_denied(self) -> tuple[Question, ...]:
+        """Warning-sign questions answered no, in the order asked: read back as "none of these", so a
+        hasty or misheard no can be put right. A question counts when one of its findings alone
+        would raise a red flag."""
+        return tuple(q for q in (self.content.questions[qid] for qid in self.asked)
+                     if self.answer_of(q) == NO and any(f in self._alone_red_flags() for f in q.findings))
+
+    def _alone_red_flags(self) -> set[str]:
+        """Findings that raise a red flag on their own, whatever else is known."""
+        return {f for rule in self.content.red_flags for f in rule.when.findings()
+                if rule.when.evaluate(Answers({f: YES})) is True}
+
     def answer_of(self, question: Question) -> object:
         """The person's answer to a question as it stands (yes, no, unsure, a number, a choice)."""
         values = [self.answers.values.get(f) for f in question.findings]
@@ -391,5 +476,6 @@ class Triage:
         from .model import Choice
 
         choices = tuple(Choice(q.id, q.readback) for q, _ in self.readback_items())
+        choices += tuple(Choice(q.id, q.readback) for q in self.readback_denied())
         text = self.content.say("readback_which")
         return Question(READBACK_WHICH, Kind.CHOICE, (), text, text, text, "", "", choices=choices)

@@ -50,7 +50,7 @@ DIALOG_KEYS = {
     "help_reply": str, "repeat_intro": str, "back_done": str, "back_nothing": str,
     "restart": str, "stopped": str, "still_there": str, "timeout_end": str,
     "readback_intro": str, "readback_item": str, "readback_confirm": str, "readback_which": str,
-    "readback_thanks": str,
+    "readback_thanks": str, "readback_none": str, "readback_keep": str,
     "confirm_heard": str, "confirm_again": str,
     # a number not understood, asked as yes or no; the range it gives, as read back
     "number_ladder": str, "number_at_least": str, "range_under": str, "range_from": str, "range_between": str,
@@ -268,7 +268,10 @@ def load_content(folder: Path | str | None = None) -> Content:
         what = f"node {nid!r}"
         if nid == OUTCOME:
             r.fail(f"{OUTCOME!r} is reserved for the end of the tree", nodes_data, nid, fix="rename the node")
-        r.keys(entry, {"ask", "next"}, {"when"}, what)
+        r.keys(entry, {"ask", "next"}, {"when", "after_red_flag"}, what)
+        after_red_flag = entry.get("after_red_flag", False)
+        if not isinstance(after_red_flag, bool):
+            r.fail(f"{what}: `after_red_flag` must be true or false", entry, "after_red_flag")
         if entry["ask"] not in questions:
             r.fail(f"{what} asks unknown question {entry['ask']!r}", entry, "ask",
                    fix="use a question id from questions.yaml")
@@ -298,7 +301,7 @@ def load_content(folder: Path | str | None = None) -> Content:
             if b.target != OUTCOME and b.target not in nodes_data:
                 r.fail(f"{what} branches to missing node {b.target!r}", entry, "next",
                        fix=f"add node {b.target!r} or branch to an existing node or `outcome`")
-        nodes[nid] = Node(nid, entry["ask"], when, tuple(branches))
+        nodes[nid] = Node(nid, entry["ask"], when, tuple(branches), after_red_flag)
     start = str(data["start"])
     if start not in nodes:
         r.fail(f"start node {start!r} does not exist", data, "start")

@@ -141,6 +141,9 @@ class Node:
     """Guard: the node is skipped unless this holds."""
     branches: tuple[Branch, ...]
     """Where to go next."""
+    after_red_flag: bool = False
+    """Asked even once an urgent red flag has fired, because its answer can still change the advice
+    (pregnancy changes where to go); other nodes are then asked only if they could make it an emergency."""
 
 
 OUTCOME = "outcome"
