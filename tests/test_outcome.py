@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -278,3 +279,29 @@ def test_bad_outcome_tags_are_clear_errors(mini_copy, old, new, message):
     path.write_text(text.replace(old, new, 1))
     with pytest.raises(ContentError, match=re.escape(message)):
         load_content(mini_copy)
+
+
+def _source_names(text: str) -> list[str]:
+    """The source names of one `source:` text ("NHS sciatica; NICE NG59 (section)")."""
+    return [re.sub(r"\s*\(.*\)$", "", part.strip()) for part in text.split(";") if part.strip()]
+
+
+def test_every_source_is_traceable():
+    """Each source name in the content is listed in content/README.md with publisher and document."""
+    readme = (Path(SHIPPED.folder) / "README.md").read_text(encoding="utf-8")
+    table = readme.split("\n## Sources\n", 1)[1]
+    listed = {row.split("|")[1].strip() for row in table.splitlines() if row.startswith("| ")}
+    listed |= {f"seed {n:03d}" for n in range(5)} if "seed 000 to seed 004" in listed else set()
+    used: dict[str, str] = {}
+    for cause in SHIPPED.causes.values():
+        for name in [n for tip in cause.self_care for n in _source_names(tip.source)] + list(cause.sources):
+            used.setdefault(name, f"cause {cause.id}")
+    for rule in SHIPPED.red_flags + SHIPPED.escalations:
+        for name in _source_names(rule.source):
+            used.setdefault(name, f"rule {rule.id}")
+    for question in SHIPPED.questions.values():
+        for name in _source_names(question.source):
+            used.setdefault(name, f"question {question.id}")
+    missing = [f"{name!r} (first used by {where})" for name, where in sorted(used.items())
+               if name not in listed]
+    assert not missing, "sources not listed in content/README.md: " + ", ".join(missing)
