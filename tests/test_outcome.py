@@ -13,10 +13,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from conftest import of
+from conftest import run_session as run_typed
 
 from voice.errors import ContentError
 from voice.evaluation.patient import SessionResult, load_phrasings, run_session
 from voice.evaluation.vignettes import DEFAULT_VIGNETTE_DIR, Vignette, load_vignettes
+from voice.summary import summarize
+from voice.triage.engine import Triage
 from voice.triage.loader import load_content
 from voice.triage.model import Disposition
 
@@ -183,6 +187,18 @@ def test_pregnant_women_hear_the_anti_inflammatory_warning_first(outcomes):
 
 
 @pytest.mark.slow
+def test_pregnancy_warning_signs_lead_to_the_maternity_unit_alone(outcomes):
+    """One action: "call your maternity unit", never "contact NHS 111" beside it."""
+    warned = [(v, r) for v, r in outcomes.values() if "pregnancy_warning" in v.yes and "pregnant" in v.yes]
+    assert warned
+    for vignette, result in warned:
+        first, *rest = sentences(result.outcome_text)[:2]
+        assert "maternity unit" in " ".join([first, *rest]), vignette.id
+        plain = [s for s in sentences(result.outcome_text) if not CONDITIONAL.search(s)]
+        assert not any("NHS 111" in s for s in plain), vignette.id
+
+
+@pytest.mark.slow
 def test_escalation_advice_reaches_the_person(outcomes):
     """The advice of escalations.yaml is spoken when the outcome is at its level."""
     said = set()
@@ -305,3 +321,71 @@ def test_every_source_is_traceable():
     missing = [f"{name!r} (first used by {where})" for name, where in sorted(used.items())
                if name not in listed]
     assert not missing, "sources not listed in content/README.md: " + ", ".join(missing)
+
+
+# ------------------------------------------------------------------ units, on the small fixture content
+
+
+def test_a_not_sure_is_named_as_not_sure_in_the_reasons_and_the_summary(mini, grammar):
+    events, session = run_typed(mini, grammar, ["not sure", "no", "35", "yes", "3 weeks", "yes"])
+    (outcome,) = of(events, "outcome")
+    assert outcome["disposition"] == "urgent"
+    assert outcome["causes"][0]["because"] == ["you were not sure about numb bottom or pee changes"]
+    assert "may be numb" not in outcome["text"] and "may have changed" not in outcome["text"]
+    # What to do if the person finds they do have the sign, and no emergency advice as if they had it.
+    assert mini.say("outcome_unsure_emergency").format(emergency_number="999") in outcome["text"]
+    assert mini.red_flags[0].advice not in outcome["text"]
+    summary = summarize(session, "complete")
+    assert summary.red_flags and all(flag.endswith("(not sure)") for flag in summary.red_flags)
+
+
+def test_a_rule_with_an_action_says_it_first(mini_copy, grammar):
+    path = mini_copy / "red_flags.yaml"
+    text = path.read_text()
+    fever = text.index("- id: fever")
+    source = text.index("  source:", fever)
+    end = text.index("\n", source) + 1
+    path.write_text(text[:end] + '  action: "Call your fever clinic today."\n' + text[end:])
+    content = load_content(mini_copy)
+    events, session = run_typed(content, grammar, ["no", "yes", "no", "35", "yes", "3 weeks", "yes"])
+    (outcome,) = of(events, "outcome")
+    assert outcome["disposition"] == "urgent"
+    assert outcome["text"].startswith("Call your fever clinic today.")
+    assert content.dispositions[Disposition.URGENT].advice.split(".")[0] not in outcome["text"]
+    assert summarize(session, "complete").advice == "Call your fever clinic today."
+
+
+@pytest.mark.parametrize("pregnant, named", [(None, False), ("no", False), ("unsure", True), ("yes", True)],
+                         ids=["not_asked", "no", "not_sure", "yes"])
+def test_a_pregnancy_cause_is_named_only_when_pregnancy_is_yes_or_not_sure(pregnant, named):
+    triage = Triage(SHIPPED)
+    values = {"age": 75, "pain_below_knee": "yes", "leg_numbness": "yes"}
+    if pregnant is not None:
+        values["pregnant"] = pregnant
+    triage.answers.values.update(values)
+    ranked = {rc.cause.id for rc in triage._rank(triage.answers)}  # every cause that may be named
+    assert ("pregnancy_sciatica" in ranked) is named, ranked
+    if not named:
+        assert "pregnancy_sciatica" not in {rc.cause.id for rc in triage.outcome().causes}
+
+
+def test_tips_keep_to_their_levels_and_conditions():
+    """The top cause's tips as the session picks them: cancer tips only after cancer, the
+    pregnancy warning first for pregnant women, and the level's own tips only."""
+    def tips(cause_id: str, level: Disposition, **values) -> list[str]:
+        triage = Triage(SHIPPED)
+        triage.answers.values.update(values)
+        cause = SHIPPED.causes[cause_id]
+        return [t.say for t in cause.self_care
+                if t.fits(level) and (t.when is None or t.when.evaluate(triage.answers) is True)][:3]
+
+    assert not any("cancer team" in t for t in tips("spinal_cancer", Disposition.URGENT, weight_loss="yes"))
+    assert any("cancer team" in t for t in tips("spinal_cancer", Disposition.URGENT, cancer_history="yes"))
+    pregnant = tips("muscle_strain", Disposition.SELF_CARE, pregnant="yes")
+    assert pregnant[0].startswith("In pregnancy, do not take")
+    assert not any("anti-inflammatory painkiller is safe" in t for t in pregnant)
+    not_pregnant = tips("muscle_strain", Disposition.SELF_CARE)
+    assert any("anti-inflammatory painkiller is safe" in t for t in not_pregnant)
+    for cid in ("pregnancy_sciatica", "pelvic_girdle_pain"):
+        assert tips(cid, Disposition.SOON, pregnant="yes")[0].startswith("Do not take anti-inflammatory")
+    assert not any("call 999" in t.lower() for t in tips("dvt", Disposition.EMERGENCY))

@@ -460,6 +460,14 @@ class Session:
         self.events.emit("outcome", disposition="emergency", red_flags=[], causes=[], text=text,
                          because_of="help_now", questions=len(self.triage.asked))
 
+    def outcome_action(self, outcome: Outcome) -> str:
+        """The one action said first: the level's own advice, or the `action` of the first rule that
+        holds (not through a "not sure") at the outcome's level and has one."""
+        for rule, applied in outcome.rules:
+            if rule.action and applied is outcome.disposition and rule.when.evaluate(self.triage.answers) is True:
+                return self.fmt(rule.action)
+        return self.fmt(self.content.dispositions[outcome.disposition].advice)
+
     def outcome_parts(self, outcome: Outcome) -> list[str]:
         """The outcome as spoken, in order: the one action, why, causes, self-care, when to see a
         doctor, the safety-net, and that it is not a diagnosis.
@@ -474,7 +482,7 @@ class Session:
         c = self.content
         level = outcome.disposition
         answers = self.triage.answers
-        parts = [self.fmt(c.dispositions[level].advice)]
+        parts = [self.outcome_action(outcome)]
         advice_said: list[str] = []
         unsure_emergency = False
         for rule, applied in outcome.rules:

@@ -433,7 +433,7 @@ def _rules(r: _Reader, name: str, levels: set[Disposition], causes: dict, check_
     allowed = " or ".join(sorted(level.value for level in levels))
     for entry in data:
         entry = r.mapping(entry, "a rule", data)
-        r.keys(entry, {"id", "when", "level", "suspects", "advice", "source"}, {"unsure_level"}, "a rule")
+        r.keys(entry, {"id", "when", "level", "suspects", "advice", "source"}, {"unsure_level", "action"}, "a rule")
         rid = str(entry["id"])
         what = f"rule {rid!r}"
         if rid in seen:
@@ -461,8 +461,10 @@ def _rules(r: _Reader, name: str, levels: set[Disposition], causes: dict, check_
             bad = [s for s in suspects or [] if s not in causes] if isinstance(suspects, list) else suspects
             r.fail(f"{what}: unknown suspected cause {bad!r}", entry, "suspects",
                    fix="list cause ids from causes.yaml")
+        action = r.text(entry, "action", what, REGION_PLACEHOLDERS) if "action" in entry else ""
         rules.append(Rule(rid, cond, level, unsure, tuple(suspects),
-                          r.text(entry, "advice", what, REGION_PLACEHOLDERS), r.text(entry, "source", what, set())))
+                          r.text(entry, "advice", what, REGION_PLACEHOLDERS), r.text(entry, "source", what, set()),
+                          action))
     return tuple(rules)
 
 

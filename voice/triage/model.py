@@ -168,6 +168,9 @@ class Rule:
     advice: str
     """Spoken advice specific to this rule."""
     source: str
+    action: str = ""
+    """Said first instead of the level's own advice (dispositions.yaml) when this rule holds and
+    drives the outcome, for a rule whose one action is somewhere else: "call your maternity unit"."""
 
 
 @dataclass(frozen=True)
