@@ -389,3 +389,28 @@ def test_tips_keep_to_their_levels_and_conditions():
     for cid in ("pregnancy_sciatica", "pelvic_girdle_pain"):
         assert tips(cid, Disposition.SOON, pregnant="yes")[0].startswith("Do not take anti-inflammatory")
     assert not any("call 999" in t.lower() for t in tips("dvt", Disposition.EMERGENCY))
+
+
+def test_help_now_gives_one_action(grammar):
+    """"I need help now": call, unlock the door and stay where you are; never "or go to A and E"."""
+    events, _ = run_typed(SHIPPED, grammar, ["I need help now"])
+    (outcome,) = of(events, "outcome")
+    assert outcome["disposition"] == "emergency"
+    assert outcome["text"] == SHIPPED.say("help_now").format(emergency_number="999")
+    assert "A and E" not in outcome["text"]
+
+
+def test_every_outcome_sentence_in_the_content_is_short():
+    """Each sentence the outcome can say, as written, is short enough to take in by ear."""
+    texts = [(f"{r.id} advice", r.advice) for r in SHIPPED.red_flags + SHIPPED.escalations]
+    texts += [(f"{r.id} action", r.action) for r in SHIPPED.red_flags + SHIPPED.escalations if r.action]
+    texts += [(f"{level.value} advice", d.advice) for level, d in SHIPPED.dispositions.items()]
+    for cause in SHIPPED.causes.values():
+        texts += [(f"{cause.id} name", cause.name)]
+        texts += [(f"{cause.id} tip", tip.say) for tip in cause.self_care]
+        texts += [(f"{cause.id} see_doctor", text) for text in cause.see_doctor.values()]
+    for key in ("outcome_unsure_emergency", "safety_net", "not_diagnosis", "help_now"):
+        texts.append((key, SHIPPED.say(key)))
+    long = [f"{where}: {len(s.split())} words: {s}" for where, text in texts for s in sentences(text)
+            if len(s.split()) > MAX_WORDS]
+    assert not long, "\n".join(long)

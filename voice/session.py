@@ -453,7 +453,9 @@ class Session:
     # ---------------------------------------------------------------- the outcome
 
     def deliver_help_now(self) -> None:
-        text = " ".join([self.line("help_now"), self.fmt(self.content.dispositions[Disposition.EMERGENCY].advice)])
+        """"I need help now": the help_now line is the one action (call, unlock the door, stay where
+        you are), so the emergency level's "or go straight to A and E" is not said beside it."""
+        text = self.line("help_now")
         self.speaker.cue("emergency")
         self.outcome = Outcome(Disposition.EMERGENCY, (), (), (), True)
         self.say(text)
