@@ -206,7 +206,8 @@ def test_escalation_advice_reaches_the_person(outcomes):
         for rule in SHIPPED.escalations:
             if rule.advice.split(". ")[0] in result.outcome_text:
                 said.add(rule.id)
-    assert {"pregnant", "getting_worse", "new_pain_over_50", "inflammatory_back_pain"} <= said, said
+    assert {"pregnant", "walking_cramp", "possible_hamstring_tear", "inflammatory_back_pain", "getting_worse",
+            "new_pain_over_50"} <= said, said
 
 
 @pytest.mark.slow
