@@ -371,8 +371,8 @@ def test_a_pregnancy_cause_is_named_only_when_pregnancy_is_yes_or_not_sure(pregn
 
 
 def test_tips_keep_to_their_levels_and_conditions():
-    """The top cause's tips as the session picks them: cancer tips only after cancer, the
-    pregnancy warning first for pregnant women, and the level's own tips only."""
+    """The top cause's tips as the session picks them: the pregnancy ones only in pregnancy (the
+    anti-inflammatory warning first), the limp one only after a fall, the level's own tips only."""
     def tips(cause_id: str, level: Disposition, **values) -> list[str]:
         triage = Triage(SHIPPED)
         triage.answers.values.update(values)
@@ -381,7 +381,12 @@ def test_tips_keep_to_their_levels_and_conditions():
                 if t.fits(level) and (t.when is None or t.when.evaluate(triage.answers) is True)][:3]
 
     assert not any("cancer team" in t for t in tips("spinal_cancer", Disposition.URGENT, weight_loss="yes"))
-    assert any("cancer team" in t for t in tips("spinal_cancer", Disposition.URGENT, cancer_history="yes"))
+    kidney = "As you are pregnant, call your maternity unit today as well."
+    assert tips("kidney_infection", Disposition.URGENT, pregnant="yes")[0] == kidney
+    assert kidney not in tips("kidney_infection", Disposition.URGENT, pregnant="unsure")
+    limp = "A limp can strain the back and buttock too."
+    assert any(t.startswith(limp) for t in tips("muscle_strain", Disposition.SELF_CARE, fall_or_injury="yes"))
+    assert not any(t.startswith(limp) for t in tips("muscle_strain", Disposition.SELF_CARE))
     pregnant = tips("muscle_strain", Disposition.SELF_CARE, pregnant="yes")
     assert pregnant[0].startswith("In pregnancy, do not take")
     assert not any("anti-inflammatory painkiller is safe" in t for t in pregnant)
