@@ -502,12 +502,16 @@ class Session:
             parts.append(self.line("outcome_unsure_emergency"))
         if outcome.causes:
             items = []
+            said_reasons: tuple[str, ...] = ()
             for rc in outcome.causes:
-                if rc.because:
+                if rc.because and tuple(rc.because[:2]) == said_reasons:
+                    items.append(self.line("cause_same_reasons", name=rc.cause.name))
+                elif rc.because:
                     reasons = f" {c.say('reason_join')} ".join(rc.because[:2])
                     items.append(self.line("cause_with_reasons", name=rc.cause.name, reasons=reasons))
                 else:
                     items.append(self.line("cause_plain", name=rc.cause.name))
+                said_reasons = tuple(rc.because[:2])
             if len(items) > 1:
                 items = [self.line("cause_numbered", i, what=item) for i, item in enumerate(items)]
             key = "outcome_causes_one" if len(items) == 1 else "outcome_causes_many"

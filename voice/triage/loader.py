@@ -59,7 +59,7 @@ DIALOG_KEYS = {
     "heard_slower": str, "heard_faster": str, "heard_louder": str, "heard_quieter": str,
     "outcome_red_flag": str, "outcome_unsure_emergency": str, "reason_unsure": str,
     "outcome_causes_one": str, "outcome_causes_many": str,
-    "cause_with_reasons": str, "cause_plain": str, "cause_numbered": list, "reason_join": str,
+    "cause_with_reasons": str, "cause_same_reasons": str, "cause_plain": str, "cause_numbered": list, "reason_join": str,
     "self_care_intro": str, "safety_net": str, "not_diagnosis": str,
     "goodbye": str, "help_now": str,
     "slower": str, "faster": str, "louder": str, "quieter": str, "at_limit": str,
