@@ -182,7 +182,8 @@ def test_pregnant_women_hear_the_anti_inflammatory_warning_first(outcomes):
         assert "Ask a pharmacist whether an anti-inflammatory" not in text, vignette.id
         pregnancy_first = result.causes[0] in ("pregnancy_sciatica", "pelvic_girdle_pain")
         if result.disposition != "emergency" and pregnancy_first:
-            tips = text.split(SHIPPED.say("self_care_intro"), 1)[1]
+            intro = {"urgent": "self_care_intro_urgent"}.get(result.disposition, "self_care_intro")
+            tips = text.split(SHIPPED.say(intro), 1)[1]
             assert sentences(tips)[0].startswith("Do not take anti-inflammatory painkillers"), vignette.id
 
 

@@ -521,7 +521,9 @@ class Session:
                     if t.fits(level) and (t.when is None or t.when.evaluate(answers) is True)]
             tips = tips[: 2 if level is Disposition.EMERGENCY else 3]
             if tips:
-                parts.append(" ".join([self.line("self_care_intro"), *(self.fmt(t.say) for t in tips)]))
+                intro = {Disposition.EMERGENCY: "self_care_intro_emergency",
+                         Disposition.URGENT: "self_care_intro_urgent"}.get(level, "self_care_intro")
+                parts.append(" ".join([self.line(intro), *(self.fmt(t.say) for t in tips)]))
             if level in top.see_doctor:
                 parts.append(self.fmt(top.see_doctor[level]))
         if level is not Disposition.EMERGENCY:

@@ -60,7 +60,7 @@ DIALOG_KEYS = {
     "outcome_red_flag": str, "outcome_unsure_emergency": str, "reason_unsure": str,
     "outcome_causes_one": str, "outcome_causes_many": str,
     "cause_with_reasons": str, "cause_same_reasons": str, "cause_plain": str, "cause_numbered": list, "reason_join": str,
-    "self_care_intro": str, "safety_net": str, "not_diagnosis": str,
+    "self_care_intro": str, "self_care_intro_urgent": str, "self_care_intro_emergency": str, "safety_net": str, "not_diagnosis": str,
     "goodbye": str, "help_now": str,
     "slower": str, "faster": str, "louder": str, "quieter": str, "at_limit": str,
     "device_lost": str, "device_back": str,
