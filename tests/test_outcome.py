@@ -270,8 +270,9 @@ def test_content_agrees_with_its_own_levels():
                 if tip.fits(level):
                     problems += [f"{cause.id} tip at {level.value}: {b}"
                                  for b in contradictions(level, filled(tip.say))]
-    for rule in SHIPPED.escalations:
-        problems += [f"{rule.id}: {b}" for b in contradictions(rule.level, filled(rule.advice))]
+    for rule in SHIPPED.red_flags + SHIPPED.escalations:
+        for text in (rule.advice, rule.action):
+            problems += [f"{rule.id}: {b}" for b in contradictions(rule.level, filled(text))]
     assert not problems, "\n".join(problems)
 
 
