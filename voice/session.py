@@ -479,42 +479,80 @@ class Session:
     # ---------------------------------------------------------------- the outcome
 
     def deliver_help_now(self) -> None:
-        text = " ".join([self.line("help_now"), self.fmt(self.content.dispositions[Disposition.EMERGENCY].advice)])
+        """"I need help now": the help_now line is the one action (call, unlock the door, stay where
+        you are), so the emergency level's "or go straight to A and E" is not said beside it."""
+        text = self.line("help_now")
         self.speaker.cue("emergency")
         self.outcome = Outcome(Disposition.EMERGENCY, (), (), (), True)
         self.say(text)
         self.events.emit("outcome", disposition="emergency", red_flags=[], causes=[], text=text,
                          because_of="help_now", questions=len(self.triage.asked))
 
+    def outcome_action(self, outcome: Outcome) -> str:
+        """The one action said first: the level's own advice, or the `action` of the first rule that
+        holds (not through a "not sure") at the outcome's level and has one."""
+        for rule, applied in outcome.rules:
+            if rule.action and applied is outcome.disposition and rule.when.evaluate(self.triage.answers) is True:
+                return self.fmt(rule.action)
+        return self.fmt(self.content.dispositions[outcome.disposition].advice)
+
     def outcome_parts(self, outcome: Outcome) -> list[str]:
-        """The outcome as spoken, in order: action, causes, self-care, when to see a doctor, safety-net."""
+        """The outcome as spoken, in order: the one action, why, causes, self-care, when to see a
+        doctor, the safety-net, and that it is not a diagnosis.
+
+        One action and one time frame: every piece of advice is kept only where it agrees with the
+        disposition. Red-flag and escalation advice is said when its rule applies at the outcome's
+        level (a lower rule's "see a doctor today" is never said after "call 999 now"); a rule that
+        holds only through "not sure" answers gives its conditional line instead. A self-care tip
+        is said at the levels it lists and only when its `when` holds; `see_doctor` only for the
+        outcome's level.
+        """
         c = self.content
-        parts = [self.fmt(c.dispositions[outcome.disposition].advice)]
-        advice_said = set()
-        for rule, level in outcome.rules:
-            if rule in c.red_flags and level.rank >= Disposition.URGENT.rank and rule.advice not in advice_said:
-                if len(advice_said) < 2:
-                    parts.append(self.line("outcome_red_flag", advice=self.fmt(rule.advice)))
-                advice_said.add(rule.advice)
+        level = outcome.disposition
+        answers = self.triage.answers
+        parts = [self.outcome_action(outcome)]
+        advice_said: list[str] = []
+        unsure_emergency = False
+        for rule, applied in outcome.rules:
+            if applied is not level:
+                continue
+            if rule.when.evaluate(answers) is not True:
+                # It holds only if a "not sure" were yes: the causes' reasons say so; an emergency
+                # rule adds what to do if the person finds they do have the sign.
+                unsure_emergency = unsure_emergency or rule.level is Disposition.EMERGENCY
+                continue
+            if rule.advice not in advice_said and len(advice_said) < 2:
+                advice_said.append(rule.advice)
+        parts += [self.line("outcome_red_flag", advice=self.fmt(advice)) for advice in advice_said]
+        if unsure_emergency and level is not Disposition.EMERGENCY:
+            parts.append(self.line("outcome_unsure_emergency"))
         if outcome.causes:
             items = []
+            said_reasons: tuple[str, ...] = ()
             for rc in outcome.causes:
-                if rc.because:
+                if rc.because and tuple(rc.because[:2]) == said_reasons:
+                    items.append(self.line("cause_same_reasons", name=rc.cause.name))
+                elif rc.because:
                     reasons = f" {c.say('reason_join')} ".join(rc.because[:2])
                     items.append(self.line("cause_with_reasons", name=rc.cause.name, reasons=reasons))
                 else:
                     items.append(self.line("cause_plain", name=rc.cause.name))
+                said_reasons = tuple(rc.because[:2])
             if len(items) > 1:
                 items = [self.line("cause_numbered", i, what=item) for i, item in enumerate(items)]
             key = "outcome_causes_one" if len(items) == 1 else "outcome_causes_many"
             parts.append(self.line(key, items=" ".join(items)))
             top = outcome.causes[0].cause
-            tips = top.self_care[: 2 if outcome.disposition is Disposition.EMERGENCY else 3]
+            tips = [t for t in top.self_care
+                    if t.fits(level) and (t.when is None or t.when.evaluate(answers) is True)]
+            tips = tips[: 2 if level is Disposition.EMERGENCY else 3]
             if tips:
-                parts.append(" ".join([self.line("self_care_intro"), *(self.fmt(t.say) for t in tips)]))
-            if outcome.disposition is not Disposition.EMERGENCY:
-                parts.append(self.fmt(top.see_doctor))
-        if outcome.disposition is not Disposition.EMERGENCY:
+                intro = {Disposition.EMERGENCY: "self_care_intro_emergency",
+                         Disposition.URGENT: "self_care_intro_urgent"}.get(level, "self_care_intro")
+                parts.append(" ".join([self.line(intro), *(self.fmt(t.say) for t in tips)]))
+            if level in top.see_doctor:
+                parts.append(self.fmt(top.see_doctor[level]))
+        if level is not Disposition.EMERGENCY:
             parts.append(self.line("safety_net"))
         parts.append(self.line("not_diagnosis"))
         return parts

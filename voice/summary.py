@@ -86,8 +86,17 @@ def answer_words(content: Content, question: Question, value: object) -> str:
     return str(value)
 
 
+def _red_flag(content: Content, triage, finding: str) -> str:
+    """A red-flag finding for staff; one answered "not sure" says so, so it never reads as a yes."""
+    text = content.findings[finding].description if finding in content.findings else finding
+    if triage.answers.values.get(finding) == UNSURE:
+        return f"{text} ({content.say('unsure_word')})"
+    return text
+
+
 def summarize(session, reason: str) -> Summary:
-    """The summary of a finished Session (any object with content, triage, outcome and fmt)."""
+    """The summary of a finished Session (any object with content, triage, outcome and
+    outcome_action)."""
     content: Content = session.content
     triage = session.triage
     answers = []
@@ -101,10 +110,10 @@ def summarize(session, reason: str) -> Summary:
     if outcome is None:
         return Summary(content.say("summary_title"), tuple(answers), (), None, content.say("summary_no_advice"),
                        "", reason, labels)
-    red_flags = tuple(content.findings[f].description if f in content.findings else f for f in outcome.red_flags)
-    text = content.dispositions[outcome.disposition]
-    return Summary(content.say("summary_title"), tuple(answers), red_flags, outcome.disposition.value, text.label,
-                   session.fmt(text.advice), reason, labels)
+    red_flags = tuple(_red_flag(content, triage, f) for f in outcome.red_flags)
+    label = content.dispositions[outcome.disposition].label
+    return Summary(content.say("summary_title"), tuple(answers), red_flags, outcome.disposition.value, label,
+                   session.outcome_action(outcome), reason, labels)
 
 
 def save(summary: Summary, folder: Path | str, serial: int) -> Path:

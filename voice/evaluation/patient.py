@@ -192,6 +192,8 @@ class SessionResult:
     """Why the session failed (hang, crash, bad output), or None."""
     seconds: float = 0.0
     stderr_tail: str = ""
+    outcome_text: str = ""
+    """What the outcome said (the `outcome` event's text)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -352,6 +354,7 @@ def run_session(
             elif name == "outcome":
                 result.disposition = event.get("disposition")
                 result.red_flags = [str(f) for f in (event.get("red_flags") or [])]
+                result.outcome_text = str(event.get("text") or "")
                 result.causes = [
                     c.get("id") if isinstance(c, dict) else str(c) for c in (event.get("causes") or [])
                 ]

@@ -353,6 +353,8 @@ class Triage:
     def _rank(self, answers: Answers) -> list[RankedCause]:
         ranked = []
         for index, cause in enumerate(self.content.causes.values()):
+            if cause.requires and cause.requires.evaluate(answers, unsure_as_yes=True) is not True:
+                continue  # it cannot apply (a pregnancy cause when pregnancy was denied or never asked)
             score = cause.prior
             reasons: list[tuple[float, str]] = []
             for ev in cause.evidence:
@@ -419,11 +421,21 @@ class Triage:
         return [lead, *rest]
 
     def _rule_reasons(self, rule: Rule) -> tuple[str, ...]:
+        """Why a red flag's suspect is named: the findings said yes, then those answered "not sure",
+        each as "you were not sure about ..." with the question's words (never as if it were yes)."""
         reasons = []
+        unsure_questions: list[str] = []
         for f in sorted(rule.when.findings()):
             finding = self.content.findings.get(f)
-            if finding and Fact(f).evaluate(self.answers, unsure_as_yes=True):
+            if finding and Fact(f).evaluate(self.answers) is True:
                 reasons.append(finding.yes_reason)
+            elif finding and self.answers.values.get(f) == UNSURE:
+                asked = [q for q in self.asked if f in self.content.questions[q].findings]
+                if asked and asked[-1] not in unsure_questions:
+                    unsure_questions.append(asked[-1])
+        for qid in unsure_questions:
+            words = self.content.questions[qid].readback
+            reasons.append(self.content.say("reason_unsure").format(what=words[:1].lower() + words[1:]))
         if not reasons:
             for group in self.answers.any_yes:
                 if group & rule.when.findings():

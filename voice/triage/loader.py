@@ -57,9 +57,10 @@ DIALOG_KEYS = {
     # a command heard with low confidence is checked in these words ("I heard {heard}")
     "heard_back": str, "heard_restart": str, "heard_stop": str, "heard_help_now": str,
     "heard_slower": str, "heard_faster": str, "heard_louder": str, "heard_quieter": str,
-    "outcome_red_flag": str, "outcome_causes_one": str, "outcome_causes_many": str,
-    "cause_with_reasons": str, "cause_plain": str, "cause_numbered": list, "reason_join": str,
-    "self_care_intro": str, "safety_net": str, "not_diagnosis": str,
+    "outcome_red_flag": str, "outcome_unsure_emergency": str, "reason_unsure": str,
+    "outcome_causes_one": str, "outcome_causes_many": str,
+    "cause_with_reasons": str, "cause_same_reasons": str, "cause_plain": str, "cause_numbered": list, "reason_join": str,
+    "self_care_intro": str, "self_care_intro_urgent": str, "self_care_intro_emergency": str, "safety_net": str, "not_diagnosis": str,
     "goodbye": str, "help_now": str,
     "slower": str, "faster": str, "louder": str, "quieter": str, "at_limit": str,
     "device_lost": str, "device_back": str, "audio_unreadable": str,
@@ -314,8 +315,11 @@ def load_content(folder: Path | str | None = None) -> Content:
         entry = r.mapping(entry, f"cause {cid!r}", data, cid)
         what = f"cause {cid!r}"
         r.keys(entry, {"name", "description", "serious", "prior", "level", "evidence",
-                       "self_care", "see_doctor", "sources"}, set(), what)
+                       "self_care", "see_doctor", "sources"}, {"requires"}, what)
         level = _level(r, entry, "level", what)
+        requires = r.condition(entry, "requires", what) if "requires" in entry else None
+        if requires is not None:
+            check_condition(requires, entry, "requires", what)
         evidence = []
         for item in entry["evidence"] or []:
             item = r.mapping(item, f"{what}: evidence", entry, "evidence")
@@ -337,8 +341,13 @@ def load_content(folder: Path | str | None = None) -> Content:
                    fix="add at least one tip: {say: ..., source: ...}")
         for tip in entry["self_care"]:
             tip = r.mapping(tip, f"{what}: self_care tip", entry, "self_care")
-            r.keys(tip, {"say", "source"}, set(), f"{what}: self_care tip")
-            tips.append(Tip(r.text(tip, "say", what, REGION_PLACEHOLDERS), r.text(tip, "source", what, set())))
+            r.keys(tip, {"say", "source"}, {"levels", "when"}, f"{what}: self_care tip")
+            tip_when = r.condition(tip, "when", f"{what}: self_care tip") if "when" in tip else None
+            if tip_when is not None:
+                check_condition(tip_when, tip, "when", f"{what}: self_care tip")
+            tips.append(Tip(r.text(tip, "say", what, REGION_PLACEHOLDERS), r.text(tip, "source", what, set()),
+                            _levels(r, tip, f"{what}: self_care tip") if "levels" in tip else None, tip_when))
+        see_doctor = _see_doctor(r, entry, level, what)
         sources = entry["sources"]
         if not isinstance(sources, list) or not sources or not all(isinstance(s, str) and s for s in sources):
             r.fail(f"{what} has no sources", entry, "sources",
@@ -350,7 +359,7 @@ def load_content(folder: Path | str | None = None) -> Content:
         causes[cid] = Cause(
             cid, r.text(entry, "name", what, set()), r.text(entry, "description", what, REGION_PLACEHOLDERS),
             entry["serious"], float(entry["prior"]), level, tuple(evidence), tuple(tips),
-            r.text(entry, "see_doctor", what, REGION_PLACEHOLDERS), tuple(sources),
+            see_doctor, tuple(sources), requires,
         )
 
     # red_flags.yaml and escalations.yaml
@@ -384,6 +393,39 @@ def _level(r: _Reader, entry: Mapping, key: str, what: str) -> Disposition:
                fix="use emergency, urgent, soon or self_care")
 
 
+def _levels(r: _Reader, entry: Mapping, what: str) -> frozenset[Disposition]:
+    """A `levels:` list of advice levels."""
+    value = entry["levels"]
+    if not isinstance(value, list) or not value:
+        r.fail(f"{what}: levels must be a non-empty list", entry, "levels",
+               fix="list the outcome levels it fits, e.g. [self_care, soon]")
+    levels = set()
+    for item in value:
+        try:
+            levels.add(Disposition(item))
+        except ValueError:
+            r.fail(f"{what}: unknown level {item!r} in levels", entry, "levels",
+                   fix="use emergency, urgent, soon or self_care")
+    return frozenset(levels)
+
+
+def _see_doctor(r: _Reader, entry: Mapping, level: Disposition, what: str) -> dict[Disposition, str]:
+    """`see_doctor`: one text (said when the outcome is at the cause's own level), or texts by level."""
+    value = entry["see_doctor"]
+    if isinstance(value, str):
+        return {level: r.text(entry, "see_doctor", what, REGION_PLACEHOLDERS)}
+    texts = r.mapping(value, f"{what}: see_doctor", entry, "see_doctor")
+    result = {}
+    for key in texts:
+        try:
+            at = Disposition(key)
+        except ValueError:
+            r.fail(f"{what}: see_doctor has unknown level {key!r}", texts, key,
+                   fix="key each text by the outcome level it is said at: emergency, urgent, soon, self_care")
+        result[at] = r.text(texts, key, f"{what}: see_doctor", REGION_PLACEHOLDERS)
+    return result
+
+
 def _rules(r: _Reader, name: str, levels: set[Disposition], causes: dict, check_condition) -> tuple[Rule, ...]:
     data = r.load(name)
     if not isinstance(data, list):
@@ -392,7 +434,7 @@ def _rules(r: _Reader, name: str, levels: set[Disposition], causes: dict, check_
     allowed = " or ".join(sorted(level.value for level in levels))
     for entry in data:
         entry = r.mapping(entry, "a rule", data)
-        r.keys(entry, {"id", "when", "level", "suspects", "advice", "source"}, {"unsure_level"}, "a rule")
+        r.keys(entry, {"id", "when", "level", "suspects", "advice", "source"}, {"unsure_level", "action"}, "a rule")
         rid = str(entry["id"])
         what = f"rule {rid!r}"
         if rid in seen:
@@ -420,8 +462,10 @@ def _rules(r: _Reader, name: str, levels: set[Disposition], causes: dict, check_
             bad = [s for s in suspects or [] if s not in causes] if isinstance(suspects, list) else suspects
             r.fail(f"{what}: unknown suspected cause {bad!r}", entry, "suspects",
                    fix="list cause ids from causes.yaml")
+        action = r.text(entry, "action", what, REGION_PLACEHOLDERS) if "action" in entry else ""
         rules.append(Rule(rid, cond, level, unsure, tuple(suspects),
-                          r.text(entry, "advice", what, REGION_PLACEHOLDERS), r.text(entry, "source", what, set())))
+                          r.text(entry, "advice", what, REGION_PLACEHOLDERS), r.text(entry, "source", what, set()),
+                          action))
     return tuple(rules)
 
 

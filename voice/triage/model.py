@@ -171,6 +171,9 @@ class Rule:
     advice: str
     """Spoken advice specific to this rule."""
     source: str
+    action: str = ""
+    """Said first instead of the level's own advice (dispositions.yaml) when this rule holds and
+    drives the outcome, for a rule whose one action is somewhere else: "call your maternity unit"."""
 
 
 @dataclass(frozen=True)
@@ -189,6 +192,15 @@ class Tip:
 
     say: str
     source: str
+    levels: frozenset[Disposition] | None = None
+    """The outcome levels it is said at (None: every level). A tip that would not fit the
+    outcome's one action and time frame is left out."""
+    when: Condition | None = None
+    """Said only when this holds for the person's answers ("not sure" is not enough), e.g. a
+    tip for people who have had cancer."""
+
+    def fits(self, level: Disposition) -> bool:
+        return self.levels is None or level in self.levels
 
 
 @dataclass(frozen=True)
@@ -205,8 +217,13 @@ class Cause:
     """Advice level when it is the most likely cause."""
     evidence: tuple[Evidence, ...]
     self_care: tuple[Tip, ...]
-    see_doctor: str
+    see_doctor: dict[Disposition, str]
+    """When and whom to see, by the outcome's level: said only when the outcome is at that level,
+    so it never names another time frame than the outcome's one action."""
     sources: tuple[str, ...]
+    requires: Condition | None = None
+    """The cause is never named unless this holds, or may hold ("not sure"): pregnancy causes
+    require `pregnant`, so an unasked or denied pregnancy rules them out."""
 
 
 @dataclass(frozen=True)
