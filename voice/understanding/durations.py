@@ -54,6 +54,10 @@ def days_in(text: str, words: DurationWords, today: date) -> float | None:
         day = re.search(rf" {ORDINAL} (?:of )?{name} | {name} (?:the )?{ORDINAL} ", text)
         number = int(day[1] or day[2]) if day else 1
         found.append(_days_since(today, index, number))
+    if not any(f" {m} " in text for m in MONTHS):
+        # "since the 20th": that day of this month, or of last month if it is still to come.
+        for day in re.findall(r" the (\d{1,2})(?:st|nd|rd|th) ", text):
+            found.append(_days_since_day(today, int(day)))
     for name, (month, day) in words.dates.items():
         if f" {name} " in text:
             found.append(_days_since(today, month, day))
@@ -61,6 +65,14 @@ def days_in(text: str, words: DurationWords, today: date) -> float | None:
         if int(year) <= today.year:
             found.append((today - date(int(year), 1, 1)).days)
     return max(found) if found else None
+
+
+def _days_since_day(today: date, day: int) -> float:
+    if 1 <= day <= today.day:
+        return float(today.day - day)
+    month, year = (today.month - 1, today.year) if today.month > 1 else (12, today.year - 1)
+    day = min(day, calendar.monthrange(year, month)[1])
+    return float((today - date(year, month, day)).days)
 
 
 def _days_since(today: date, month: int, day: int) -> float:

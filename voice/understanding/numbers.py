@@ -8,6 +8,7 @@ are not the answer. A minus sign or "minus" makes the answer out of range.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 
@@ -46,6 +47,8 @@ def number_in(raw: str, spelling: Spelling, words: NumberWords, today: date) -> 
         if years:
             return today.year - max(years)
     values = [float(v) for v in re.findall(r"(?<![\w.])(\d+)(?![\w])", text)]
+    # "8.5" is read as 8 and 5 once punctuation goes: a decimal said counts rounded up.
+    values += [math.ceil(float(v)) for v in re.findall(r"(?<![\d.])\d+\.\d+(?![\d.])", raw)]
     if not values:
         return None
     return int(max(values))

@@ -48,6 +48,8 @@ class AnswerWords:
     unsure: tuple[Template, ...]
     corrections: tuple[Template, ...]
     negators: frozenset[str]
+    belief_words: frozenset[str]
+    someone_else: tuple[Template, ...]
     hedges: tuple[Template, ...]
     new_subject: frozenset[str]
 
@@ -99,6 +101,9 @@ class Phrasing:
             leading_yes=t(a, "leading_yes", where), leading_no=t(a, "leading_no", where),
             yes=t(a, "yes", where), no=t(a, "no", where), unsure=t(a, "unsure", where),
             corrections=t(a, "corrections", where), hedges=t(a, "hedges", where),
+            someone_else=t(a, "someone_else", where),
+            belief_words=frozenset(
+                spelling.words(w).strip() for w in _str_list(a.get("belief_words", []), where)),
             negators=frozenset(spelling.words(w).strip() for w in _str_list(a.get("negators", []), where)),
             new_subject=frozenset(
                 spelling.words(w).strip() for w in _str_list(a.get("new_subject", []), where)),

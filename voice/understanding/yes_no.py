@@ -48,6 +48,10 @@ def _decide(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) -
     a = words.answers
     for index, clause in enumerate(clauses):
         text = clause.text
+        for template in a.someone_else:
+            m = template.search(text)
+            if m is not None:
+                text = mask(text, [(m.start(), len(text))])
         for fid in findings:
             found = words.findings.get(fid)
             if found is None:
@@ -57,8 +61,10 @@ def _decide(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) -
             for template in found.yes:
                 spans = template.spans(text)
                 for start, end in spans:
+                    # A negation or hedge inside the phrase's gaps ("my ankle isn't clicking") counts too.
                     inside = set(text[start:end].split()) - template.literals
-                    scope = NO if inside & words.answers.negators else _scope(text, start, words)
+                    scope = NO if inside & words.answers.negators else (
+                        UNSURE if inside & _hedge_words(words) else _scope(text, start, words))
                     if scope is None:
                         asserted = True
                     else:
@@ -87,6 +93,10 @@ def _decide(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) -
     return None
 
 
+def _hedge_words(words: Phrasing) -> set[str]:
+    return {t.source for t in words.answers.hedges if " " not in t.source.strip()}
+
+
 def _take(text: str, phrases: tuple[Template, ...], meaning: str, cues: list[str]) -> str:
     """Note `meaning` once per phrase found, and mask the phrase so no other reads its words."""
     for template in phrases:
@@ -110,11 +120,14 @@ def _scope(text: str, start: int, words: Phrasing) -> str | None:
 
     A new subject in between ("no, I can't pee": "I") ends the reach of what came before it."""
     before = text[:start].split()[-SCOPE:]
-    for word in reversed(before):
-        if word in words.answers.negators:
+    crossed = False
+    for i in range(len(before) - 1, -1, -1):
+        word = before[i]
+        if word in words.answers.negators and (
+                not crossed or (i + 1 < len(before) and before[i + 1] in words.answers.belief_words)):
             return NO
         if word in words.answers.new_subject:
-            break
+            crossed = True
     window = " " + " ".join(before) + " "
     cut = max((window.rfind(f" {w} ") for w in words.answers.new_subject), default=-1)
     window = window[cut + 1:] if cut >= 0 else window
