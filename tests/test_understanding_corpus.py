@@ -69,6 +69,9 @@ def grammar_on(today: date) -> Grammar:
 
 CONTENT = load_content()
 TODAY, CASES = load_cases("corpus.yaml")
+_PROBE_TODAY, PROBES = load_cases("probes.yaml")
+assert _PROBE_TODAY == TODAY
+CASES += PROBES
 HELD_TODAY, HELD_OUT = load_cases("held_out.yaml")
 
 

@@ -47,6 +47,12 @@ def number_in(raw: str, spelling: Spelling, words: NumberWords, today: date) -> 
         if years:
             return today.year - max(years)
     values = [float(v) for v in re.findall(r"(?<![\w.])(\d+)(?![\w])", text)]
+    for decade, base in words.decades.items():
+        for m in re.finditer(rf" (?:(\S+(?: \S+)?) )?{decade} ", text):
+            before = (m[1] or "").split()
+            part = next((words.decade_parts[p] for p in (" ".join(before[-2:]), before[-1] if before else "")
+                         if p in words.decade_parts), 5.0)
+            values.append(base + part)
     # "8.5" is read as 8 and 5 once punctuation goes: a decimal said counts rounded up.
     values += [math.ceil(float(v)) for v in re.findall(r"(?<![\d.])\d+\.\d+(?![\d.])", raw)]
     if not values:

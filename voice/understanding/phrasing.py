@@ -62,6 +62,10 @@ class NumberWords:
     """A number followed by one of these (days, weeks) is not the answer to a number question."""
     born: tuple[Template, ...]
     """Phrases that make a year a birth year."""
+    decades: dict[str, float]
+    """"forties": 40."""
+    decade_parts: dict[str, float]
+    """"mid": 5 ("mid forties": 45)."""
 
 
 @dataclass(frozen=True)
@@ -118,7 +122,9 @@ class Phrasing:
             commands.append(
                 CommandWords(item["command"], t(item, "anywhere", place), t(item, "whole", place)))
         n = _mapping(data.get("numbers"), f"{where} numbers")
-        numbers = NumberWords(t(n, "scale", where), t(n, "not_the_answer", where), t(n, "born", where))
+        numbers = NumberWords(t(n, "scale", where), t(n, "not_the_answer", where), t(n, "born", where),
+                              _num_map(n.get("decades", {}), spelling, f"{where} decades"),
+                              _num_map(n.get("decade_parts", {}), spelling, f"{where} decade_parts"))
         d = _mapping(data.get("durations"), f"{where} durations")
         dates = {}
         for name, value in _str_map(d.get("dates", {}), f"{where} dates").items():
