@@ -3,6 +3,8 @@ kiosk, bad vocabulary files, and the cauda equina patient of issue 13 in a whole
 
 from __future__ import annotations
 
+import io
+import json
 import shutil
 from datetime import date
 
@@ -10,6 +12,9 @@ import pytest
 from conftest import of, run_session
 
 from voice.errors import ContentError
+from voice.events import Events
+from voice.session import Session, SessionSettings
+from voice.text_io import ScriptedListener, TranscriptSpeaker
 from voice.triage.model import Kind, Question
 from voice.understanding import Grammar, default_grammar_dir
 
@@ -149,3 +154,36 @@ def test_the_cauda_equina_patient_of_issue_13_gets_emergency_advice(shipped, gra
     assert outcome["disposition"] == "emergency"
     heard = of(events, "heard")
     assert heard[0]["answer"] == "yes"
+
+
+def test_a_whole_session_in_natural_words(shipped):
+    """A person who never says a plain yes or no, a bare number or a listed duration still gets
+    through, and an impossible age is asked again."""
+    grammar = Grammar.load()
+    grammar.natural.today = lambda: date(2027, 1, 14)
+    said = {
+        "ces_screen": ["no, it's just the one leg"], "leg_weakness": ["no, it's sore but it works"],
+        "danger_screen": ["nothing of the sort"], "general_screen": ["can't say I have"],
+        "age": ["-5", "my age is thirty one"], "pregnant": ["no, I'm a man"],
+        "pain_below_knee": ["yes, right down to my foot"], "duration": ["since last tuesday"],
+        "pain_score": ["seven maybe eight"],
+    }
+
+    def answer_for(expect):
+        queue = said.get(expect.question)
+        if queue:
+            return queue.pop(0)
+        return "yes that's right" if expect.question.startswith("readback") else "nope, not at all"
+
+    out = io.StringIO()
+    Session(shipped, grammar, ScriptedListener(answer=answer_for), TranscriptSpeaker(None), Events(out),
+            settings=SessionSettings()).run()
+    events = [json.loads(line) for line in out.getvalue().splitlines()]
+    heard = {e["question"]: e["answer"] for e in of(events, "heard")}
+    assert heard["ces_screen"] == "no" and heard["danger_screen"] == "no" and heard["general_screen"] == "no"
+    assert heard["age"] == 31 and heard["pain_below_knee"] == "yes"
+    assert [e["question"] for e in of(events, "nomatch")].count("age") == 1
+    assert heard["duration"] == "less_than_week" and heard["pain_score"] == 8
+    (outcome,) = of(events, "outcome")
+    assert outcome["disposition"] in ("self_care", "soon")
+    assert events[-1]["reason"] == "complete"
