@@ -49,6 +49,8 @@ class AnswerWords:
     corrections: tuple[Template, ...]
     negators: frozenset[str]
     belief_words: frozenset[str]
+    verb_negators: frozenset[str]
+    yes_first: tuple[Template, ...]
     someone_else: tuple[Template, ...]
     hedges: tuple[Template, ...]
     new_subject: frozenset[str]
@@ -106,6 +108,9 @@ class Phrasing:
             yes=t(a, "yes", where), no=t(a, "no", where), unsure=t(a, "unsure", where),
             corrections=t(a, "corrections", where), hedges=t(a, "hedges", where),
             someone_else=t(a, "someone_else", where),
+            yes_first=t(a, "yes_first", where),
+            verb_negators=frozenset(
+                spelling.words(w).strip() for w in _str_list(a.get("verb_negators", []), where)),
             belief_words=frozenset(
                 spelling.words(w).strip() for w in _str_list(a.get("belief_words", []), where)),
             negators=frozenset(spelling.words(w).strip() for w in _str_list(a.get("negators", []), where)),
@@ -154,7 +159,7 @@ class Phrasing:
             findings[fid] = FindingWords(
                 t(entry, "yes", place), t(entry, "no", place), t(entry, "unsure", place))
         known: set[str] = set()
-        every = [*answers.leading_yes, *answers.leading_no, *answers.yes, *answers.no, *answers.unsure,
+        every = [*answers.yes_first, *answers.leading_yes, *answers.leading_no, *answers.yes, *answers.no, *answers.unsure,
                  *(x for c in commands for x in (*c.anywhere, *c.whole)),
                  *(x for f in findings.values() for x in (*f.yes, *f.no, *f.unsure))]
         for template in every:

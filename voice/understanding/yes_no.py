@@ -48,6 +48,7 @@ def _decide(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) -
     a = words.answers
     for index, clause in enumerate(clauses):
         text = clause.text
+        text = _take(text, a.yes_first, YES, cues)
         for template in a.someone_else:
             m = template.search(text)
             if m is not None:
@@ -120,14 +121,17 @@ def _scope(text: str, start: int, words: Phrasing) -> str | None:
 
     A new subject in between ("no, I can't pee": "I") ends the reach of what came before it."""
     before = text[:start].split()[-SCOPE:]
+    a = words.answers
     crossed = False
+    negations = []
     for i in range(len(before) - 1, -1, -1):
         word = before[i]
-        if word in words.answers.negators and (
-                not crossed or (i + 1 < len(before) and before[i + 1] in words.answers.belief_words)):
-            return NO
-        if word in words.answers.new_subject:
+        if word in a.negators and (not crossed or (i + 1 < len(before) and before[i + 1] in a.belief_words)):
+            negations.append(word)
+        if word in a.new_subject:
             crossed = True
+    if negations and (any(w not in a.verb_negators for w in negations) or len(negations) % 2 == 1):
+        return NO
     window = " " + " ".join(before) + " "
     cut = max((window.rfind(f" {w} ") for w in words.answers.new_subject), default=-1)
     window = window[cut + 1:] if cut >= 0 else window
