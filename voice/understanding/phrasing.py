@@ -159,7 +159,8 @@ class Phrasing:
             findings[fid] = FindingWords(
                 t(entry, "yes", place), t(entry, "no", place), t(entry, "unsure", place))
         known: set[str] = set()
-        every = [*answers.yes_first, *answers.leading_yes, *answers.leading_no, *answers.yes, *answers.no, *answers.unsure,
+        every = [*answers.yes_first, *answers.leading_yes, *answers.leading_no, *answers.yes, *answers.no,
+                 *answers.unsure,
                  *(x for c in commands for x in (*c.anywhere, *c.whole)),
                  *(x for f in findings.values() for x in (*f.yes, *f.no, *f.unsure))]
         for template in every:
