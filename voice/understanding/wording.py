@@ -17,6 +17,8 @@ from ..errors import ContentError
 
 CLAUSE_BREAK = re.compile(r"[,.;:!?]+|\s(?:but|though|although|except)\s")
 _TOKEN = re.compile(r"[a-z0-9]+")
+TYPO_LENGTH = 7
+"""The shortest word that is corrected as a typo."""
 
 
 @dataclass(frozen=True)
@@ -57,12 +59,15 @@ class Spelling:
         return padded
 
     def corrected(self, words: str) -> str:
-        """Each unknown word of six letters or more that is one slip (a typo) from exactly one
-        known word, replaced by it (shorter words are too often other real words: "drags", "drugs")."""
+        """Each unknown word of seven letters or more that is one slip (a typo) from exactly one
+        known word with the same first letter, replaced by it ("temprature"). Shorter words are too
+        often other real words ("drags" is not "drugs", "shower" not "slower")."""
         out = []
         for word in words.split():
-            if len(word) >= 6 and word not in self.known and not word.isdigit():
-                near = [k for k in self.known if abs(len(k) - len(word)) <= 1 and OSA.distance(word, k) <= 1]
+            if len(word) >= TYPO_LENGTH and word not in self.known and not word.isdigit():
+                # A typo seldom changes the first letter; a different real word often does ("talking").
+                near = [k for k in self.known if k[0] == word[0] and abs(len(k) - len(word)) <= 1
+                        and OSA.distance(word, k) <= 1]
                 if len(near) == 1:
                     word = near[0]
             out.append(word)
@@ -134,8 +139,9 @@ class Template:
         return [(m.start(), m.end()) for m in self.regex.finditer(text)]
 
     def words(self) -> set[str]:
-        """The plain words the template names (for typo correction)."""
-        return {w for w in re.findall(r"[a-z]+", self.source.lower().replace("'", "")) if len(w) >= 5}
+        """The whole words the template writes out (not stems like "numb*"), for typo correction."""
+        tokens = re.findall(r"[a-z*]+", self.source.lower().replace("'", ""))
+        return {w for w in tokens if "*" not in w and len(w) >= TYPO_LENGTH}
 
 
 def templates(sources: object, spelling: Spelling, where: str) -> tuple[Template, ...]:
