@@ -119,7 +119,9 @@ def _leading(text: str, phrases: tuple[Template, ...], meaning: str) -> str | No
 def _scope(text: str, start: int, words: Phrasing) -> str | None:
     """NO if a negation, UNSURE if a hedge, stands shortly before `start` in the same clause; else None.
 
-    A new subject in between ("no, I can't pee": "I") ends the reach of what came before it."""
+    A new subject in between ("no, I can't pee": "I") ends the reach of what came before it, except
+    of a negated belief ("I don't think I have a fever"). Verb negations in pairs cancel ("I wouldn't
+    say it isn't weak"); "no", "not" or "never" in reach always deny."""
     before = text[:start].split()[-SCOPE:]
     a = words.answers
     crossed = False
