@@ -108,6 +108,9 @@ def test_help_and_emergency_are_told_apart(grammar, shipped):
     for text in ("help", "can you help me understand", "help me understand the question",
                  "what's that supposed to mean", "I need help with this question"):
         assert answer(grammar, text, ces) == "command:help", text
+    # Said not to need one, it is not a call for one.
+    assert answer(grammar, "no, I don't need an ambulance", ces) == "no"
+    assert answer(grammar, "I don't need help", ces) is None
 
 
 def test_the_idle_kiosk_wakes_on_help_me_but_not_on_an_emergency(grammar):

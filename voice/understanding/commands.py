@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from .phrasing import CommandWords
 
+NOT_A_COMMAND = "none"
+"""An entry of phrases that are no command at all ("I don't need an ambulance")."""
+
 
 def command_in(text: str, commands: tuple[CommandWords, ...]) -> str | None:
     """The command `text` (in matching spelling, the whole answer) gives, or None."""
     for entry in commands:
         if any(t.search(text) for t in entry.anywhere) or any(t.regex.fullmatch(text) for t in entry.whole):
-            return entry.command
+            return None if entry.command == NOT_A_COMMAND else entry.command
     return None
