@@ -129,16 +129,20 @@ def test_the_listened_for_sentences_stay_the_grammar_s_own(grammar, shipped):
     assert expect.guarded and all(grammar.understand(p, ces).answer == "yes" for p in expect.guarded)
 
 
-@pytest.mark.parametrize("broken, where", [
-    ("answers:\n  unsure: [\"(not sure\"]\n", "phrasing.yaml"),
-    ("commands:\n  - {command: help, whole: [what], sometimes: [x]}\n", "phrasing.yaml"),
+@pytest.mark.parametrize("old, new, message", [
+    ("unsure: [yes and no,", 'unsure: ["(yes and no",', "is not a valid template"),
+    ("  - command: none\n", "  - sometimes: [x]\n    command: none\n", "each command entry has"),
+    ("  - command: none\n", "  - command: dance\n", "there is no command 'dance'"),
+    ("  units: {hour:", "  units: {hour: many, hours:", "expected words mapped to numbers"),
 ])
-def test_a_broken_phrasing_file_says_where_and_how_to_fix(folder, broken, where):
-    path = folder / where
-    path.write_text(path.read_text() + "\n" + broken)
+def test_a_broken_phrasing_file_says_where_and_how_to_fix(folder, old, new, message):
+    path = folder / "phrasing.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
     with pytest.raises(ContentError) as err:
         Grammar.load(folder)
-    assert where in str(err.value) and "fix:" in str(err.value)
+    assert "phrasing.yaml" in str(err.value) and "fix:" in str(err.value) and message in str(err.value)
 
 
 def test_a_broken_finding_phrase_says_which_finding(folder):

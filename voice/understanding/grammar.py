@@ -120,7 +120,7 @@ class Grammar:
                 raise ContentError(f"a grammar template is not valid: {err}", where=str(folder),
                                    fix="check the (|) and [] brackets of the sentences") from None
         self._phrases_cache: dict[tuple, tuple[str, ...]] = {}
-        self.natural = NaturalReader(Phrasing.load(folder))
+        self.natural = NaturalReader(Phrasing.load(folder, COMMANDS))
         """Free answers in people's own words (grammar/phrasing.yaml, grammar/findings.yaml); its `today`
         clock, which durations are reckoned by, can be replaced (tests)."""
 

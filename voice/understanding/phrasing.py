@@ -91,7 +91,8 @@ class Phrasing:
     findings: dict[str, FindingWords]
 
     @classmethod
-    def load(cls, folder: Path) -> Phrasing:
+    def load(cls, folder: Path, command_names: tuple[str, ...] = ()) -> Phrasing:
+        """The vocabulary of `folder`; a command entry must name one of `command_names` (or "none")."""
         where = str(folder / PHRASING_FILE)
         data = _mapping(load_yaml_file(folder / PHRASING_FILE), where)
         fwhere = str(folder / FINDINGS_FILE)
@@ -124,6 +125,9 @@ class Phrasing:
             if set(item) - COMMAND_KEYS or not isinstance(item.get("command"), str):
                 raise ContentError("each command entry has `command` and `anywhere` and/or `whole` phrases",
                                    where=place, fix="write it as: {command: help, whole: [\"what\"]}")
+            if command_names and item["command"] not in (*command_names, "none"):
+                raise ContentError(f"there is no command {item['command']!r}", where=place,
+                                   fix="use one of: " + ", ".join((*command_names, "none")))
             commands.append(
                 CommandWords(item["command"], t(item, "anywhere", place), t(item, "whole", place)))
         n = _mapping(data.get("numbers"), f"{where} numbers")
