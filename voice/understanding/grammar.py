@@ -22,6 +22,8 @@ from ..ports import Expectation
 from ..shipped import shipped_folder
 from ..triage.model import Kind, Question
 from ..yamlio import load_yaml_file
+from .natural import NaturalReader
+from .phrasing import Phrasing
 from .templates import template_problems
 
 _LOG = logging.getLogger(__name__)
@@ -118,6 +120,9 @@ class Grammar:
                 raise ContentError(f"a grammar template is not valid: {err}", where=str(folder),
                                    fix="check the (|) and [] brackets of the sentences") from None
         self._phrases_cache: dict[tuple, tuple[str, ...]] = {}
+        self.natural = NaturalReader(Phrasing.load(folder, COMMANDS))
+        """Free answers in people's own words (grammar/phrasing.yaml, grammar/findings.yaml); its `today`
+        clock, which durations are reckoned by, can be replaced (tests)."""
 
     @classmethod
     def load(cls, folder: Path | str | None = None, extra_wake: tuple[str, ...] = ()) -> Grammar:
@@ -244,7 +249,15 @@ class Grammar:
         norm = _normalize(text)
         if not norm or "\ufffd" in text:  # bytes that were not text, control characters: garbage
             return None
+        if question is not None and self.natural.emergency(text):
+            return Interpretation(command="help_now")  # before "please help" is read as "help"
+        if question is not None and question.kind is Kind.NUMBER and self.natural.negative(text):
+            return Interpretation(out_of_range=True)  # "-5" reads as 5 once punctuation is gone
         result = self._recognize(norm, question)
+        if result is None or result.out_of_range:
+            # Not one of the grammar's sentences (a number out of range in a sentence may be
+            # "it's a 10"): read in the person's own words.
+            result = self._read_free(text, question) or result
         if result is None:
             # Close to an allowed sentence (a typo, a recognizer slip): take that sentence.
             phrases = self.expectation(question).phrases
@@ -252,6 +265,18 @@ class Grammar:
             if match is not None:
                 result = self._recognize(match[0], question)
         return result
+
+    def _read_free(self, text: str, question: Question | None) -> Interpretation | None:
+        """An answer in the person's own words, not a sentence of the grammar (understanding.natural)."""
+        read = self.natural.read(text, question)
+        if read is None:
+            return None
+        what, value = read
+        if what == "command":
+            return Interpretation(command=value)
+        if what == "out_of_range":
+            return Interpretation(out_of_range=True)
+        return Interpretation(answer=value)
 
     def _recognize(self, norm: str, question: Question | None) -> Interpretation | None:
         kind = self._kind(question)

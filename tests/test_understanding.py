@@ -1,0 +1,196 @@
+"""Free answers: the generic finding mechanism, durations by the clock, numbers, commands, the idle
+kiosk, bad vocabulary files, and the cauda equina patient of issue 13 in a whole session."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from datetime import date
+
+import pytest
+from conftest import of, run_session
+
+from voice.errors import ContentError
+from voice.events import Events
+from voice.session import Session, SessionSettings
+from voice.text_io import ScriptedListener, TranscriptSpeaker
+from voice.triage.model import Kind, Question
+from voice.understanding import Grammar, default_grammar_dir
+
+
+def ask(findings: tuple[str, ...], kind: Kind = Kind.YES_NO) -> Question:
+    return Question("probe", kind, findings, "Is it so?", "Is it so?", "", "", "")
+
+
+@pytest.fixture
+def folder(tmp_path):
+    target = tmp_path / "grammar"
+    shutil.copytree(default_grammar_dir(), target)
+    return target
+
+
+def answer(grammar: Grammar, text: str, question: Question | None):
+    meaning = grammar.understand(text, question)
+    if meaning is None:
+        return None
+    if meaning.command:
+        return f"command:{meaning.command}"
+    if meaning.out_of_range:
+        return "out_of_range"
+    return "wake" if meaning.wake else meaning.answer
+
+
+def test_a_finding_said_is_a_yes_to_any_question_that_asks_about_it(folder):
+    """The mechanism is keyed by finding id: a finding added to findings.yaml works on every question
+    that lists it, alone or in a group, said plainly, denied or hedged."""
+    (folder / "findings.yaml").write_text(
+        (folder / "findings.yaml").read_text() + '\nankle_click:\n  "yes":\n    - ankle ... click*\n')
+    grammar = Grammar.load(folder)
+    alone, grouped = ask(("ankle_click",)), ask(("fever", "ankle_click"))
+    for question in (alone, grouped):
+        assert answer(grammar, "my ankle keeps clicking", question) == "yes"
+        assert answer(grammar, "no, but my ankle clicks", question) == "yes"
+        assert answer(grammar, "no my ankle doesn't click", question) == "no"
+        assert answer(grammar, "my ankle isn't clicking", question) == "no"
+        assert answer(grammar, "my ankle might be clicking", question) == "unsure"
+    # A question that does not ask about it is not answered by it.
+    assert answer(grammar, "my ankle keeps clicking", ask(("fever",))) is None
+
+
+def test_every_finding_with_vocabulary_is_a_finding_of_the_content(grammar, shipped):
+    known = set(shipped.findings)
+    assert set(grammar.natural.words.findings) <= known
+
+
+def test_the_red_flag_screen_reads_what_people_assert_and_deny(grammar, shipped):
+    ces = shipped.questions["ces_screen"]
+    for text in ("yes, I can't pee", "yes numbness", "yeah I'm numb down there", "I've wet myself",
+                 "no numbness but I can't pee", "nope. actually yes, my bum is numb"):
+        assert answer(grammar, text, ces) == "yes", text
+    for text in ("no numbness down there", "I don't have any trouble peeing", "no, it's just the one leg",
+                 "both legs have been bad for years, nothing new", "no i don't think i'm numb down there"):
+        assert answer(grammar, text, ces) == "no", text
+    assert answer(grammar, "yes and no", ces) == "unsure"
+    # Someone else's illness is not the person's: asked again, not a yes.
+    assert answer(grammar, "my mum had cancer", shipped.questions["cancer_history"]) is None
+
+
+def test_durations_are_reckoned_from_the_clock(grammar, shipped):
+    duration = shipped.questions["duration"]
+    grammar = Grammar.load()
+    grammar.natural.today = lambda: date(2027, 1, 14)
+    assert answer(grammar, "since Christmas", duration) == "one_to_six_weeks"
+    assert answer(grammar, "since last tuesday", duration) == "less_than_week"
+    assert answer(grammar, "since the 3rd", duration) == "one_to_six_weeks"
+    grammar.natural.today = lambda: date(2027, 6, 1)
+    assert answer(grammar, "since Christmas", duration) == "more_than_six_weeks"
+    grammar.natural.today = lambda: date(2026, 12, 29)
+    assert answer(grammar, "since Christmas", duration) == "less_than_week"
+    assert answer(grammar, "since the 3rd", duration) == "one_to_six_weeks"
+
+
+def test_numbers_take_the_higher_and_refuse_the_impossible(grammar, shipped):
+    age, pain = shipped.questions["age"], shipped.questions["pain_score"]
+    assert answer(grammar, "seven maybe eight", pain) == 8
+    assert answer(grammar, "8.5", pain) == 9
+    assert answer(grammar, "12 out of 10", pain) == "out_of_range"
+    assert answer(grammar, "-5", pain) == "out_of_range"
+    assert answer(grammar, "-5", age) == "out_of_range"
+    assert answer(grammar, "I'm 45 and I've had it 3 weeks", age) == 45
+    assert answer(grammar, "I'm 150", age) == "out_of_range"
+
+
+def test_help_and_emergency_are_told_apart(grammar, shipped):
+    ces = shipped.questions["ces_screen"]
+    for text in ("I need help", "help me", "please help", "I can't breathe", "call an ambulance"):
+        assert answer(grammar, text, ces) == "command:help_now", text
+    for text in ("help", "can you help me understand", "help me understand the question",
+                 "what's that supposed to mean", "I need help with this question"):
+        assert answer(grammar, text, ces) == "command:help", text
+    # Said not to need one, it is not a call for one.
+    assert answer(grammar, "no, I don't need an ambulance", ces) == "no"
+    assert answer(grammar, "I don't need help", ces) is None
+
+
+def test_the_idle_kiosk_wakes_on_help_me_but_not_on_an_emergency(grammar):
+    assert answer(grammar, "I need help", None) == "wake"
+    assert answer(grammar, "help me", None) == "wake"
+    assert answer(grammar, "please call an ambulance", None) == "command:help_now"
+    assert answer(grammar, "I can't breathe", None) == "command:help_now"
+    assert answer(grammar, "my leg hurts", None) is None
+
+
+def test_the_listened_for_sentences_stay_the_grammar_s_own(grammar, shipped):
+    """Free phrasing is read after recognition; recognizers still get the small sentence set."""
+    ces = shipped.questions["ces_screen"]
+    expect = grammar.expectation(ces, guard="yes")
+    assert "yes i cant pee" not in expect.phrases and "i need help" not in expect.phrases
+    assert expect.guarded and all(grammar.understand(p, ces).answer == "yes" for p in expect.guarded)
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("unsure: [yes and no,", 'unsure: ["(yes and no",', "is not a valid template"),
+    ("  - command: none\n", "  - sometimes: [x]\n    command: none\n", "each command entry has"),
+    ("  - command: none\n", "  - command: dance\n", "there is no command 'dance'"),
+    ("  units: {hour:", "  units: {hour: many, hours:", "expected words mapped to numbers"),
+])
+def test_a_broken_phrasing_file_says_where_and_how_to_fix(folder, old, new, message):
+    path = folder / "phrasing.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    with pytest.raises(ContentError) as err:
+        Grammar.load(folder)
+    assert "phrasing.yaml" in str(err.value) and "fix:" in str(err.value) and message in str(err.value)
+
+
+def test_a_broken_finding_phrase_says_which_finding(folder):
+    path = folder / "findings.yaml"
+    path.write_text(path.read_text() + '\nankle_click:\n  "yes": ["(ankle"]\n')
+    with pytest.raises(ContentError) as err:
+        Grammar.load(folder)
+    assert "ankle_click" in str(err.value) and "(ankle" in str(err.value)
+
+
+def test_the_cauda_equina_patient_of_issue_13_gets_emergency_advice(shipped, grammar):
+    """Typed as the patient typed it: taken as "not sure" and sent to 111 before."""
+    lines = ["yes, I can't pee", "yes numbness", "yeah I'm numb down there"]
+    events, _ = run_session(shipped, grammar, lines)
+    (outcome,) = of(events, "outcome")
+    assert outcome["disposition"] == "emergency"
+    heard = of(events, "heard")
+    assert heard[0]["answer"] == "yes"
+
+
+def test_a_whole_session_in_natural_words(shipped):
+    """A person who never says a plain yes or no, a bare number or a listed duration still gets
+    through, and an impossible age is asked again."""
+    grammar = Grammar.load()
+    grammar.natural.today = lambda: date(2027, 1, 14)
+    said = {
+        "ces_screen": ["no, it's just the one leg"], "leg_weakness": ["no, it's sore but it works"],
+        "danger_screen": ["nothing of the sort"], "general_screen": ["can't say I have"],
+        "age": ["-5", "my age is thirty one"], "pregnant": ["no, I'm a man"],
+        "pain_below_knee": ["yes, right down to my foot"], "duration": ["since last tuesday"],
+        "pain_score": ["seven maybe eight"],
+    }
+
+    def answer_for(expect):
+        queue = said.get(expect.question)
+        if queue:
+            return queue.pop(0)
+        return "yes that's right" if expect.question.startswith("readback") else "nope, not at all"
+
+    out = io.StringIO()
+    Session(shipped, grammar, ScriptedListener(answer=answer_for), TranscriptSpeaker(None), Events(out),
+            settings=SessionSettings()).run()
+    events = [json.loads(line) for line in out.getvalue().splitlines()]
+    heard = {e["question"]: e["answer"] for e in of(events, "heard")}
+    assert heard["ces_screen"] == "no" and heard["danger_screen"] == "no" and heard["general_screen"] == "no"
+    assert heard["age"] == 31 and heard["pain_below_knee"] == "yes"
+    assert [e["question"] for e in of(events, "nomatch")].count("age") == 1
+    assert heard["duration"] == "less_than_week" and heard["pain_score"] == 8
+    (outcome,) = of(events, "outcome")
+    assert outcome["disposition"] in ("self_care", "soon")
+    assert events[-1]["reason"] == "complete"

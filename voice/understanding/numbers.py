@@ -1,0 +1,60 @@
+"""A number anywhere in an answer, in words or digits: "I'll be fifty two in May", "7/10", "a 6 or 7".
+
+Number words become digits with text2num (`alpha2digit`). Where several numbers are said ("seven,
+maybe eight", "sixty sev... sixty seven") the highest counts: for a pain score that is the safer
+reading, for an age it is the one a false start ends on. "Out of ten" and numbers of days or weeks
+are not the answer. A minus sign or "minus" makes the answer out of range.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+
+from .phrasing import NumberWords
+from .wording import Spelling, mask
+
+NEGATIVE = re.compile(r"(?:^|[^\w/.-])-\s*\d|\bminus\b")
+YEAR = re.compile(r" (1[89]\d\d|20\d\d) ")
+
+
+def is_negative(raw: str) -> bool:
+    """True when the answer gives a number below zero ("-5", "minus five")."""
+    return bool(NEGATIVE.search(raw.lower()))
+
+
+def digits(raw: str, spelling: Spelling) -> str:
+    """The answer in matching spelling with number words as digits, "7/10" as "7 out of 10", "6-7" as
+    "6 to 7"."""
+    from text_to_num import alpha2digit  # the parser is only needed for free answers
+
+    text = raw.lower()
+    text = re.sub(r"(\d)\s*/\s*(\d)", r"\1 out of \2", text)
+    text = re.sub(r"\by\s*/\s*o\b", " years old ", text)
+    text = re.sub(r"(\d)\s*-\s*(\d)", r"\1 to \2", text)
+    words = spelling.words(text).strip()
+    return f" {alpha2digit(words, 'en', threshold=0)} " if words else " "
+
+
+def number_in(raw: str, spelling: Spelling, words: NumberWords, today: date) -> int | None:
+    """The number the answer gives, or None if it gives none."""
+    text = digits(raw, spelling)
+    for template in (*words.scale, *words.not_the_answer):
+        text = mask(text, template.spans(text))
+    if any(t.search(text) for t in words.born):
+        years = [int(y) for y in YEAR.findall(text) if 1880 <= int(y) <= today.year]
+        if years:
+            return today.year - max(years)
+    values = [float(v) for v in re.findall(r"(?<![\w.])(\d+)(?![\w])", text)]
+    for decade, base in words.decades.items():
+        for m in re.finditer(rf" (?:(\S+(?: \S+)?) )?{decade} ", text):
+            before = (m[1] or "").split()
+            part = next((words.decade_parts[p] for p in (" ".join(before[-2:]), before[-1] if before else "")
+                         if p in words.decade_parts), 5.0)
+            values.append(base + part)
+    # "8.5" is read as 8 and 5 once punctuation goes: a decimal said counts rounded up.
+    values += [math.ceil(float(v)) for v in re.findall(r"(?<![\d.])\d+\.\d+(?![\d.])", raw)]
+    if not values:
+        return None
+    return int(max(values))

@@ -1,0 +1,142 @@
+"""Yes, no or not sure, however it is phrased, on a question about some findings.
+
+A yes or no word at the start decides, unless the rest of the answer says a finding the question asks
+about is there: "no, I can't pee" to the cauda equina screen is a yes, whatever came first. A finding
+said with a negation before it ("no numbness down there") is a no; with a hedge ("I might have a
+temperature") a not sure. After a correction ("no, wait, yes") only what follows it counts.
+"""
+
+from __future__ import annotations
+
+from .phrasing import Phrasing
+from .wording import Clause, Template, mask
+
+YES, NO, UNSURE = "yes", "no", "unsure"
+SCOPE = 5
+"""How many words before a finding's phrase a negation or hedge may stand and still apply to it."""
+
+
+def yes_no(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) -> str | None:
+    """"yes", "no", "unsure", or None when the answer says none of these."""
+    tail = _after_correction(clauses, words)
+    if tail is not None:
+        meaning = _decide(tail, findings, words)
+        if meaning is not None:
+            return meaning
+    return _decide(clauses, findings, words)
+
+
+def _after_correction(clauses: list[Clause], words: Phrasing) -> list[Clause] | None:
+    """The clauses after the last correction ("wait", "actually", "I mean"), or None if there is none."""
+    last: tuple[int, int] | None = None
+    for i, clause in enumerate(clauses):
+        for template in words.answers.corrections:
+            for _start, end in template.spans(clause.text):
+                if last is None or (i, end) > last:
+                    last = (i, end)
+    if last is None:
+        return None
+    i, end = last
+    rest = [Clause(" " + clauses[i].text[end:])] if clauses[i].text[end:].strip() else []
+    return rest + clauses[i + 1:]
+
+
+def _decide(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) -> str | None:
+    asserted = False
+    cues: list[str] = []
+    leading: str | None = None
+    a = words.answers
+    for index, clause in enumerate(clauses):
+        text = clause.text
+        text = _take(text, a.yes_first, YES, cues)
+        for template in a.someone_else:
+            m = template.search(text)
+            if m is not None:
+                text = mask(text, [(m.start(), len(text))])
+        for fid in findings:
+            found = words.findings.get(fid)
+            if found is None:
+                continue
+            text = _take(text, found.no, NO, cues)
+            text = _take(text, found.unsure, UNSURE, cues)
+            for template in found.yes:
+                spans = template.spans(text)
+                for start, end in spans:
+                    # A negation or hedge inside the phrase's gaps ("my ankle isn't clicking") counts too.
+                    inside = set(text[start:end].split()) - template.literals
+                    scope = NO if inside & words.answers.negators else (
+                        UNSURE if inside & _hedge_words(words) else _scope(text, start, words))
+                    if scope is None:
+                        asserted = True
+                    else:
+                        cues.append(scope)
+                text = mask(text, spans)
+        text = _take(text, a.unsure, UNSURE, cues)
+        if index == 0:
+            leading = _leading(text, a.leading_no, NO) or _leading(text, a.leading_yes, YES)
+        text = _take(text, a.no, NO, cues)
+        text = _take(text, a.yes, YES, cues)
+        if index > 0 and leading is None:
+            # A second clause may carry the answer word: "sorry, no".
+            leading = _leading(text, a.leading_no, NO) or _leading(text, a.leading_yes, YES)
+    if asserted:
+        return YES
+    if UNSURE in cues:
+        return UNSURE
+    if leading is not None:
+        return leading
+    if YES in cues and NO not in cues:
+        return YES
+    if NO in cues and YES not in cues:
+        return NO
+    if cues:
+        return UNSURE
+    return None
+
+
+def _hedge_words(words: Phrasing) -> set[str]:
+    return {t.source for t in words.answers.hedges if " " not in t.source.strip()}
+
+
+def _take(text: str, phrases: tuple[Template, ...], meaning: str, cues: list[str]) -> str:
+    """Note `meaning` once per phrase found, and mask the phrase so no other reads its words."""
+    for template in phrases:
+        spans = template.spans(text)
+        if spans:
+            cues.extend([meaning] * len(spans))
+            text = mask(text, spans)
+    return text
+
+
+def _leading(text: str, phrases: tuple[Template, ...], meaning: str) -> str | None:
+    for template in phrases:
+        m = template.search(text)
+        if m is not None and m.start() == 0:
+            return meaning
+    return None
+
+
+def _scope(text: str, start: int, words: Phrasing) -> str | None:
+    """NO if a negation, UNSURE if a hedge, stands shortly before `start` in the same clause; else None.
+
+    A new subject in between ("no, I can't pee": "I") ends the reach of what came before it, except
+    of a negated belief ("I don't think I have a fever"). Verb negations in pairs cancel ("I wouldn't
+    say it isn't weak"); "no", "not" or "never" in reach always deny."""
+    before = text[:start].split()[-SCOPE:]
+    a = words.answers
+    crossed = False
+    negations = []
+    for i in range(len(before) - 1, -1, -1):
+        word = before[i]
+        if word in a.negators and (not crossed or (i + 1 < len(before) and before[i + 1] in a.belief_words)):
+            negations.append(word)
+        if word in a.new_subject:
+            crossed = True
+    if negations and (any(w not in a.verb_negators for w in negations) or len(negations) % 2 == 1):
+        return NO
+    window = " " + " ".join(before) + " "
+    cut = max((window.rfind(f" {w} ") for w in words.answers.new_subject), default=-1)
+    window = window[cut + 1:] if cut >= 0 else window
+    if any(t.search(" " + window.strip() + " ") for t in words.answers.hedges):
+        return UNSURE
+    return None
