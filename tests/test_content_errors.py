@@ -219,3 +219,49 @@ def test_check_of_the_shipped_folders_passes():
     done = _voice("check")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("content OK: ") and "grammar OK: " in done.stdout
+
+
+def test_check_reports_every_content_problem_not_only_the_first(tmp_path):
+    # An editor's afternoon of typos in the shipped content: a misspelt question key, a finding
+    # asked about that does not exist, a red flag softened to "soon", a cause that lost its sources
+    # and a dialog line with a placeholder nobody fills. Each is a separate problem, in four files.
+    import shutil
+
+    from voice.triage.loader import default_content_dir
+
+    content = tmp_path / "content"
+    shutil.copytree(default_content_dir(), content)
+    questions = (content / "questions.yaml").read_text(encoding="utf-8")
+    first_q = re.search(r"^(\w+):\n", questions, re.M).group(1)
+    _edit(content / "questions.yaml", "  rephrase:", "  rephrse:")
+    _edit(content / "questions.yaml", "findings: [fever]", "findings: [fevr]")
+    _edit(content / "red_flags.yaml", "level: emergency", "level: soon")
+    _edit(content / "causes.yaml", "  sources: [", "  sources: []\n  old_sources: [")
+    _edit(content / "dialog.yaml", 'goodbye: "', 'goodbye: "{patient_name} ')
+    done = _voice("check", "--content", str(content))
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    err = done.stderr
+    assert re.search(rf"questions\.yaml, line \d+: unknown key 'rephrse' in question '{first_q}'", err), err
+    assert re.search(r"questions\.yaml, line \d+: question '\w+' asks about unknown finding 'fevr'", err), err
+    assert re.search(r"red_flags\.yaml, line \d+: rule '\w+' is a red flag with level 'soon'", err), err
+    assert re.search(r"causes\.yaml, line \d+: unknown key 'old_sources' in cause '\w+'", err), err
+    assert re.search(r"dialog\.yaml, line \d+: unknown placeholder \{patient_name\} in 'goodbye'", err), err
+    # The questions that broke are not reported again by each node that asks them.
+    assert "asks unknown question" not in err and "unknown finding 'fever'" not in err, err
+    assert "5 problems found" in err, err
+
+
+def test_loading_content_with_several_problems_lists_them_all(mini_copy):
+    from voice.errors import ContentErrors
+
+    _edit(mini_copy / "questions.yaml", "findings: [fever]", "findings: [fevers]")
+    _edit(mini_copy / "tree.yaml", "next: immune", "next: immun")
+    _edit(mini_copy / "dispositions.yaml", "Contact {urgent_line}.", "Contact {urgent_lines}.")
+    with pytest.raises(ContentErrors) as info:
+        load_content(mini_copy)
+    messages = [str(p) for p in info.value.problems]
+    assert len(messages) == 3, messages
+    assert any("unknown finding 'fevers'" in m for m in messages)
+    assert any("branches to missing node 'immun'" in m for m in messages)
+    assert any("unknown placeholder {urgent_lines}" in m for m in messages)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import string
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import ContentError
+from ..errors import ContentError, ContentErrors
 from ..shipped import shipped_folder
 from ..yamlio import Mapping, load_yaml_file
 from .conditions import Condition, Fact, Not, NumberTest, ChoiceTest, number_tests, parse_condition
@@ -85,6 +87,24 @@ class _Reader:
     def __init__(self, folder: Path):
         self.folder = folder
         self.file = ""
+        self.problems: list[ContentError] = []
+        """Every problem found so far (`voice-triage check` reports them all)."""
+        self.broken: set[str] = set()
+        """Items that had a problem ("question:pain_score"): what refers to them is not reported again."""
+
+    @contextmanager
+    def item(self, *refs: str) -> Iterator[None]:
+        """A problem inside is recorded and the rest of this item skipped, so checking goes on with
+        the next item; `refs` name what is then broken."""
+        try:
+            yield
+        except ContentError as err:
+            self.problems.append(err)
+            self.broken.update(refs)
+
+    def is_broken(self, ref: str) -> bool:
+        """True when `ref` had a problem of its own (a reference to it is not a second problem)."""
+        return ref in self.broken
 
     def where(self, node: object = None, key: str | None = None) -> str:
         line = 0
@@ -152,7 +172,10 @@ REGION_PLACEHOLDERS = {"emergency_number", "urgent_line", "emergency_place"}
 
 
 def load_content(folder: Path | str | None = None) -> Content:
-    """Load and check every content file of a folder (the shipped one by default)."""
+    """Load and check every content file of a folder (the shipped one by default).
+
+    Raises ContentError for one problem, ContentErrors (with `.problems`) for several: each file and
+    each item in it is checked even after a problem elsewhere."""
     folder = Path(folder) if folder else default_content_dir()
     if not folder.is_dir():
         raise ContentError(
@@ -162,227 +185,280 @@ def load_content(folder: Path | str | None = None) -> Content:
     r = _Reader(folder)
 
     # regions.yaml
-    data = r.mapping(r.load("regions.yaml"), "regions.yaml")
-    r.keys(data, {"default", "regions"}, set(), "regions.yaml")
-    regions = {}
-    for rid, entry in r.mapping(data["regions"], "regions", data, "regions").items():
-        entry = r.mapping(entry, f"region {rid!r}", data["regions"], rid)
-        r.keys(entry, {"name", "emergency_number", "urgent_line", "emergency_place"}, set(), f"region {rid!r}")
-        regions[rid] = Region(rid, *(r.text(entry, k, f"region {rid!r}", set()) for k in
-                                     ("name", "emergency_number", "urgent_line", "emergency_place")))
-    default_region = str(data["default"])
-    if default_region not in regions:
-        r.fail(f"default region {default_region!r} is not defined", data, "default",
-               fix=f"use one of: {', '.join(sorted(regions))}")
+    regions: dict[str, Region] = {}
+    default_region = ""
+    with r.item("regions"):
+        data = r.mapping(r.load("regions.yaml"), "regions.yaml")
+        r.keys(data, {"default", "regions"}, set(), "regions.yaml")
+        for rid, entry in r.mapping(data["regions"], "regions", data, "regions").items():
+            with r.item("regions"):
+                entry = r.mapping(entry, f"region {rid!r}", data["regions"], rid)
+                r.keys(entry, {"name", "emergency_number", "urgent_line", "emergency_place"}, set(),
+                       f"region {rid!r}")
+                regions[rid] = Region(rid, *(r.text(entry, k, f"region {rid!r}", set()) for k in
+                                             ("name", "emergency_number", "urgent_line", "emergency_place")))
+        default_region = str(data["default"])
+        if default_region not in regions and not r.is_broken("regions"):
+            r.fail(f"default region {default_region!r} is not defined", data, "default",
+                   fix=f"use one of: {', '.join(sorted(regions))}")
 
     # dispositions.yaml
-    data = r.mapping(r.load("dispositions.yaml"), "dispositions.yaml")
-    r.keys(data, {d.value for d in Disposition}, set(), "dispositions.yaml")
     dispositions = {}
-    for d in Disposition:
-        entry = r.mapping(data[d.value], d.value, data, d.value)
-        r.keys(entry, {"label", "advice"}, set(), f"disposition {d.value!r}")
-        dispositions[d] = DispositionText(
-            d, r.text(entry, "label", d.value, set()), r.text(entry, "advice", d.value, REGION_PLACEHOLDERS)
-        )
+    with r.item():
+        data = r.mapping(r.load("dispositions.yaml"), "dispositions.yaml")
+        r.keys(data, {d.value for d in Disposition}, set(), "dispositions.yaml")
+        for d in Disposition:
+            with r.item():
+                entry = r.mapping(data[d.value], d.value, data, d.value)
+                r.keys(entry, {"label", "advice"}, set(), f"disposition {d.value!r}")
+                dispositions[d] = DispositionText(
+                    d, r.text(entry, "label", d.value, set()),
+                    r.text(entry, "advice", d.value, REGION_PLACEHOLDERS),
+                )
 
     # findings.yaml
-    data = r.mapping(r.load("findings.yaml"), "findings.yaml")
-    findings = {}
-    for fid, entry in data.items():
-        entry = r.mapping(entry, f"finding {fid!r}", data, fid)
-        r.keys(entry, {"description", "yes_reason", "no_reason"}, set(), f"finding {fid!r}")
-        findings[fid] = Finding(fid, *(r.text(entry, k, f"finding {fid!r}", set())
-                                       for k in ("description", "yes_reason", "no_reason")))
+    findings: dict[str, Finding] = {}
+    with r.item("findings"):
+        data = r.mapping(r.load("findings.yaml"), "findings.yaml")
+        for fid, entry in data.items():
+            with r.item(f"finding:{fid}"):
+                entry = r.mapping(entry, f"finding {fid!r}", data, fid)
+                r.keys(entry, {"description", "yes_reason", "no_reason"}, set(), f"finding {fid!r}")
+                findings[fid] = Finding(fid, *(r.text(entry, k, f"finding {fid!r}", set())
+                                               for k in ("description", "yes_reason", "no_reason")))
 
     # questions.yaml
-    data = r.mapping(r.load("questions.yaml"), "questions.yaml")
     questions: dict[str, Question] = {}
     value_findings: dict[str, Kind] = {}  # number and choice findings
-    for qid, entry in data.items():
-        entry = r.mapping(entry, f"question {qid!r}", data, qid)
-        what = f"question {qid!r}"
-        base = {"kind", "findings", "text", "rephrase", "help", "why", "readback"}
-        r.keys(entry, base, {"source", "min", "max", "unit", "at_least", "choices"}, what)
-        try:
-            kind = Kind(entry["kind"])
-        except ValueError:
-            r.fail(f"{what}: unknown kind {entry['kind']!r}", entry, "kind",
-                   fix="use yes_no, number or choice")
-        fids = entry["findings"]
-        if not isinstance(fids, list) or not fids or not all(isinstance(f, str) for f in fids):
-            r.fail(f"{what}: findings must be a non-empty list of finding ids", entry, "findings")
-        if kind is not Kind.YES_NO and len(fids) != 1:
-            r.fail(f"{what}: a {kind.value} question asks about exactly one finding", entry, "findings")
-        if kind is Kind.YES_NO:
-            for f in fids:
-                if f not in findings:
-                    r.fail(f"{what} asks about unknown finding {f!r}", entry, "findings",
-                           fix="use a finding id defined in findings.yaml (protocol.md lists them)")
-        else:
-            value_findings[fids[0]] = kind
-        kwargs = {}
-        if kind is Kind.NUMBER:
-            for key in ("min", "max"):
-                if not isinstance(entry.get(key), int):
-                    r.fail(f"{what}: a number question needs an integer {key!r}", entry, key)
-            kwargs = {"minimum": entry["min"], "maximum": entry["max"], "unit": entry.get("unit")}
-            if "at_least" in entry:
-                kwargs["at_least"] = r.text(entry, "at_least", what, REGION_PLACEHOLDERS | {"value"})
-        elif kind is Kind.CHOICE:
-            choices_data = r.mapping(entry.get("choices"), f"{what}: choices", entry, "choices")
-            choices = []
-            for cid, c in choices_data.items():
-                c = r.mapping(c, f"choice {cid!r}", choices_data, cid)
-                r.keys(c, {"label"}, {"max_days"}, f"choice {cid!r} of {what}")
-                choices.append(Choice(cid, r.text(c, "label", f"choice {cid!r}", set()), c.get("max_days")))
-            if len(choices) < 2:
-                r.fail(f"{what}: a choice question needs at least two choices", entry, "choices")
-            kwargs = {"choices": tuple(choices)}
-        elif {"min", "max", "at_least", "choices"} & set(entry):
-            r.fail(f"{what}: min, max, at_least and choices belong to number and choice questions", entry)
-        questions[qid] = Question(
-            id=qid, kind=kind, findings=tuple(fids),
-            text=r.text(entry, "text", what, REGION_PLACEHOLDERS),
-            rephrase=r.text(entry, "rephrase", what, REGION_PLACEHOLDERS),
-            help=r.text(entry, "help", what, REGION_PLACEHOLDERS),
-            why=r.text(entry, "why", what, REGION_PLACEHOLDERS),
-            readback=r.text(entry, "readback", what, set()),
-            source=str(entry.get("source", "")), **kwargs,
-        )
+    with r.item("questions"):
+        data = r.mapping(r.load("questions.yaml"), "questions.yaml")
+        for qid, entry in data.items():
+            fids = entry.get("findings") if isinstance(entry, dict) else None
+            refs = [f"finding:{f}" for f in fids if isinstance(f, str)] if isinstance(fids, list) else []
+            with r.item(f"question:{qid}", *refs):
+                questions[qid] = _question(r, qid, entry, data, findings, value_findings)
     known = set(findings) | set(value_findings)
 
     def check_condition(cond: Condition, node: Mapping, key: str, what: str) -> None:
         for f in cond.findings():
-            if f not in known:
+            if f not in known and not r.is_broken(f"finding:{f}") and not r.is_broken("findings"):
                 r.fail(f"{what}: unknown finding {f!r}", node, key,
                        fix="use a finding id from findings.yaml or a number/choice question's finding")
-        _check_kinds(cond, value_findings, questions, lambda m: r.fail(f"{what}: {m}", node, key))
+        if not r.is_broken("questions"):
+            _check_kinds(cond, value_findings, questions, lambda m: r.fail(f"{what}: {m}", node, key))
 
     # tree.yaml
-    data = r.mapping(r.load("tree.yaml"), "tree.yaml")
-    r.keys(data, {"start", "nodes"}, set(), "tree.yaml")
-    nodes_data = r.mapping(data["nodes"], "nodes", data, "nodes")
     nodes: dict[str, Node] = {}
-    for nid, entry in nodes_data.items():
-        entry = r.mapping(entry, f"node {nid!r}", nodes_data, nid)
-        what = f"node {nid!r}"
-        if nid == OUTCOME:
-            r.fail(f"{OUTCOME!r} is reserved for the end of the tree", nodes_data, nid, fix="rename the node")
-        r.keys(entry, {"ask", "next"}, {"when", "after_red_flag"}, what)
-        after_red_flag = entry.get("after_red_flag", False)
-        if not isinstance(after_red_flag, bool):
-            r.fail(f"{what}: `after_red_flag` must be true or false", entry, "after_red_flag")
-        if entry["ask"] not in questions:
-            r.fail(f"{what} asks unknown question {entry['ask']!r}", entry, "ask",
-                   fix="use a question id from questions.yaml")
-        when = r.condition(entry, "when", what) if "when" in entry else None
-        if when:
-            check_condition(when, entry, "when", what)
-        nxt = entry["next"]
-        branches: list[Branch] = []
-        if isinstance(nxt, str):
-            branches.append(Branch(None, nxt))
-        elif isinstance(nxt, list) and nxt:
-            for i, b in enumerate(nxt):
-                b = r.mapping(b, f"{what}: branch {i + 1}", entry, "next")
-                last = i == len(nxt) - 1
-                r.keys(b, {"goto"} if last else {"goto", "if"}, {"if"} if last else set(),
-                       f"{what}: branch {i + 1}")
-                cond = r.condition(b, "if", f"{what}: branch {i + 1}") if "if" in b else None
-                if cond:
-                    check_condition(cond, b, "if", f"{what}: branch {i + 1}")
-                branches.append(Branch(cond, str(b["goto"])))
-            if branches[-1].condition is not None:
-                r.fail(f"{what} is a dead end: no branch is taken when no `if` holds", entry, "next",
-                       fix="end the list with a branch that has only `goto`")
-        else:
-            r.fail(f"{what}: `next` must be a node id, `outcome`, or a list of branches", entry, "next")
-        for b in branches:
-            if b.target != OUTCOME and b.target not in nodes_data:
-                r.fail(f"{what} branches to missing node {b.target!r}", entry, "next",
-                       fix=f"add node {b.target!r} or branch to an existing node or `outcome`")
-        nodes[nid] = Node(nid, entry["ask"], when, tuple(branches), after_red_flag)
-    start = str(data["start"])
-    if start not in nodes:
-        r.fail(f"start node {start!r} does not exist", data, "start")
-    _check_graph(nodes, start, lambda msg, nid, fix=None: r.fail(msg, nodes_data, nid, fix=fix))
+    start = ""
+    with r.item("tree"):
+        data = r.mapping(r.load("tree.yaml"), "tree.yaml")
+        r.keys(data, {"start", "nodes"}, set(), "tree.yaml")
+        nodes_data = r.mapping(data["nodes"], "nodes", data, "nodes")
+        for nid, entry in nodes_data.items():
+            with r.item("tree"):
+                nodes[nid] = _node(r, nid, entry, nodes_data, questions, check_condition)
+        start = str(data["start"])
+        if start not in nodes_data:
+            r.fail(f"start node {start!r} does not exist", data, "start")
+        if not r.is_broken("tree"):
+            _check_graph(nodes, start, lambda msg, nid, fix=None: r.fail(msg, nodes_data, nid, fix=fix))
 
     # causes.yaml
-    data = r.mapping(r.load("causes.yaml"), "causes.yaml")
     causes: dict[str, Cause] = {}
-    for cid, entry in data.items():
-        entry = r.mapping(entry, f"cause {cid!r}", data, cid)
-        what = f"cause {cid!r}"
-        r.keys(entry, {"name", "description", "serious", "prior", "level", "evidence",
-                       "self_care", "see_doctor", "sources"}, {"requires"}, what)
-        level = _level(r, entry, "level", what)
-        requires = r.condition(entry, "requires", what) if "requires" in entry else None
-        if requires is not None:
-            check_condition(requires, entry, "requires", what)
-        evidence = []
-        for item in entry["evidence"] or []:
-            item = r.mapping(item, f"{what}: evidence", entry, "evidence")
-            r.keys(item, {"when", "weight"}, {"because"}, f"{what}: evidence")
-            cond = r.condition(item, "when", f"{what}: evidence")
-            check_condition(cond, item, "when", f"{what}: evidence")
-            because = item.get("because")
-            if because is None:
-                because = _default_reason(cond, findings)
-                if because is None:
-                    r.fail(f"{what}: this evidence needs a `because` reason", item, "when",
-                           fix="add because: a short phrase that finishes 'because ...'")
-            if not isinstance(item["weight"], (int, float)) or isinstance(item["weight"], bool):
-                r.fail(f"{what}: weight must be a number", item, "weight")
-            evidence.append(Evidence(cond, float(item["weight"]), " ".join(str(because).split())))
-        tips = []
-        if not isinstance(entry["self_care"], list) or not entry["self_care"]:
-            r.fail(f"{what} has no self-care tips", entry, "self_care",
-                   fix="add at least one tip: {say: ..., source: ...}")
-        for tip in entry["self_care"]:
-            tip = r.mapping(tip, f"{what}: self_care tip", entry, "self_care")
-            r.keys(tip, {"say", "source"}, {"levels", "when"}, f"{what}: self_care tip")
-            tip_when = r.condition(tip, "when", f"{what}: self_care tip") if "when" in tip else None
-            if tip_when is not None:
-                check_condition(tip_when, tip, "when", f"{what}: self_care tip")
-            tips.append(Tip(r.text(tip, "say", what, REGION_PLACEHOLDERS), r.text(tip, "source", what, set()),
-                            _levels(r, tip, f"{what}: self_care tip") if "levels" in tip else None, tip_when))
-        see_doctor = _see_doctor(r, entry, level, what)
-        sources = entry["sources"]
-        if not isinstance(sources, list) or not sources or not all(isinstance(s, str) and s for s in sources):
-            r.fail(f"{what} has no sources", entry, "sources",
-                   fix="list where its facts come from, e.g. [NHS sciatica, seed 001]")
-        if not isinstance(entry["serious"], bool):
-            r.fail(f"{what}: serious must be true or false", entry, "serious")
-        if not isinstance(entry["prior"], (int, float)) or isinstance(entry["prior"], bool):
-            r.fail(f"{what}: prior must be a number", entry, "prior")
-        causes[cid] = Cause(
-            cid, r.text(entry, "name", what, set()), r.text(entry, "description", what, REGION_PLACEHOLDERS),
-            entry["serious"], float(entry["prior"]), level, tuple(evidence), tuple(tips),
-            see_doctor, tuple(sources), requires,
-        )
+    with r.item("causes"):
+        data = r.mapping(r.load("causes.yaml"), "causes.yaml")
+        for cid, entry in data.items():
+            with r.item(f"cause:{cid}"):
+                causes[cid] = _cause(r, cid, entry, data, findings, check_condition)
 
     # red_flags.yaml and escalations.yaml
     red_flags = _rules(r, "red_flags.yaml", {Disposition.EMERGENCY, Disposition.URGENT}, causes, check_condition)
     escalations = _rules(r, "escalations.yaml", {Disposition.SOON}, causes, check_condition)
 
     # dialog.yaml
-    data = r.mapping(r.load("dialog.yaml"), "dialog.yaml")
-    r.keys(data, set(DIALOG_KEYS), set(), "dialog.yaml")
     dialog: dict[str, object] = {}
-    for key, typ in DIALOG_KEYS.items():
-        value = data[key]
-        if typ is list:
-            if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-                r.fail(f"dialog {key!r} must be a list of texts (one per retry)", data, key)
-            for v in value:
-                r.placeholders(v, data, key, PLACEHOLDERS)
-            dialog[key] = [" ".join(v.split()) for v in value]
-        else:
-            dialog[key] = r.text(data, key, "dialog.yaml")
+    with r.item():
+        data = r.mapping(r.load("dialog.yaml"), "dialog.yaml")
+        with r.item():
+            r.keys(data, set(), set(DIALOG_KEYS), "dialog.yaml")
+        missing = sorted(set(DIALOG_KEYS) - set(data))
+        if missing:
+            with r.item():
+                r.fail(f"dialog.yaml is missing {', '.join(repr(k) for k in missing)}", data,
+                       fix="add it (content/README.md documents each key)")
+        for key, typ in DIALOG_KEYS.items():
+            if key not in data:
+                continue
+            with r.item():
+                value = data[key]
+                if typ is list:
+                    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+                        r.fail(f"dialog {key!r} must be a list of texts (one per retry)", data, key)
+                    for v in value:
+                        r.placeholders(v, data, key, PLACEHOLDERS)
+                    dialog[key] = [" ".join(v.split()) for v in value]
+                else:
+                    dialog[key] = r.text(data, key, "dialog.yaml")
 
+    if len(r.problems) == 1:
+        raise r.problems[0]
+    if r.problems:
+        raise ContentErrors(r.problems)
     return Content(str(folder), regions, default_region, dispositions, findings, questions,
                    Tree(start, nodes), red_flags, escalations, causes, dialog)
+
+
+def _question(r: _Reader, qid: str, entry: object, data: Mapping, findings: dict[str, Finding],
+              value_findings: dict[str, Kind]) -> Question:
+    """One entry of questions.yaml; a number or choice question's finding goes into value_findings."""
+    entry = r.mapping(entry, f"question {qid!r}", data, qid)
+    what = f"question {qid!r}"
+    base = {"kind", "findings", "text", "rephrase", "help", "why", "readback"}
+    r.keys(entry, base, {"source", "min", "max", "unit", "at_least", "choices"}, what)
+    try:
+        kind = Kind(entry["kind"])
+    except ValueError:
+        r.fail(f"{what}: unknown kind {entry['kind']!r}", entry, "kind",
+               fix="use yes_no, number or choice")
+    fids = entry["findings"]
+    if not isinstance(fids, list) or not fids or not all(isinstance(f, str) for f in fids):
+        r.fail(f"{what}: findings must be a non-empty list of finding ids", entry, "findings")
+    if kind is not Kind.YES_NO and len(fids) != 1:
+        r.fail(f"{what}: a {kind.value} question asks about exactly one finding", entry, "findings")
+    if kind is Kind.YES_NO:
+        for f in fids:
+            if f not in findings and not r.is_broken(f"finding:{f}") and not r.is_broken("findings"):
+                r.fail(f"{what} asks about unknown finding {f!r}", entry, "findings",
+                       fix="use a finding id defined in findings.yaml (protocol.md lists them)")
+    kwargs = {}
+    if kind is Kind.NUMBER:
+        for key in ("min", "max"):
+            if not isinstance(entry.get(key), int):
+                r.fail(f"{what}: a number question needs an integer {key!r}", entry, key)
+        kwargs = {"minimum": entry["min"], "maximum": entry["max"], "unit": entry.get("unit")}
+        if "at_least" in entry:
+            kwargs["at_least"] = r.text(entry, "at_least", what, REGION_PLACEHOLDERS | {"value"})
+    elif kind is Kind.CHOICE:
+        choices_data = r.mapping(entry.get("choices"), f"{what}: choices", entry, "choices")
+        choices = []
+        for cid, c in choices_data.items():
+            c = r.mapping(c, f"choice {cid!r}", choices_data, cid)
+            r.keys(c, {"label"}, {"max_days"}, f"choice {cid!r} of {what}")
+            choices.append(Choice(cid, r.text(c, "label", f"choice {cid!r}", set()), c.get("max_days")))
+        if len(choices) < 2:
+            r.fail(f"{what}: a choice question needs at least two choices", entry, "choices")
+        kwargs = {"choices": tuple(choices)}
+    elif {"min", "max", "at_least", "choices"} & set(entry):
+        r.fail(f"{what}: min, max, at_least and choices belong to number and choice questions", entry)
+    question = Question(
+        id=qid, kind=kind, findings=tuple(fids),
+        text=r.text(entry, "text", what, REGION_PLACEHOLDERS),
+        rephrase=r.text(entry, "rephrase", what, REGION_PLACEHOLDERS),
+        help=r.text(entry, "help", what, REGION_PLACEHOLDERS),
+        why=r.text(entry, "why", what, REGION_PLACEHOLDERS),
+        readback=r.text(entry, "readback", what, set()),
+        source=str(entry.get("source", "")), **kwargs,
+    )
+    if kind is not Kind.YES_NO:
+        value_findings[fids[0]] = kind
+    return question
+
+
+def _node(r: _Reader, nid: str, entry: object, nodes_data: Mapping, questions: dict[str, Question],
+          check_condition) -> Node:
+    """One node of tree.yaml."""
+    entry = r.mapping(entry, f"node {nid!r}", nodes_data, nid)
+    what = f"node {nid!r}"
+    if nid == OUTCOME:
+        r.fail(f"{OUTCOME!r} is reserved for the end of the tree", nodes_data, nid, fix="rename the node")
+    r.keys(entry, {"ask", "next"}, {"when", "after_red_flag"}, what)
+    after_red_flag = entry.get("after_red_flag", False)
+    if not isinstance(after_red_flag, bool):
+        r.fail(f"{what}: `after_red_flag` must be true or false", entry, "after_red_flag")
+    if entry["ask"] not in questions and not r.is_broken(f"question:{entry['ask']}") and not r.is_broken("questions"):
+        r.fail(f"{what} asks unknown question {entry['ask']!r}", entry, "ask",
+               fix="use a question id from questions.yaml")
+    when = r.condition(entry, "when", what) if "when" in entry else None
+    if when:
+        check_condition(when, entry, "when", what)
+    nxt = entry["next"]
+    branches: list[Branch] = []
+    if isinstance(nxt, str):
+        branches.append(Branch(None, nxt))
+    elif isinstance(nxt, list) and nxt:
+        for i, b in enumerate(nxt):
+            b = r.mapping(b, f"{what}: branch {i + 1}", entry, "next")
+            last = i == len(nxt) - 1
+            r.keys(b, {"goto"} if last else {"goto", "if"}, {"if"} if last else set(),
+                   f"{what}: branch {i + 1}")
+            cond = r.condition(b, "if", f"{what}: branch {i + 1}") if "if" in b else None
+            if cond:
+                check_condition(cond, b, "if", f"{what}: branch {i + 1}")
+            branches.append(Branch(cond, str(b["goto"])))
+        if branches[-1].condition is not None:
+            r.fail(f"{what} is a dead end: no branch is taken when no `if` holds", entry, "next",
+                   fix="end the list with a branch that has only `goto`")
+    else:
+        r.fail(f"{what}: `next` must be a node id, `outcome`, or a list of branches", entry, "next")
+    for b in branches:
+        if b.target != OUTCOME and b.target not in nodes_data:
+            r.fail(f"{what} branches to missing node {b.target!r}", entry, "next",
+                   fix=f"add node {b.target!r} or branch to an existing node or `outcome`")
+    return Node(nid, entry["ask"], when, tuple(branches), after_red_flag)
+
+
+def _cause(r: _Reader, cid: str, entry: object, data: Mapping, findings: dict[str, Finding],
+           check_condition) -> Cause:
+    """One entry of causes.yaml."""
+    entry = r.mapping(entry, f"cause {cid!r}", data, cid)
+    what = f"cause {cid!r}"
+    r.keys(entry, {"name", "description", "serious", "prior", "level", "evidence",
+                   "self_care", "see_doctor", "sources"}, {"requires"}, what)
+    level = _level(r, entry, "level", what)
+    requires = r.condition(entry, "requires", what) if "requires" in entry else None
+    if requires is not None:
+        check_condition(requires, entry, "requires", what)
+    evidence = []
+    for item in entry["evidence"] or []:
+        item = r.mapping(item, f"{what}: evidence", entry, "evidence")
+        r.keys(item, {"when", "weight"}, {"because"}, f"{what}: evidence")
+        cond = r.condition(item, "when", f"{what}: evidence")
+        check_condition(cond, item, "when", f"{what}: evidence")
+        because = item.get("because")
+        if because is None:
+            because = _default_reason(cond, findings)
+            if because is None:
+                r.fail(f"{what}: this evidence needs a `because` reason", item, "when",
+                       fix="add because: a short phrase that finishes 'because ...'")
+        if not isinstance(item["weight"], (int, float)) or isinstance(item["weight"], bool):
+            r.fail(f"{what}: weight must be a number", item, "weight")
+        evidence.append(Evidence(cond, float(item["weight"]), " ".join(str(because).split())))
+    tips = []
+    if not isinstance(entry["self_care"], list) or not entry["self_care"]:
+        r.fail(f"{what} has no self-care tips", entry, "self_care",
+               fix="add at least one tip: {say: ..., source: ...}")
+    for tip in entry["self_care"]:
+        tip = r.mapping(tip, f"{what}: self_care tip", entry, "self_care")
+        r.keys(tip, {"say", "source"}, {"levels", "when"}, f"{what}: self_care tip")
+        tip_when = r.condition(tip, "when", f"{what}: self_care tip") if "when" in tip else None
+        if tip_when is not None:
+            check_condition(tip_when, tip, "when", f"{what}: self_care tip")
+        tips.append(Tip(r.text(tip, "say", what, REGION_PLACEHOLDERS), r.text(tip, "source", what, set()),
+                        _levels(r, tip, f"{what}: self_care tip") if "levels" in tip else None, tip_when))
+    see_doctor = _see_doctor(r, entry, level, what)
+    sources = entry["sources"]
+    if not isinstance(sources, list) or not sources or not all(isinstance(s, str) and s for s in sources):
+        r.fail(f"{what} has no sources", entry, "sources",
+               fix="list where its facts come from, e.g. [NHS sciatica, seed 001]")
+    if not isinstance(entry["serious"], bool):
+        r.fail(f"{what}: serious must be true or false", entry, "serious")
+    if not isinstance(entry["prior"], (int, float)) or isinstance(entry["prior"], bool):
+        r.fail(f"{what}: prior must be a number", entry, "prior")
+    return Cause(
+        cid, r.text(entry, "name", what, set()), r.text(entry, "description", what, REGION_PLACEHOLDERS),
+        entry["serious"], float(entry["prior"]), level, tuple(evidence), tuple(tips),
+        see_doctor, tuple(sources), requires,
+    )
 
 
 def _level(r: _Reader, entry: Mapping, key: str, what: str) -> Disposition:
@@ -427,46 +503,54 @@ def _see_doctor(r: _Reader, entry: Mapping, level: Disposition, what: str) -> di
 
 
 def _rules(r: _Reader, name: str, levels: set[Disposition], causes: dict, check_condition) -> tuple[Rule, ...]:
-    data = r.load(name)
-    if not isinstance(data, list):
-        r.fail(f"{name} must be a list of rules")
     rules, seen = [], set()
-    allowed = " or ".join(sorted(level.value for level in levels))
-    for entry in data:
-        entry = r.mapping(entry, "a rule", data)
-        r.keys(entry, {"id", "when", "level", "suspects", "advice", "source"}, {"unsure_level", "action"}, "a rule")
-        rid = str(entry["id"])
-        what = f"rule {rid!r}"
-        if rid in seen:
-            r.fail(f"{what} is defined twice", entry, "id")
-        seen.add(rid)
-        level = _level(r, entry, "level", what)
-        if level not in levels:
-            kind = "a red flag" if name == "red_flags.yaml" else "an escalation"
-            r.fail(f"{what} is {kind} with level {level.value!r}", entry, "level",
-                   fix=f"{kind} must be {allowed}" + (
-                       "; move milder reasons to see a doctor to escalations.yaml" if name == "red_flags.yaml" else ""))
-        if "unsure_level" in entry:
-            unsure = _level(r, entry, "unsure_level", what)
-        else:
-            unsure = Disposition.URGENT if level is Disposition.EMERGENCY else level
-        if unsure.rank > level.rank:
-            r.fail(f"{what}: unsure_level is more urgent than level", entry, "unsure_level")
-        if name == "red_flags.yaml" and unsure.rank < Disposition.URGENT.rank:
-            r.fail(f"{what}: a red flag answered 'not sure' must stay at least urgent", entry, "unsure_level",
-                   fix="use urgent or emergency: a 'not sure' is never read as no")
-        cond = r.condition(entry, "when", what)
-        check_condition(cond, entry, "when", what)
-        suspects = entry["suspects"]
-        if not isinstance(suspects, list) or not all(s in causes for s in suspects):
-            bad = [s for s in suspects or [] if s not in causes] if isinstance(suspects, list) else suspects
-            r.fail(f"{what}: unknown suspected cause {bad!r}", entry, "suspects",
-                   fix="list cause ids from causes.yaml")
-        action = r.text(entry, "action", what, REGION_PLACEHOLDERS) if "action" in entry else ""
-        rules.append(Rule(rid, cond, level, unsure, tuple(suspects),
-                          r.text(entry, "advice", what, REGION_PLACEHOLDERS), r.text(entry, "source", what, set()),
-                          action))
+    with r.item():
+        data = r.load(name)
+        if not isinstance(data, list):
+            r.fail(f"{name} must be a list of rules")
+        for entry in data:
+            with r.item():
+                rules.append(_rule(r, name, entry, data, levels, causes, check_condition, seen))
     return tuple(rules)
+
+
+def _rule(r: _Reader, name: str, entry: object, data: list, levels: set[Disposition], causes: dict,
+          check_condition, seen: set[str]) -> Rule:
+    """One rule of red_flags.yaml or escalations.yaml."""
+    allowed = " or ".join(sorted(level.value for level in levels))
+    entry = r.mapping(entry, "a rule", data)
+    r.keys(entry, {"id", "when", "level", "suspects", "advice", "source"}, {"unsure_level", "action"}, "a rule")
+    rid = str(entry["id"])
+    what = f"rule {rid!r}"
+    if rid in seen:
+        r.fail(f"{what} is defined twice", entry, "id")
+    seen.add(rid)
+    level = _level(r, entry, "level", what)
+    if level not in levels:
+        kind = "a red flag" if name == "red_flags.yaml" else "an escalation"
+        r.fail(f"{what} is {kind} with level {level.value!r}", entry, "level",
+               fix=f"{kind} must be {allowed}" + (
+                   "; move milder reasons to see a doctor to escalations.yaml" if name == "red_flags.yaml" else ""))
+    if "unsure_level" in entry:
+        unsure = _level(r, entry, "unsure_level", what)
+    else:
+        unsure = Disposition.URGENT if level is Disposition.EMERGENCY else level
+    if unsure.rank > level.rank:
+        r.fail(f"{what}: unsure_level is more urgent than level", entry, "unsure_level")
+    if name == "red_flags.yaml" and unsure.rank < Disposition.URGENT.rank:
+        r.fail(f"{what}: a red flag answered 'not sure' must stay at least urgent", entry, "unsure_level",
+               fix="use urgent or emergency: a 'not sure' is never read as no")
+    cond = r.condition(entry, "when", what)
+    check_condition(cond, entry, "when", what)
+    suspects = entry["suspects"]
+    if not isinstance(suspects, list) or not all(s in causes or r.is_broken(f"cause:{s}") or r.is_broken("causes")
+                                                 for s in suspects):
+        bad = [s for s in suspects or [] if s not in causes] if isinstance(suspects, list) else suspects
+        r.fail(f"{what}: unknown suspected cause {bad!r}", entry, "suspects",
+               fix="list cause ids from causes.yaml")
+    action = r.text(entry, "action", what, REGION_PLACEHOLDERS) if "action" in entry else ""
+    return Rule(rid, cond, level, unsure, tuple(suspects),
+                r.text(entry, "advice", what, REGION_PLACEHOLDERS), r.text(entry, "source", what, set()), action)
 
 
 def _default_reason(cond: Condition, findings: dict[str, Finding]) -> str | None:
