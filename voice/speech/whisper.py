@@ -21,17 +21,25 @@ Per turn
     - Confidence: exp(mean token log-probability) x (1 - no-speech probability), in 0..1. The session
       confirms anything below 0.55 ("I heard 42. Is that right?").
 
-Latency: the listener asks for `partial()` when the speaker has paused for the endpointer's short
-hangover (300 ms). Whisper decodes then, during the pause; if the transcript is one of the turn's
-sentences the turn ends at once, otherwise the decode is kept and reused by `finish()` when no more
-than REUSE_MS of audio (the rest of the long hangover, no speech) came after it.
+Latency: the listener calls `speculate()` when the speaker has paused for PAUSE_MS (100 ms, see
+voice/speech/endpoint.py): the decode of what has been heard so far starts then, in a worker
+thread (CTranslate2 and onnxruntime release the GIL, so the audio keeps flowing). At the short
+hangover (300 ms) the listener asks for `partial()`, which waits for that decode; if the transcript
+is one of the turn's sentences the turn ends at once. Otherwise the decode is kept and `finish()`
+reuses it when no more than REUSE_MS of audio came after its snapshot (a pause that went on: speech
+that resumed is followed by a whole long hangover, so more). Every decode runs on the one worker,
+so two never share the model at once.
 
-Closed-set scoring was tried and not kept: the decoder's likelihood of each of "Zero." to "Ten."
-and of the free transcript, given the audio (CTranslate2 `align`, its token probabilities), with the
-best taken. On pain scores (83 real human digits, 24 synthesized answers clean and 24 at 10 dB
-babble) it understood 80 / 23 / 22 against 79 / 22 / 20 for the free transcript, but took 2.8 s
-per answer on 2 busy cores (12 candidates through the decoder over a 30 s window): far over the
-reply-latency budget for 1-2 answers in 40.
+Closed-set scoring was tried twice and not kept: the decoder's likelihood of each candidate answer
+given the audio (CTranslate2 `align`, the mean log-probability of its tokens). On pain scores
+("Zero." to "Ten." and the free transcript; 83 real human digits, 24 synthesized answers clean and
+24 at 10 dB babble) it understood 80 / 23 / 22 against 79 / 22 / 20 for the free transcript, but
+took 2.8 s per answer on 2 busy cores. As a fallback on yes/no questions, scoring "Yes.", "No.",
+"Not sure." and five commands in one batch over the one encoding, only when the free transcript
+was rejected or had no word the question listens for: of 10 such misses of the benchmark's clean
+answers it would have put 2 right ("nope it does not", "nah it isn't" as No., margins 0.6-1.2)
+and 3 wrong ("nah nothing" as Yes., "help" and "slower" as No.), with or without the prompt: a
+whole natural answer lines up badly with a one-word candidate.
 
 The model is loaded once (about 0.3 s for tiny.en); `WhisperModel(DIR, device="cpu",
 compute_type="int8", cpu_threads=2)`. Where its folder comes from: voice/speech/models.py.
@@ -43,6 +51,7 @@ import logging
 import math
 import re
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
@@ -63,9 +72,10 @@ MAX_NO_SPEECH = 0.6
 """No-speech probability above which a transcript is not taken (Whisper's own default)."""
 MAX_NEW_TOKENS = 32
 """An answer is a few words; a decode that runs on is babble heard as speech."""
-REUSE_MS = 400
+REUSE_MS = 620
 """Audio after the pause's decode that `finish` may ignore: the long hangover (700 ms) less the
-short one (300 ms). Speech that resumed would be followed by a whole long hangover, so more."""
+pause where the decode began (100 ms), and two frames to spare. Speech that resumed would be
+followed by a whole long hangover, so more."""
 SNAP_SIMILARITY = 92.0
 """A transcript this close (rapidfuzz ratio) to one of the turn's sentences is taken as that
 sentence ("yes." / "yess"); further off it is passed on as written for the understanding."""
@@ -131,6 +141,21 @@ def build_prompt(expect: Expectation | None, folder: str | None = None) -> str |
     return " ".join(items) or None
 
 
+def _one_malloc_arena() -> None:
+    """Ask glibc for one malloc arena. By default each thread that allocates gets its own, and the
+    decode worker's buffers then never reuse the main thread's free memory: peak memory over 20
+    answers 349 MB with the worker, 310 MB with one arena (319 MB decoding on the main thread).
+    Elsewhere than glibc, nothing happens."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(-8, 1)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass
+
+
 def _looping(text: str) -> bool:
     """True when one word comes LOOP_WORDS times in a row: Whisper's decoder stuck in a loop."""
     words = text.split()
@@ -145,6 +170,7 @@ class WhisperRecognizer(_StreamMixin):
     def __init__(self, model_path: str | Path, cpu_threads: int = 2, beam_size: int = 1, vad: bool = True,
                  early_decode: bool = True, windows_s: tuple[float, ...] | None = None, model=None):
         whisper_model = _import_whisper()
+        _one_malloc_arena()
         self.model = str(model_path)
         self.beam_size = beam_size
         self.vad = vad
@@ -174,6 +200,8 @@ class WhisperRecognizer(_StreamMixin):
         self._chunks: list[np.ndarray] = []
         self._samples = 0
         self._early: tuple[int, Hypothesis] | None = None
+        self._pending: tuple[int, Future] | None = None
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper")
         self.last: dict = {}
         """The last decode's own figures: text, avg_logprob, no_speech_prob (for measurements)."""
 
@@ -185,6 +213,7 @@ class WhisperRecognizer(_StreamMixin):
         self._chunks = []
         self._samples = 0
         self._early = None
+        self._pending = None
 
     def feed(self, frame: np.ndarray) -> None:
         frame = np.asarray(frame, dtype=np.int16)
@@ -197,20 +226,43 @@ class WhisperRecognizer(_StreamMixin):
             return np.zeros(0, dtype=np.float32)
         return np.concatenate(self._chunks).astype(np.float32) / 32768.0
 
+    def speculate(self) -> None:
+        """Start decoding what has been heard so far, in the worker (the speaker has just paused)."""
+        if not self.early_decode or self._worker is None:
+            return
+        pending = self._pending
+        if pending is not None and pending[1].cancel():
+            self._pending = None  # an older pause's decode that had not begun: this one replaces it
+        self._pending = (self._samples, self._worker.submit(self._decode, self._audio()))
+
     def partial(self) -> str:
-        """Decode what has been heard so far (the listener asks during a pause); the text."""
+        """The transcript of what has been heard so far (the listener asks during a pause): the
+        decode `speculate` started, or one made now."""
         if not self.early_decode:
             return ""
-        hyp = self._decode(self._audio())
-        self._early = (self._samples, hyp)
+        if self._pending is not None:
+            samples, future = self._pending
+            self._pending = None
+            hyp = future.result()
+        else:
+            samples, hyp = self._samples, self._run(self._audio())
+        self._early = (samples, hyp)
         return hyp.text
 
     def finish(self) -> Hypothesis:
         started = time.perf_counter()
+        if self._pending is not None:
+            self.partial()  # the last pause's decode, begun before the end: wait for it
         if self._early is not None and self._samples - self._early[0] <= REUSE_MS * 16:
             return self._early[1]  # decode_ms: the decode's own time, during the pause
-        hyp = self._decode(self._audio())
+        hyp = self._run(self._audio())
         return Hypothesis(hyp.text, hyp.confidence, (time.perf_counter() - started) * 1000)
+
+    def _run(self, audio: np.ndarray) -> Hypothesis:
+        """Decode on the worker (one decode at a time on the model) and wait for it."""
+        if self._worker is None:
+            return self._decode(audio)
+        return self._worker.submit(self._decode, audio).result()
 
     def _speech_only(self, audio: np.ndarray) -> np.ndarray:
         """The stretches Silero VAD (in faster-whisper's assets) takes for speech, joined; empty if none."""
@@ -266,17 +318,21 @@ class WhisperRecognizer(_StreamMixin):
         no_speech = result.no_speech_prob
         self.last = {"text": text, "avg_logprob": round(logprob, 3), "no_speech_prob": round(no_speech, 3),
                      "window_s": frames / 100}
-        if logprob < MIN_LOGPROB or no_speech > MAX_NO_SPEECH or _looping(text):
-            _LOG.debug("Whisper heard %r but rejected it (logprob %.2f, no speech %.2f)", text, logprob, no_speech)
-            return Hypothesis("", 0.0, elapsed)
-        confidence = math.exp(logprob) * (1.0 - no_speech)
-        if self._expect is not None and text not in self._expect.phrases:
+        rejected = logprob < MIN_LOGPROB or no_speech > MAX_NO_SPEECH or _looping(text)
+        if not rejected and self._expect is not None and text not in self._expect.phrases:
             phrase, similarity = closest_phrase(text, self._expect.phrases)
             if phrase is not None and similarity >= SNAP_SIMILARITY:
                 text = phrase
+        if rejected:
+            _LOG.debug("Whisper heard %r but rejected it (logprob %.2f, no speech %.2f)", text, logprob, no_speech)
+            return Hypothesis("", 0.0, elapsed)
+        confidence = math.exp(logprob) * (1.0 - no_speech)
         return Hypothesis(text, max(0.0, min(1.0, confidence)), elapsed)
 
     def close(self) -> None:
+        if self._worker is not None:
+            self._worker.shutdown(wait=True, cancel_futures=True)
+            self._worker = None
         self._model = None
         self._chunks = []
 
