@@ -64,6 +64,8 @@ class NumberWords:
     """A number followed by one of these (days, weeks) is not the answer to a number question."""
     born: tuple[Template, ...]
     """Phrases that make a year a birth year."""
+    later: tuple[Template, ...]
+    """A number said of a later time ("69 in May"): not the answer when another number is given."""
     decades: dict[str, float]
     """"forties": 40."""
     decade_parts: dict[str, float]
@@ -132,6 +134,7 @@ class Phrasing:
                 CommandWords(item["command"], t(item, "anywhere", place), t(item, "whole", place)))
         n = _mapping(data.get("numbers"), f"{where} numbers")
         numbers = NumberWords(t(n, "scale", where), t(n, "not_the_answer", where), t(n, "born", where),
+                              t(n, "later", where),
                               _num_map(n.get("decades", {}), spelling, f"{where} decades"),
                               _num_map(n.get("decade_parts", {}), spelling, f"{where} decade_parts"))
         d = _mapping(data.get("durations"), f"{where} durations")
