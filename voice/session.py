@@ -46,6 +46,9 @@ class SessionSettings:
     """Seconds to wait for a lost audio device to come back before ending."""
     welcome: bool = True
     """Say the welcome (the kiosk says its own)."""
+    speech_basic: bool = False
+    """Say once, after the welcome, that speech recognition is the simpler one (`--engine auto` fell
+    back); cleared once said, so a kiosk says it to its first person only."""
     number_by_yes_no_after: int = 2
     """Tries at a number question that came to nothing (not understood, or "I heard 40" answered
     no) before it is asked as yes/no questions about the numbers that change the advice; 0: never.
@@ -191,6 +194,9 @@ class Session:
         try:
             if self.settings.welcome:
                 self.say(" ".join([self.line("welcome"), self.line("disclaimer"), self.line("how_to_answer")]))
+            if self.settings.speech_basic:
+                self.settings.speech_basic = False
+                self.say(self.line("speech_basic"))
             while True:
                 step = self.triage.next_step()
                 if isinstance(step, Outcome):

@@ -45,7 +45,7 @@ PLACEHOLDERS = {
 
 # The dialog keys the session uses. Values are spoken text; lists give one text per retry.
 DIALOG_KEYS = {
-    "welcome": str, "how_to_answer": str, "disclaimer": str,
+    "welcome": str, "how_to_answer": str, "disclaimer": str, "speech_basic": str,
     "noinput": list, "nomatch": list, "give_up": str, "out_of_range": str,
     "answers_yes_no": str, "answers_number": str, "answers_choice": str, "or_word": str,
     "yes_word": str, "no_word": str, "unsure_word": str,
