@@ -223,9 +223,11 @@ def load_content(folder: Path | str | None = None) -> Content:
         for fid, entry in data.items():
             with r.item(f"finding:{fid}"):
                 entry = r.mapping(entry, f"finding {fid!r}", data, fid)
-                r.keys(entry, {"description", "yes_reason", "no_reason"}, set(), f"finding {fid!r}")
+                r.keys(entry, {"description", "yes_reason", "no_reason"}, {"maybe_reason"}, f"finding {fid!r}")
                 findings[fid] = Finding(fid, *(r.text(entry, k, f"finding {fid!r}", set())
-                                               for k in ("description", "yes_reason", "no_reason")))
+                                               for k in ("description", "yes_reason", "no_reason")),
+                                        maybe_reason=r.text(entry, "maybe_reason", f"finding {fid!r}", set())
+                                        if "maybe_reason" in entry else "")
 
     # questions.yaml
     questions: dict[str, Question] = {}
