@@ -422,3 +422,16 @@ def test_every_outcome_sentence_in_the_content_is_short():
     long = [f"{where}: {len(s.split())} words: {s}" for where, text in texts for s in sentences(text)
             if len(s.split()) > MAX_WORDS]
     assert not long, "\n".join(long)
+
+
+def test_a_definite_yes_is_given_back_as_said_and_a_screen_yes_stays_hedged():
+    """yes_reason follows a definite yes ("you said ..."); maybe_reason, for a screen of several signs
+    answered yes, keeps "may"; the cauda equina signs (only ever asked together) keep "may"."""
+    hedged = {f.id for f in SHIPPED.findings.values() if f.maybe_reason}
+    assert {"fever", "chest_pain", "cold_pale_leg", "pregnancy_emergency"} <= hedged
+    for finding in SHIPPED.findings.values():
+        if finding.maybe_reason:
+            assert finding.yes_reason.startswith("you said "), finding.id
+            assert " may " in f" {finding.maybe_reason} ", finding.id
+    for fid in ("saddle_numbness", "bladder_problem", "bowel_problem", "sexual_dysfunction", "both_legs_new"):
+        assert " may " in f" {SHIPPED.findings[fid].yes_reason} ", fid

@@ -1,6 +1,7 @@
 """Natural answers, typed or transcribed, understood as a person would: the corpus of
-tests/data/understanding/corpus.yaml (written before the grammar was read) and a held-out set that
-the understanding was not tuned on."""
+tests/data/understanding/corpus.yaml (written before the grammar was read), its probes and
+leftovers (leftovers.yaml, also written before the grammar was read), and a held-out set that the
+understanding was not tuned on."""
 
 from __future__ import annotations
 
@@ -72,6 +73,9 @@ TODAY, CASES = load_cases("corpus.yaml")
 _PROBE_TODAY, PROBES = load_cases("probes.yaml")
 assert _PROBE_TODAY == TODAY
 CASES += PROBES
+_LEFTOVER_TODAY, LEFTOVERS = load_cases("leftovers.yaml")
+assert _LEFTOVER_TODAY == TODAY
+CASES += LEFTOVERS
 HELD_TODAY, HELD_OUT = load_cases("held_out.yaml")
 
 

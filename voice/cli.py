@@ -253,6 +253,8 @@ def _run(args: argparse.Namespace) -> int:
 
     settings = SessionSettings(barge_in=bool(args.barge_in if args.barge_in is not None else config.barge_in))
     config.apply(settings)
+    # `auto` fell back to a simpler recognizer: said once after the welcome (and on stderr above).
+    settings.speech_basic = voice_mode and bool(getattr(listener, "notice", None))
     try:
         if args.kiosk:
             from .kiosk import Kiosk

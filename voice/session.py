@@ -46,6 +46,9 @@ class SessionSettings:
     """Seconds to wait for a lost audio device to come back before ending."""
     welcome: bool = True
     """Say the welcome (the kiosk says its own)."""
+    speech_basic: bool = False
+    """Say once, after the welcome, that speech recognition is the simpler one (`--engine auto` fell
+    back); cleared once said, so a kiosk says it to its first person only."""
     number_by_yes_no_after: int = 2
     """Tries at a number question that came to nothing (not understood, or "I heard 40" answered
     no) before it is asked as yes/no questions about the numbers that change the advice; 0: never.
@@ -158,7 +161,7 @@ class Session:
                 _LOG.warning("%s", err)
                 self.events.emit("error", message=str(err), question=question.id if question else None,
                                  input=err.where)
-                again = [self.line("audio_unreadable")] + ([self.fmt(question.rephrase)] if question else [])
+                again = [self.line("audio_unreadable")] + ([self.qfmt(question, question.rephrase)] if question else [])
                 self.say(" ".join(again))
                 if not self.settings.barge_in:
                     self._with_device(self.speaker.wait)
@@ -191,6 +194,9 @@ class Session:
         try:
             if self.settings.welcome:
                 self.say(" ".join([self.line("welcome"), self.line("disclaimer"), self.line("how_to_answer")]))
+            if self.settings.speech_basic:
+                self.settings.speech_basic = False
+                self.say(self.line("speech_basic"))
             while True:
                 step = self.triage.next_step()
                 if isinstance(step, Outcome):
@@ -224,9 +230,19 @@ class Session:
         if question.kind is Kind.NUMBER:
             example = (question.minimum or 0) + ((question.maximum or 10) - (question.minimum or 0)) // 2
             return self.line("answers_number", example=example)
+        return self.line("answers_choice", choices=self._choices_phrase(question))
+
+    def _choices_phrase(self, question: Question) -> str:
+        """The question's choices as said: "a, b or c" (empty for a question without choices)."""
         labels = [c.label for c in question.choices]
-        joined = ", ".join(labels[:-1]) + f" {self.content.say('or_word')} " + labels[-1] if len(labels) > 1 else labels[0]
-        return self.line("answers_choice", choices=joined)
+        if len(labels) > 1:
+            return ", ".join(labels[:-1]) + f" {self.content.say('or_word')} " + labels[-1]
+        return labels[0] if labels else ""
+
+    def qfmt(self, question: Question, text: str) -> str:
+        """One of the question's own texts (text, rephrase, help, why) with its placeholders filled:
+        the read-back's "You can say {choices}" names the answers read back, whenever it is said."""
+        return self.fmt(text, choices=self._choices_phrase(question))
 
     def _prompt(self, step: Ask) -> str:
         q = step.question
@@ -237,12 +253,8 @@ class Session:
                       for qq in self.triage.readback_denied()]
             if denied:
                 items.append(self.line("readback_none", items="; ".join(denied)))
-            return " ".join([self.line("readback_intro"), *items, self.fmt(q.text)])
-        if q.id == READBACK_WHICH:
-            labels = [c.label for c in q.choices]
-            joined = ", ".join(labels[:-1]) + f" {self.content.say('or_word')} " + labels[-1] if len(labels) > 1 else labels[0]
-            return self.fmt(q.text, choices=joined)
-        return self.fmt(q.text)
+            return " ".join([self.line("readback_intro"), *items, self.qfmt(q, q.text)])
+        return self.qfmt(q, q.text)
 
     def ask(self, step: Ask) -> None:
         """Ask one question until it is answered (or a command leaves it), and record the answer."""
@@ -272,11 +284,11 @@ class Session:
                 if self._silent_turns >= self.settings.walkaway_after:
                     self._check_still_there()
                     noinput = 0
-                    text = self.fmt(q.rephrase)
+                    text = self.qfmt(q, q.rephrase)
                     continue
                 if noinput >= self.settings.max_tries:
                     return self._give_up(q), True
-                text = self.line("noinput", noinput - 1, rephrase=self.fmt(q.rephrase), answers=self._answers_phrase(q))
+                text = self.line("noinput", noinput - 1, rephrase=self.qfmt(q, q.rephrase), answers=self._answers_phrase(q))
                 continue
             self._silent_turns = 0
             meaning = self.grammar.understand(utt.text, q) if utt.text else None
@@ -296,14 +308,14 @@ class Session:
                 if nomatch >= self.settings.max_tries:
                     return self._give_up(q), True
                 key = "out_of_range" if meaning is not None and meaning.out_of_range else "nomatch"
-                text = self.line(key, nomatch - 1, rephrase=self.fmt(q.rephrase), answers=self._answers_phrase(q))
+                text = self.line(key, nomatch - 1, rephrase=self.qfmt(q, q.rephrase), answers=self._answers_phrase(q))
                 continue
             if meaning.command:
                 spoken = utt.confidence is not None
                 checked = (self.settings.unsure(utt) and meaning.command in CHECKED_COMMANDS) or (
                     spoken and meaning.command in SPOKEN_CHECKED_COMMANDS)
                 if checked and not self._confirm_command(meaning.command):
-                    text = self._ask_again(q, self.line("confirm_again", rephrase=self.fmt(q.rephrase)), extra)
+                    text = self._ask_again(q, self.line("confirm_again", rephrase=self.qfmt(q, q.rephrase)), extra)
                     continue
                 text = self._command(meaning.command, q, prompt)
                 continue
@@ -313,7 +325,7 @@ class Session:
                     denied += 1
                     if self._by_yes_no_due(q, nomatch + denied):
                         return self._number_by_yes_no(q), False
-                    text = self._ask_again(q, self.line("confirm_again", rephrase=self.fmt(q.rephrase)), extra)
+                    text = self._ask_again(q, self.line("confirm_again", rephrase=self.qfmt(q, q.rephrase)), extra)
                     continue
                 meaning = confirmed
             if q.id == READBACK_WHICH and meaning.answer not in {c.id for c in q.choices}:
@@ -321,7 +333,11 @@ class Session:
                     # "No", "nothing", "none": nothing to change, so the answers stand.
                     self.say(self.line("readback_keep"))
                     return None, False
+                # Yes, not sure, a number: no answer named, so not understood here.
                 nomatch += 1
+                self._flush_heard()
+                self.events.emit("nomatch", question=q.id, count=nomatch)
+                self.speaker.cue("nomatch")
                 if nomatch >= self.settings.max_tries:
                     return self._give_up(q), True
                 text = self.line("nomatch", nomatch - 1, rephrase=self.fmt(prompt), answers=self._answers_phrase(q))
@@ -454,7 +470,7 @@ class Session:
             return prompt
         if command == "help":
             if q.help:
-                return self.line("help_reply", help=self.fmt(q.help), why=self.fmt(q.why)) + " " + prompt
+                return self.line("help_reply", help=self.qfmt(q, q.help), why=self.qfmt(q, q.why)) + " " + prompt
             return prompt
         if command == "back":
             if self.triage.back():

@@ -439,7 +439,9 @@ class Triage:
         if not reasons:
             for group in self.answers.any_yes:
                 if group & rule.when.findings():
-                    reasons.extend(self.content.findings[f].yes_reason for f in sorted(group)[:2])
+                    # A screen answered yes: which sign is not known, so the hedged words.
+                    reasons.extend(self.content.findings[f].maybe_reason or self.content.findings[f].yes_reason
+                                   for f in sorted(group)[:2])
         return tuple(reasons[:2])
 
     # ----------------------------------------------------------------- read-back

@@ -45,7 +45,7 @@ PLACEHOLDERS = {
 
 # The dialog keys the session uses. Values are spoken text; lists give one text per retry.
 DIALOG_KEYS = {
-    "welcome": str, "how_to_answer": str, "disclaimer": str,
+    "welcome": str, "how_to_answer": str, "disclaimer": str, "speech_basic": str,
     "noinput": list, "nomatch": list, "give_up": str, "out_of_range": str,
     "answers_yes_no": str, "answers_number": str, "answers_choice": str, "or_word": str,
     "yes_word": str, "no_word": str, "unsure_word": str,
@@ -223,9 +223,11 @@ def load_content(folder: Path | str | None = None) -> Content:
         for fid, entry in data.items():
             with r.item(f"finding:{fid}"):
                 entry = r.mapping(entry, f"finding {fid!r}", data, fid)
-                r.keys(entry, {"description", "yes_reason", "no_reason"}, set(), f"finding {fid!r}")
+                r.keys(entry, {"description", "yes_reason", "no_reason"}, {"maybe_reason"}, f"finding {fid!r}")
                 findings[fid] = Finding(fid, *(r.text(entry, k, f"finding {fid!r}", set())
-                                               for k in ("description", "yes_reason", "no_reason")))
+                                               for k in ("description", "yes_reason", "no_reason")),
+                                        maybe_reason=r.text(entry, "maybe_reason", f"finding {fid!r}", set())
+                                        if "maybe_reason" in entry else "")
 
     # questions.yaml
     questions: dict[str, Question] = {}

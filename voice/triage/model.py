@@ -71,6 +71,9 @@ class Finding:
     """Finishes "because ..." when it is present."""
     no_reason: str
     """Finishes "because ..." when it is absent."""
+    maybe_reason: str = ""
+    """Finishes "because ..." when a screen of several signs was answered yes and which one is not
+    known (empty: yes_reason)."""
 
 
 @dataclass(frozen=True)

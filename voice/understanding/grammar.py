@@ -226,6 +226,12 @@ class Grammar:
             }
             if question is not None and question.kind is Kind.CHOICE:
                 sentences |= {_normalize(c.label) for c in question.choices}
+            if kind == "labels":
+                # The read-back's answers by their spoken names ("pain score", "how long"): the
+                # plain ones, without template signs, are listened for too.
+                named = self.natural.words.labels.questions
+                sentences |= {_normalize(t.source) for c in question.choices for t in named.get(c.id, ())
+                              if re.fullmatch(r"[a-z' ]+", t.source)}
             if question is None:
                 sentences |= set(self._extra_wake)
             yes_no = question is None or question.kind is Kind.YES_NO

@@ -13,9 +13,10 @@ from datetime import date
 from ..triage.model import Kind, Question
 from .commands import command_in
 from .durations import days_in
+from .labels import label_in
 from .numbers import digits, is_negative, number_in
 from .phrasing import Phrasing
-from .yes_no import UNSURE, yes_no
+from .yes_no import NO, UNSURE, yes_no
 
 
 class NaturalReader:
@@ -67,6 +68,14 @@ class NaturalReader:
                 for choice in question.choices:
                     if choice.max_days is None or days <= choice.max_days:
                         return ("answer", choice.id)
+        elif question.kind is Kind.CHOICE:
+            # The read-back's "which answer do you want to change?": an answer named in own words,
+            # or a plain no ("no, it's all fine"): nothing to change.
+            choice = label_in(whole, question.choices, self.words.labels, spelling)
+            if choice is not None:
+                return ("answer", choice)
+            if yes_no(spelling.clauses(text), (), self.words) == NO:
+                return ("answer", NO)
         return ("answer", UNSURE) if self._unsure(whole) else None
 
     def _unsure(self, text: str) -> bool:

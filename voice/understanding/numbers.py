@@ -3,7 +3,8 @@
 Number words become digits with text2num (`alpha2digit`). Where several numbers are said ("seven,
 maybe eight", "sixty sev... sixty seven") the highest counts: for a pain score that is the safer
 reading, for an age it is the one a false start ends on. "Out of ten" and numbers of days or weeks
-are not the answer. A minus sign or "minus" makes the answer out of range.
+are not the answer, and a number said of a later time ("sixty eight, sixty nine in May") gives way to
+one said beside it. A minus sign or "minus" makes the answer out of range.
 """
 
 from __future__ import annotations
@@ -46,6 +47,12 @@ def number_in(raw: str, spelling: Spelling, words: NumberWords, today: date) -> 
         years = [int(y) for y in YEAR.findall(text) if 1880 <= int(y) <= today.year]
         if years:
             return today.year - max(years)
+    # A number said of a later time ("sixty nine in May") gives way to another said beside it.
+    now = text
+    for template in words.later:
+        now = mask(now, template.spans(now))
+    if re.search(r"(?<![\w.])\d+(?![\w])", now):
+        text = now
     values = [float(v) for v in re.findall(r"(?<![\w.])(\d+)(?![\w])", text)]
     for decade, base in words.decades.items():
         for m in re.finditer(rf" (?:(\S+(?: \S+)?) )?{decade} ", text):

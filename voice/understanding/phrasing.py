@@ -64,6 +64,8 @@ class NumberWords:
     """A number followed by one of these (days, weeks) is not the answer to a number question."""
     born: tuple[Template, ...]
     """Phrases that make a year a birth year."""
+    later: tuple[Template, ...]
+    """A number said of a later time ("69 in May"): not the answer when another number is given."""
     decades: dict[str, float]
     """"forties": 40."""
     decade_parts: dict[str, float]
@@ -82,6 +84,18 @@ class DurationWords:
 
 
 @dataclass(frozen=True)
+class LabelWords:
+    """How people name an answer at the read-back ("which answer do you want to change?")."""
+
+    ignore: frozenset[str]
+    """Words that name no answer ("the", "one", "change")."""
+    ordinals: dict[str, float]
+    """"first": 1, "last": -1."""
+    questions: dict[str, tuple[Template, ...]]
+    """Per question id, phrases that name its answer ("the age one", "how long")."""
+
+
+@dataclass(frozen=True)
 class Phrasing:
     spelling: Spelling
     answers: AnswerWords
@@ -89,6 +103,7 @@ class Phrasing:
     numbers: NumberWords
     durations: DurationWords
     findings: dict[str, FindingWords]
+    labels: LabelWords
 
     @classmethod
     def load(cls, folder: Path, command_names: tuple[str, ...] = ()) -> Phrasing:
@@ -132,6 +147,7 @@ class Phrasing:
                 CommandWords(item["command"], t(item, "anywhere", place), t(item, "whole", place)))
         n = _mapping(data.get("numbers"), f"{where} numbers")
         numbers = NumberWords(t(n, "scale", where), t(n, "not_the_answer", where), t(n, "born", where),
+                              t(n, "later", where),
                               _num_map(n.get("decades", {}), spelling, f"{where} decades"),
                               _num_map(n.get("decade_parts", {}), spelling, f"{where} decade_parts"))
         d = _mapping(data.get("durations"), f"{where} durations")
@@ -152,6 +168,17 @@ class Phrasing:
             dates=dates, weekday_aliases={
                 spelling.words(k).strip(): v.lower()
                 for k, v in _str_map(d.get("weekday_aliases", {}), f"{where} weekday_aliases").items()})
+        lab = _mapping(data.get("labels", {"questions": {}}), f"{where} labels")
+        unknown_keys = sorted(set(lab) - {"ignore", "ordinals", "questions"})
+        if unknown_keys:
+            raise ContentError(f"unknown key {unknown_keys[0]!r}", where=f"{where} labels",
+                               fix="labels has only ignore, ordinals and questions")
+        named = _mapping(lab.get("questions") or {}, f"{where} labels questions")
+        labels = LabelWords(
+            ignore=frozenset(spelling.words(w).strip() for w in _str_list(lab.get("ignore", []), where)),
+            ordinals=_num_map(lab.get("ordinals", {}), spelling, f"{where} labels ordinals"),
+            questions={str(qid): templates(phrases, spelling, f"{where} labels {qid}")
+                       for qid, phrases in named.items()})
         findings = {}
         for fid, entry in fdata.items():
             place = f"{fwhere} {fid}"
@@ -171,7 +198,7 @@ class Phrasing:
             known |= template.words()
         known |= set(durations.units) | set(durations.vague) | set(durations.relative)
         spelling.known |= known
-        return cls(spelling, answers, tuple(commands), numbers, durations, findings)
+        return cls(spelling, answers, tuple(commands), numbers, durations, findings, labels)
 
 
 def _mapping(value: object, where: str) -> dict:
