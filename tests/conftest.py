@@ -42,6 +42,37 @@ def mini_copy(tmp_path: Path) -> Path:
     return target
 
 
+class TypedSessions:
+    """Every test patient of tests/vignettes/ through the real text session (`python -m voice --text
+    --jsonl`, seed 0), each run once for the whole test run and shared by the modules that judge it."""
+
+    def __init__(self):
+        from voice.evaluation.patient import load_phrasings
+
+        self.phrasings = load_phrasings()
+        self.results = {}
+
+    def of(self, vignette):
+        from voice.evaluation.patient import run_session as run_patient
+
+        if vignette.id not in self.results:
+            self.results[vignette.id] = run_patient(vignette, seed=0, phrasings=self.phrasings)
+        return self.results[vignette.id]
+
+    def all(self, vignettes):
+        """The sessions of all these patients, the missing ones run two at a time."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(self.of, [v for v in vignettes if v.id not in self.results]))
+        return [self.results[v.id] for v in vignettes]
+
+
+@pytest.fixture(scope="session")
+def typed_sessions() -> TypedSessions:
+    return TypedSessions()
+
+
 def run_session(content, grammar, lines, settings=None, region=None):
     """Run a real session over typed lines; returns (events, session)."""
     out = io.StringIO()

@@ -9,7 +9,6 @@ real session, and on the content itself: every tip and see-a-doctor text can be 
 from __future__ import annotations
 
 import re
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from conftest import of
 from conftest import run_session as run_typed
 
 from voice.errors import ContentError
-from voice.evaluation.patient import SessionResult, load_phrasings, run_session
+from voice.evaluation.patient import SessionResult
 from voice.evaluation.vignettes import DEFAULT_VIGNETTE_DIR, Vignette, load_vignettes
 from voice.summary import summarize
 from voice.triage.engine import Triage
@@ -96,11 +95,9 @@ def contradictions(disposition: Disposition, text: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def outcomes() -> dict[str, tuple[Vignette, SessionResult]]:
-    """Every test patient through the real text session, once for this module."""
-    phrasings = load_phrasings()
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        results = list(pool.map(lambda v: run_session(v, seed=0, phrasings=phrasings), VIGNETTES))
+def outcomes(typed_sessions) -> dict[str, tuple[Vignette, SessionResult]]:
+    """Every test patient through the real text session (shared with tests/test_vignettes.py)."""
+    results = typed_sessions.all(VIGNETTES)
     for result in results:
         assert result.error is None, f"{result.vignette}: {result.error}"
         assert result.outcome_text, f"{result.vignette}: the outcome said nothing"

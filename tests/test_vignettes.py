@@ -9,29 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from voice.evaluation.patient import SessionResult, load_phrasings, run_session
+from voice.evaluation.patient import SessionResult
 from voice.evaluation.report import TARGETS, summarize
 from voice.evaluation.vignettes import DEFAULT_VIGNETTE_DIR, Vignette, level_rank, load_vignettes
 
 VIGNETTES = load_vignettes(DEFAULT_VIGNETTE_DIR)
-SEED = 0
-
-
-@pytest.fixture(scope="session")
-def phrasings():
-    return load_phrasings()
-
-
-@pytest.fixture(scope="session")
-def sessions() -> dict[str, SessionResult]:
-    """Results shared by the per-vignette tests and the aggregate test (each session runs once)."""
-    return {}
-
-
-def _run(vignette: Vignette, sessions: dict[str, SessionResult], phrasings) -> SessionResult:
-    if vignette.id not in sessions:
-        sessions[vignette.id] = run_session(vignette, seed=SEED, phrasings=phrasings)
-    return sessions[vignette.id]
 
 
 def _transcript(result: SessionResult) -> str:
@@ -44,8 +26,8 @@ def _transcript(result: SessionResult) -> str:
 
 
 @pytest.mark.parametrize("vignette", VIGNETTES, ids=[v.id for v in VIGNETTES])
-def test_vignette(vignette: Vignette, sessions, phrasings):
-    result = _run(vignette, sessions, phrasings)
+def test_vignette(vignette: Vignette, typed_sessions):
+    result = typed_sessions.of(vignette)
     context = (
         f"{vignette.id}: expected {vignette.expect_disposition} / {vignette.expect_cause}, "
         f"got {result.disposition} / {result.causes} (red flags {result.red_flags})\n"
@@ -63,10 +45,9 @@ def test_vignette(vignette: Vignette, sessions, phrasings):
         assert vignette.expect_cause in result.causes[:3], f"expected cause not in the top 3\n{context}"
 
 
-def test_aggregate_targets(sessions, phrasings):
-    for vignette in VIGNETTES:
-        _run(vignette, sessions, phrasings)
-    summary = summarize(VIGNETTES, sessions)
+def test_aggregate_targets(typed_sessions):
+    typed_sessions.all(VIGNETTES)
+    summary = summarize(VIGNETTES, typed_sessions.results)
     overall, causes, questions = summary["overall"], summary["causes"], summary["questions"]
     failing = ", ".join(r["id"] for r in summary["failures"]) or "none"
     assert overall["safe_pct"] >= TARGETS["safe_pct"], f"safe {overall['safe_pct']}%; failing: {failing}"
