@@ -130,7 +130,15 @@ def test_a_stopped_kiosk_exits_with_the_signal_status(sig, status):
     assert any(e["event"] == "reset" for e in events)
 
 
-def test_end_of_input_is_a_clean_exit():
+def test_end_of_input_is_a_clean_exit_with_the_safety_line():
+    # Ctrl-D at a terminal, or a script that ends, before the advice: the person still hears what
+    # to do if it gets worse.
+    from voice.triage.loader import load_content
+
     events, stderr, code = _session(["--text", "--jsonl"], b"no\n")
     assert code == 0, stderr
+    stopped = " ".join(load_content().say("stopped").split()).replace("{urgent_line}", "NHS 111") \
+        .replace("{emergency_number}", "999")
+    assert [e["event"] for e in events[-2:]] == ["say", "end"]
+    assert events[-2]["text"] == stopped
     assert events[-1] == {**events[-1], "event": "end", "reason": "stopped"}

@@ -208,13 +208,13 @@ class Session:
                     continue
         except _Ended as ended:
             reason = ended.reason
-        except EndOfInput:
-            reason = "stopped"
-        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the closing safety line, then the end
+        except (EndOfInput, KeyboardInterrupt):
+            # The input ended (Ctrl-D, the end of a script), Ctrl-C or SIGTERM before the advice:
+            # the closing safety line, then the end.
             reason = "stopped"
             try:
                 self.say(self.line("stopped"))
-            except (AudioDeviceError, KeyboardInterrupt):
+            except (AudioDeviceError, EndOfInput, KeyboardInterrupt):
                 pass
         self._flush_heard()
         try:
