@@ -5,10 +5,13 @@ from __future__ import annotations
 import io
 import json
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from voice.evaluation.patient import load_phrasings
+from voice.evaluation.patient import run_session as run_patient
 from voice.events import Events
 from voice.session import Session, SessionSettings
 from voice.text_io import ScriptedListener, TranscriptSpeaker
@@ -47,22 +50,16 @@ class TypedSessions:
     --jsonl`, seed 0), each run once for the whole test run and shared by the modules that judge it."""
 
     def __init__(self):
-        from voice.evaluation.patient import load_phrasings
-
         self.phrasings = load_phrasings()
         self.results = {}
 
     def of(self, vignette):
-        from voice.evaluation.patient import run_session as run_patient
-
         if vignette.id not in self.results:
             self.results[vignette.id] = run_patient(vignette, seed=0, phrasings=self.phrasings)
         return self.results[vignette.id]
 
     def all(self, vignettes):
         """The sessions of all these patients, the missing ones run two at a time."""
-        from concurrent.futures import ThreadPoolExecutor
-
         with ThreadPoolExecutor(max_workers=2) as pool:
             list(pool.map(self.of, [v for v in vignettes if v.id not in self.results]))
         return [self.results[v.id] for v in vignettes]

@@ -93,7 +93,7 @@ REPETITION_PENALTY = 1.0
 RETRY_BEAM = 5
 """A transcript rejected at the turn's beam (1: greedy) is decoded again from the same encoding with
 this beam (0: never). It costs only the decoder's search, on the turns that would otherwise be asked
-again. Measured on the benchmark's 51 synthesized answers (clean / 10 dB / 5 dB babble):
+again; decodes during a pause stay greedy (a rejected one is not reused: `finish` decodes again). Measured on the benchmark's 51 synthesized answers (clean / 10 dB / 5 dB babble):
 32 / 30 / 22 understood greedy, 34 / 31 / 25 with the retry, no more yes/no flips (beam 5 on every
 answer: 37 / 30 / 23, 2 flips at 5 dB, and 320 ms more per answer)."""
 TAIL_S = 0.5
@@ -206,7 +206,7 @@ class WhisperRecognizer(_StreamMixin):
         self._expect: Expectation | None = None
         self._chunks: list[np.ndarray] = []
         self._samples = 0
-        self._early: tuple[int, Hypothesis] | None = None
+        self._early: tuple[int, Hypothesis, bool] | None = None
         self._pending: tuple[int, Future] | None = None
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper")
         self.last: dict = {}
@@ -240,7 +240,7 @@ class WhisperRecognizer(_StreamMixin):
         pending = self._pending
         if pending is not None and pending[1].cancel():
             self._pending = None  # an older pause's decode that had not begun: this one replaces it
-        self._pending = (self._samples, self._worker.submit(self._decode, self._audio()))
+        self._pending = (self._samples, self._worker.submit(self._pause_decode, self._audio()))
 
     def partial(self) -> str:
         """The transcript of what has been heard so far (the listener asks during a pause): the
@@ -250,26 +250,34 @@ class WhisperRecognizer(_StreamMixin):
         if self._pending is not None:
             samples, future = self._pending
             self._pending = None
-            hyp = future.result()
+            hyp, rejected = future.result()
         else:
-            samples, hyp = self._samples, self._run(self._audio())
-        self._early = (samples, hyp)
+            samples, (hyp, rejected) = self._samples, self._run(self._audio(), self._pause_decode)
+        self._early = (samples, hyp, rejected)
         return hyp.text
 
     def finish(self) -> Hypothesis:
         started = time.perf_counter()
         if self._pending is not None:
             self.partial()  # the last pause's decode, begun before the end: wait for it
-        if self._early is not None and self._samples - self._early[0] <= REUSE_MS * 16:
-            return self._early[1]  # decode_ms: the decode's own time, during the pause
+        early = self._early
+        if early is not None and self._samples - early[0] <= REUSE_MS * 16 and not early[2]:
+            return early[1]  # decode_ms: the decode's own time, during the pause
         hyp = self._run(self._audio())
         return Hypothesis(hyp.text, hyp.confidence, (time.perf_counter() - started) * 1000)
 
-    def _run(self, audio: np.ndarray) -> Hypothesis:
+    def _run(self, audio: np.ndarray, decode=None):
         """Decode on the worker (one decode at a time on the model) and wait for it."""
+        decode = decode or self._decode
         if self._worker is None:
-            return self._decode(audio)
-        return self._worker.submit(self._decode, audio).result()
+            return decode(audio)
+        return self._worker.submit(decode, audio).result()
+
+    def _pause_decode(self, audio: np.ndarray) -> tuple[Hypothesis, bool]:
+        """A decode during a pause: greedy only, so it is quick, and whether it rejected a transcript
+        (then `finish` decodes again with the retry beam rather than reuse it)."""
+        hyp = self._decode(audio, retry=False)
+        return hyp, bool(not hyp.text and self.last.get("text") and self.retry_beam > self.beam_size)
 
     def _speech_only(self, audio: np.ndarray) -> np.ndarray:
         """The stretches Silero VAD (in faster-whisper's assets) takes for speech, joined; empty if none."""
@@ -291,7 +299,7 @@ class WhisperRecognizer(_StreamMixin):
                 return int(seconds * 100)
         return 3000
 
-    def _decode(self, audio: np.ndarray) -> Hypothesis:
+    def _decode(self, audio: np.ndarray, retry: bool = True) -> Hypothesis:
         started = time.perf_counter()
         self.last = {"text": "", "avg_logprob": None, "no_speech_prob": None}
         if self.vad and len(audio):
@@ -306,15 +314,19 @@ class WhisperRecognizer(_StreamMixin):
         padded[: len(audio)] = audio
         features = self._features(padded, padding=0)[:, :frames]
         encoded = self._model.model.encode(ctranslate2.StorageView.from_array(features[None]), to_cpu=False)
+        tok = self._tokenizer
+        prompt = build_prompt(self._expect)
+        start = [*([tok.sot_prev, *tok.encode(" " + prompt.strip())] if prompt else []), *tok.sot_sequence,
+                 tok.no_timestamps]
         beam = self.beam_size
-        text, logprob, no_speech = self._generate(encoded, beam)
-        if text and self._rejected(text, logprob, no_speech) and self.retry_beam > self.beam_size:
+        text, logprob, no_speech = self._generate(encoded, start, beam)
+        if retry and text and self._rejected(text, logprob, no_speech) and self.retry_beam > self.beam_size:
             # Greedy decoding went astray: a wider beam over the same encoding (the encoder is most
             # of the cost) finds some answers it missed.
             _LOG.debug("Whisper heard %r (logprob %.2f): decoding again with beam %d", text, logprob,
                        self.retry_beam)
             beam = self.retry_beam
-            text, logprob, no_speech = self._generate(encoded, beam)
+            text, logprob, no_speech = self._generate(encoded, start, beam)
         elapsed = (time.perf_counter() - started) * 1000
         if not text:
             return Hypothesis("", 0.0, elapsed)
@@ -330,13 +342,11 @@ class WhisperRecognizer(_StreamMixin):
         confidence = math.exp(logprob) * (1.0 - no_speech)
         return Hypothesis(text, max(0.0, min(1.0, confidence)), elapsed)
 
-    def _generate(self, encoded, beam_size: int) -> tuple[str, float, float]:
-        """Decode the encoded audio with the turn's prompt: the transcript (normalized), its mean
-        token log-probability and the no-speech probability."""
+    def _generate(self, encoded, start: list[int], beam_size: int) -> tuple[str, float, float]:
+        """Decode the encoded audio from the `start` tokens (the turn's prompt, then the start of
+        the transcript): the transcript (normalized), its mean token log-probability and the
+        no-speech probability."""
         tok = self._tokenizer
-        prompt = build_prompt(self._expect)
-        start = [*([tok.sot_prev, *tok.encode(" " + prompt.strip())] if prompt else []), *tok.sot_sequence,
-                 tok.no_timestamps]
         result = self._model.model.generate(
             encoded, [start], beam_size=beam_size, max_length=len(start) + MAX_NEW_TOKENS,
             return_scores=True, return_no_speech_prob=True, suppress_blank=True,
