@@ -1,6 +1,7 @@
 """Natural answers, typed or transcribed, understood as a person would: the corpus of
 tests/data/understanding/corpus.yaml (written before the grammar was read), its probes and
-leftovers (leftovers.yaml, also written before the grammar was read), and a held-out set that the
+leftovers (leftovers.yaml, also written before the grammar was read), verdicts said at the end
+(verdicts.yaml, written before the grammar was changed for them), and a held-out set that the
 understanding was not tuned on."""
 
 from __future__ import annotations
@@ -76,6 +77,9 @@ CASES += PROBES
 _LEFTOVER_TODAY, LEFTOVERS = load_cases("leftovers.yaml")
 assert _LEFTOVER_TODAY == TODAY
 CASES += LEFTOVERS
+_VERDICT_TODAY, VERDICTS = load_cases("verdicts.yaml")
+assert _VERDICT_TODAY == TODAY
+CASES += VERDICTS
 HELD_TODAY, HELD_OUT = load_cases("held_out.yaml")
 
 
