@@ -25,6 +25,10 @@ class Expectation:
     """The sentences of the safer answer (a red-flag question's yes). When another sentence is
     heard but one of these also fits the audio well, the recognizer reports it unsure, so the
     session checks it: a red-flag yes must not be confidently heard as no."""
+    single_words: tuple[str, ...] = ()
+    """One-word answers of a number question ("zero" ... "ten"). A recognizer that wrote one word
+    it cannot place ("file") may choose the likeliest of these instead, never confidently (the
+    session then asks "I heard five. Is that right?")."""
 
 
 @dataclass(frozen=True)

@@ -317,3 +317,28 @@ def test_a_rejected_greedy_transcript_is_decoded_again_with_a_wider_beam(recogni
     assert not [t for t, (got, _, _, want) in retried.items() if {got, want} == {"yes", "no"}], retried
     # Greedy answers that were taken stay as they were.
     assert all(retried[t][:3] == greedy[t][:3] for t in greedy if t not in rejected), (greedy, retried)
+
+
+@needs_model
+@pytest.mark.speech
+def test_one_word_that_is_no_number_becomes_the_likeliest_number_to_be_checked(recognizer, grammar, questions,
+                                                                                tmp_path):
+    """Whisper writes a real person's "five" as "file" or "six" as "fix": on a number question that one
+    word becomes the number Whisper found likeliest, never confidently, so the session asks "I heard
+    five. Is that right?". A real word that sounds like no number stays as written (not understood,
+    so asked again)."""
+    pain = questions["pain_score"]
+    expect = grammar.expectation(pain)
+    for i, (said, want) in enumerate((("file", 5), ("fix", 6), ("kitchen", None), ("hello", None))):
+        for voice in ("en-us", "en-gb"):
+            utt = _listen(recognizer, ta.answer_file(tmp_path, said, ta.Voice(voice, 150, 50), None, seed=i), expect)
+            assert _meaning(grammar, pain, utt) == want, (said, voice, utt, recognizer.last)
+            if want is not None:
+                assert recognizer.last["instead_of"] == said, recognizer.last
+                assert utt.confidence < 0.55, utt
+    # Only on number questions: on a yes/no question a word that is no answer is never made one.
+    screen = questions["ces_screen"]
+    clip = ta.answer_file(tmp_path, "file", "en-us", None, seed=9)
+    utt = _listen(recognizer, clip, grammar.expectation(screen))
+    assert _meaning(grammar, screen, utt) is None, (utt, recognizer.last)
+    assert "instead_of" not in recognizer.last, recognizer.last

@@ -238,7 +238,8 @@ class Grammar:
             typed = self.typed_only if yes_no else self.typed_only_not_yes_no
             phrases = tuple(sorted(s for s in sentences if s and not re.search(r"\d", s) and s not in typed))
             self._phrases_cache[key] = phrases
-        expect = Expectation(question.id if question else "wake", question.kind.value if question else "wake", phrases)
+        expect = Expectation(question.id if question else "wake", question.kind.value if question else "wake", phrases,
+                             single_words=self._number_words(question, phrases))
         if guard is None or question is None:
             return expect
         gkey = (phrases, question.kind, guard)  # yes/no questions share their sentences and meanings
@@ -247,6 +248,18 @@ class Grammar:
             guarded = tuple(p for p in phrases if (m := self._recognize(p, question)) is not None and m.answer == guard)
             self._phrases_cache[gkey] = guarded
         return replace(expect, guarded=guarded)
+
+    def _number_words(self, question: Question | None, phrases: tuple[str, ...]) -> tuple[str, ...]:
+        """The phrases of a number question that are one number word ("seven")."""
+        if question is None or question.kind is not Kind.NUMBER:
+            return ()
+        key = ("single", phrases)
+        found = self._phrases_cache.get(key)
+        if found is None:
+            found = tuple(p for p in phrases if " " not in p and (m := self._recognize(p, question)) is not None
+                          and isinstance(m.answer, int) and not m.command)
+            self._phrases_cache[key] = found
+        return found
 
     # ------------------------------------------------------------ understanding
 
