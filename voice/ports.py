@@ -7,7 +7,7 @@ Tiny real implementations (a line reader, a transcript writer) live in voice/tex
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
 
@@ -29,6 +29,9 @@ class Expectation:
     """One-word answers of a number question ("zero" ... "ten"). A recognizer that wrote one word
     it cannot place ("file") may choose the likeliest of these instead, never confidently (the
     session then asks "I heard five. Is that right?")."""
+    understood: Callable[[str], bool] | None = field(default=None, compare=False, repr=False)
+    """Whether the grammar understands a transcript on this turn: a word it understands ("pardon",
+    "collapsed") is never replaced by one of `single_words`."""
 
 
 @dataclass(frozen=True)

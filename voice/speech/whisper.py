@@ -352,7 +352,8 @@ class WhisperRecognizer(_StreamMixin):
             phrase, similarity = closest_phrase(text, self._expect.phrases)
             if phrase is not None and similarity >= SNAP_SIMILARITY:
                 text = phrase
-            elif self._expect.single_words and len(text.split()) == 1 and not text.isdigit():
+            elif self._expect.single_words and len(text.split()) == 1 and not text.isdigit() and not (
+                    self._expect.understood is not None and self._expect.understood(text)):
                 word = self._likeliest_word(encoded, start, self._expect.single_words)
                 if word is not None:
                     # Whisper wrote a word that is no answer ("file"); the answer it found likeliest

@@ -239,7 +239,8 @@ class Grammar:
             phrases = tuple(sorted(s for s in sentences if s and not re.search(r"\d", s) and s not in typed))
             self._phrases_cache[key] = phrases
         expect = Expectation(question.id if question else "wake", question.kind.value if question else "wake", phrases,
-                             single_words=self._number_words(question, phrases))
+                             single_words=self._number_words(question, phrases),
+                             understood=lambda text, q=question: self.understand(text, q) is not None)
         if guard is None or question is None:
             return expect
         gkey = (phrases, question.kind, guard)  # yes/no questions share their sentences and meanings
