@@ -104,7 +104,7 @@ WORD_MIN_LOGPROB = -3.9
 transcript could not place only if Whisper gave it at least this log-probability (2%) as the first
 word. Chosen on real people saying digits (Speech Commands, clean): of the one-word misses "file",
 "gee", "6th" and "cool" became five, three, six and two, "who" (a four) two, and "theta" (a zero)
-scored -6.7; the benchmark's real digits went from 93.3 / 79.8% to 96.9 / 84.7% (clean / 10 dB).
+scored -6.7; the benchmark's real digits went from 93.3 / 79.8% to 96.9 / 84.0% (clean / 10 dB).
 Checked on speakers it was not chosen on (the Free Spoken Digit Dataset, 3 speakers at 8 kHz): of
 the one-word misses it put 11 right and 3 wrong clean, 3 right and 1 wrong at 10 dB, every one of
 them checked with the person."""
