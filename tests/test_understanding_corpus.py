@@ -45,6 +45,8 @@ def load_cases(name: str) -> tuple[date, list[Case]]:
             plain = isinstance(meaning, int) or meaning in ("yes", "no", "unsure", "out_of_range")
             expected = meaning if plain else (f"command:{meaning}" if meaning in COMMANDS else meaning)
             cases += [Case(question, text, expected) for text in texts]
+    for question, by_meaning in (data.get("transcribed") or {}).items():
+        cases += [Case(question, text, meaning) for meaning, texts in by_meaning.items() for text in texts]
     for command, texts in (data.get("commands") or {}).items():
         assert command in COMMANDS, command
         cases += [Case(q, text, f"command:{command}") for text in texts for q in COMMAND_QUESTIONS]

@@ -54,6 +54,7 @@ class AnswerWords:
     someone_else: tuple[Template, ...]
     hedges: tuple[Template, ...]
     new_subject: frozenset[str]
+    said_last: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ class Phrasing:
             negators=frozenset(spelling.words(w).strip() for w in _str_list(a.get("negators", []), where)),
             new_subject=frozenset(
                 spelling.words(w).strip() for w in _str_list(a.get("new_subject", []), where)),
+            said_last=frozenset(spelling.words(w).strip() for w in _str_list(a.get("said_last", []), where)),
         )
         commands = []
         for i, item in enumerate(data.get("commands") or []):

@@ -23,7 +23,18 @@ def yes_no(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) ->
         meaning = _decide(tail, findings, words)
         if meaning is not None:
             return meaning
-    return _decide(clauses, findings, words)
+    meaning = _decide(clauses, findings, words)
+    return meaning if meaning is not None else _said_last(clauses, words)
+
+
+def _said_last(clauses: list[Clause], words: Phrasing) -> str | None:
+    """When nothing else decided: a yes or no said last, after the rest of the answer, where a
+    transcript wrote no comma before it ("i don't think i've got any of those no")."""
+    last = clauses[-1].text.split() if clauses else []
+    if len(last) < 2 or last[-1] not in words.answers.said_last:
+        return None
+    word = f" {last[-1]} "
+    return _leading(word, words.answers.leading_no, NO) or _leading(word, words.answers.leading_yes, YES)
 
 
 def _after_correction(clauses: list[Clause], words: Phrasing) -> list[Clause] | None:
