@@ -122,6 +122,28 @@ def test_real_human_yes_no_and_digits(recognizer, grammar, questions, tmp_path):
 
 @needs_model
 @pytest.mark.speech
+def test_a_quiet_answer_is_kept_and_checked_not_thrown_away(recognizer, grammar, questions, tmp_path):
+    """A person saying "yes" and "no" softly: Whisper writes the words right but thinks the window
+    is probably silence. The answer is kept with a confidence the session checks ("I heard yes. Is
+    that right?"), and a decode made during a pause is too unsure to end the turn early."""
+    question = questions["ces_screen"]
+    expect = grammar.expectation(question, guard="yes")
+    for clip in sorted((WORDS_DIR / "quiet").glob("*.wav")):
+        want = clip.name.split("_")[0]
+        padded = ta.write_wav_file(tmp_path / clip.name, ta.mix_snr(read_wav(clip), None, None, 0.5, 0.8))
+        utt = _listen(recognizer, padded, expect)
+        assert recognizer.last["no_speech_prob"] > 0.6, recognizer.last  # what made it hard
+        assert _meaning(grammar, question, utt) == want, (clip.name, utt, recognizer.last)
+        assert utt.confidence < 0.55, utt
+        recognizer.start(expect)
+        recognizer.feed(read_wav(padded))
+        recognizer.speculate()
+        assert recognizer.partial() == "", "an unsure decode in a pause must not end the turn"
+        assert recognizer.finish().text == want
+
+
+@needs_model
+@pytest.mark.speech
 def test_silence_and_babble_give_no_answer(recognizer, grammar, questions, tmp_path):
     question = questions["ces_screen"]
     expect = grammar.expectation(question)

@@ -29,6 +29,9 @@ UNSURE = 0.45
 """Confidence of a sentence that beat only the expensive phone loop (the session confirms it)."""
 FAINT = 0.3
 """Confidence of a sentence that lost to both loops but passed the likelihood ratio (confirmed)."""
+CHECKED_BELOW = 0.55
+"""The session's default `confirm_below`: a hypothesis less confident than this is checked with the
+person, so it must not end a turn early either."""
 GRAMMAR_CACHE = 24
 """Compiled grammar searches kept per decoder (yes/no questions share one)."""
 

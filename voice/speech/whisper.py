@@ -16,8 +16,8 @@ Per turn
       temperature (no fallback re-decodes: a babble clip re-decoded at rising temperatures took
       1.3 s), at most MAX_NEW_TOKENS tokens; called directly so the encoder window can be chosen
       (WINDOWS_S) and the figures kept.
-    - Rejection: a transcript whose mean token log-probability is below MIN_LOGPROB, or whose
-      no-speech probability is above MAX_NO_SPEECH, is no answer at all ("").
+    - Rejection: a transcript whose mean token log-probability is below MIN_LOGPROB, or that loops,
+      is no answer at all (""); a high no-speech probability only lowers the confidence.
     - Confidence: exp(mean token log-probability) x (1 - no-speech probability), in 0..1. The session
       confirms anything below 0.55 ("I heard 42. Is that right?").
     - One word that is no answer on a number question ("file" for a real person's "five"): the
@@ -63,7 +63,7 @@ import numpy as np
 from voice.errors import ModelError
 from voice.ports import Expectation
 
-from .recognizers import FAINT, Hypothesis, _StreamMixin, closest_phrase
+from .recognizers import CHECKED_BELOW, FAINT, Hypothesis, _StreamMixin, closest_phrase
 
 _LOG = logging.getLogger(__name__)
 
@@ -71,8 +71,6 @@ MIN_LOGPROB = -1.0
 """Mean token log-probability below which a transcript is not taken (Whisper's own default
 threshold for a failed decode). Measured here: answers clean -0.03 to -0.35, in 10 dB babble
 -0.2 to -0.5; babble alone heard as words -0.78 to -1.28."""
-MAX_NO_SPEECH = 0.6
-"""No-speech probability above which a transcript is not taken (Whisper's own default)."""
 MAX_NEW_TOKENS = 32
 """An answer is a few words; a decode that runs on is babble heard as speech."""
 REUSE_MS = 620
@@ -266,7 +264,8 @@ class WhisperRecognizer(_StreamMixin):
         else:
             samples, (hyp, rejected) = self._samples, self._run(self._audio(), self._pause_decode)
         self._early = (samples, hyp, rejected)
-        return hyp.text
+        # Only a transcript the session would take without checking may end the turn early.
+        return hyp.text if hyp.confidence >= CHECKED_BELOW else ""
 
     def finish(self) -> Hypothesis:
         started = time.perf_counter()
@@ -332,7 +331,7 @@ class WhisperRecognizer(_StreamMixin):
                  tok.no_timestamps]
         beam = self.beam_size
         text, logprob, no_speech = self._generate(encoded, start, beam)
-        if retry and text and self._rejected(text, logprob, no_speech) and self.retry_beam > self.beam_size:
+        if retry and text and self._rejected(text, logprob) and self.retry_beam > self.beam_size:
             # Greedy decoding went astray: a wider beam over the same encoding (the encoder is most
             # of the cost) finds some answers it missed.
             _LOG.debug("Whisper heard %r (logprob %.2f): decoding again with beam %d", text, logprob,
@@ -344,7 +343,7 @@ class WhisperRecognizer(_StreamMixin):
             return Hypothesis("", 0.0, elapsed)
         self.last = {"text": text, "avg_logprob": round(logprob, 3), "no_speech_prob": round(no_speech, 3),
                      "window_s": frames / 100, "beam": beam}
-        if self._rejected(text, logprob, no_speech):
+        if self._rejected(text, logprob):
             _LOG.debug("Whisper heard %r but rejected it (logprob %.2f, no speech %.2f)", text, logprob, no_speech)
             return Hypothesis("", 0.0, elapsed)
         confidence = max(0.0, min(1.0, math.exp(logprob) * (1.0 - no_speech)))
@@ -403,8 +402,14 @@ class WhisperRecognizer(_StreamMixin):
         return text, logprob, result.no_speech_prob
 
     @staticmethod
-    def _rejected(text: str, logprob: float, no_speech: float) -> bool:
-        return logprob < MIN_LOGPROB or no_speech > MAX_NO_SPEECH or _looping(text)
+    def _rejected(text: str, logprob: float) -> bool:
+        """A failed decode (mean log-probability below MIN_LOGPROB) or a loop. A high no-speech
+        probability does not reject on its own: Whisper's own rule calls a window silence only when
+        the no-speech probability is over 0.6 and the log-probability below MIN_LOGPROB too. It
+        lowers the confidence instead, so the answer is checked with the person. On real people's
+        yes / no (Speech Commands) rejecting on it alone threw away a quiet "yes" and "no" (no-speech
+        0.77 and 0.65, log-probability -0.74 and -0.44)."""
+        return logprob < MIN_LOGPROB or _looping(text)
 
     def close(self) -> None:
         if self._worker is not None:
