@@ -21,7 +21,7 @@ from voice.ports import Expectation, Utterance
 
 from .endpoint import Endpointer, NoiseSuppressor, State
 from .pocketsphinx import PocketSphinxRecognizer
-from .recognizers import Recognizer
+from .recognizers import CHECKED_BELOW, Recognizer
 from .vosk import VoskRecognizer
 
 _LOG = logging.getLogger(__name__)
@@ -331,11 +331,11 @@ def measure(voices: int = 6, snrs: tuple = (None, 10.0)) -> None:
                 if got is None:
                     rejected += 1
                 elif got == want:
-                    if (utt.confidence or 0) >= 0.55:
+                    if (utt.confidence or 0) >= CHECKED_BELOW:
                         right += 1
                     else:
                         confirmed += 1
-                elif (utt.confidence or 0) >= 0.55:
+                elif (utt.confidence or 0) >= CHECKED_BELOW:
                     wrong_conf += 1
         fa = fa_low = 0
         n_oog = 0
@@ -345,7 +345,7 @@ def measure(voices: int = 6, snrs: tuple = (None, 10.0)) -> None:
                 lis = AudioListener(ScriptedAudioSource(io.StringIO(f"{path}\n"), fast=True), rec)
                 utt = lis.listen(grammar.expectation(qs[kind]))
                 n_oog += 1
-                if utt.text and (utt.confidence or 0) >= 0.55:
+                if utt.text and (utt.confidence or 0) >= CHECKED_BELOW:
                     fa += 1
                 elif utt.text:
                     fa_low += 1

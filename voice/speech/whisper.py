@@ -213,6 +213,7 @@ class WhisperRecognizer(_StreamMixin):
         self._tokenizer = Tokenizer(self._model.hf_tokenizer, self._model.model.is_multilingual,
                                     task="transcribe", language="en")
         self._suppress = [-1, *self._tokenizer.non_speech_tokens]
+        self._word_token_cache: dict[tuple[str, ...], list[tuple[str, set[int]]]] = {}
         self._expect: Expectation | None = None
         self._chunks: list[np.ndarray] = []
         self._samples = 0
@@ -366,7 +367,6 @@ class WhisperRecognizer(_StreamMixin):
     def _likeliest_word(self, encoded, start: list[int], words: tuple[str, ...]) -> str | None:
         """Of `words`, the one Whisper finds likeliest as the first word of the transcript (one
         decoder step over the same encoding), if its log-probability is at least WORD_MIN_LOGPROB."""
-        tok = self._tokenizer
         result = self._model.model.generate(encoded, [start], beam_size=1, max_length=len(start) + 1,
                                             return_logits_vocab=True, suppress_blank=True,
                                             suppress_tokens=self._suppress)[0]
@@ -374,16 +374,23 @@ class WhisperRecognizer(_StreamMixin):
         top = logits.max()
         logprobs = logits - top - math.log(np.exp(logits - top).sum())
         best, best_lp = None, WORD_MIN_LOGPROB
-        for word in words:
-            # The word as the transcript would start with it, capitalized or not, where that is one
-            # token (the first token of "Eighteen" is "Eight").
-            tokens = {ids[0] for form in (word, word.capitalize()) if len(ids := tok.encode(" " + form)) == 1}
-            if not tokens:
-                continue
+        for word, tokens in self._word_tokens(words):
             lp = math.log(sum(math.exp(logprobs[t]) for t in tokens))
             if lp >= best_lp:
                 best, best_lp = word, lp
         return best
+
+    def _word_tokens(self, words: tuple[str, ...]) -> list[tuple[str, set[int]]]:
+        """Each word with its tokens as the transcript would start with it, capitalized or not, where
+        that is one token (the first token of "Eighteen" is "Eight"); worked out once per list."""
+        found = self._word_token_cache.get(words)
+        if found is None:
+            tok = self._tokenizer
+            found = [(word, tokens) for word in words
+                     if (tokens := {ids[0] for form in (word, word.capitalize())
+                                    if len(ids := tok.encode(" " + form)) == 1})]
+            self._word_token_cache[words] = found
+        return found
 
     def _generate(self, encoded, start: list[int], beam_size: int) -> tuple[str, float, float]:
         """Decode the encoded audio from the `start` tokens (the turn's prompt, then the start of
