@@ -136,8 +136,11 @@ def recognizer_factory(engine: str, model: str | None) -> Callable[[], Any]:
     if engine == "whisper":
         from voice.speech.whisper import WhisperRecognizer
 
+        from voice.speech.listening import with_second_opinion
+
         shared = WhisperRecognizer(model)  # one model in memory, recognizers on it
-        return lambda: WhisperRecognizer(model, model=shared._model)
+        # As the command line builds it: PocketSphinx for the turns Whisper cannot place.
+        return lambda: with_second_opinion(WhisperRecognizer(model, model=shared._model))
     loaded = load_vosk_model(model)  # one model in memory, recognizers on it
     return lambda: VoskRecognizer(model, model=loaded)
 

@@ -193,7 +193,7 @@ def make_recognizer(engine: str = "auto", model: str | None = None) -> Recognize
         try:
             from .whisper import WhisperRecognizer
 
-            recognizer = WhisperRecognizer(choice.model)
+            recognizer = with_second_opinion(WhisperRecognizer(choice.model))
         except ModelError as err:
             if explicit:
                 raise
@@ -213,6 +213,19 @@ def make_recognizer(engine: str = "auto", model: str | None = None) -> Recognize
         recognizer = PocketSphinxRecognizer()
     recognizer.notice = notice
     return recognizer
+
+
+def with_second_opinion(first: Recognizer) -> Recognizer:
+    """`first` (Whisper) with PocketSphinx for the turns it cannot place (see second_opinion.py);
+    `first` alone if PocketSphinx does not load."""
+    from .second_opinion import SecondOpinionRecognizer
+
+    try:
+        second = PocketSphinxRecognizer()
+    except ModelError as err:
+        _LOG.info("no second opinion: %s", err.message)
+        return first
+    return SecondOpinionRecognizer(first, second)
 
 
 def _auto_vosk() -> Recognizer | None:

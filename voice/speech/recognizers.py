@@ -7,7 +7,9 @@ a confidence 0..1. `expect=None` means open vocabulary (the naive baseline of th
 One module per engine:
 - voice/speech/pocketsphinx.py: PocketSphinx with the model inside its wheel (nothing to download);
 - voice/speech/vosk.py: Vosk (Kaldi) with a model folder;
-- voice/speech/whisper.py: Whisper (faster-whisper, tiny.en) with a model folder: writes what was said.
+- voice/speech/whisper.py: Whisper (faster-whisper, tiny.en) with a model folder: writes what was said;
+- voice/speech/second_opinion.py: Whisper first, then PocketSphinx on the turns Whisper could not
+  place, its pick always checked with the person (what the command line builds for Whisper).
 
 Every native library is imported inside its adapter; a missing one is a ModelError with a fix.
 The engine classes can still be imported from here (loaded on first use).
@@ -45,6 +47,9 @@ class Hypothesis:
     """0..1; below 0.55 the session asks the person to confirm."""
     decode_ms: float = 0.0
     """Time spent decoding after the end of the audio."""
+    speech: bool = True
+    """False when the engine's own voice-activity gate found no speech in the audio at all (then no
+    other engine is asked about it either)."""
 
 
 class Recognizer(Protocol):

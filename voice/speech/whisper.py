@@ -276,7 +276,7 @@ class WhisperRecognizer(_StreamMixin):
         if early is not None and self._samples - early[0] <= REUSE_MS * 16 and not early[2]:
             return early[1]  # decode_ms: the decode's own time, during the pause
         hyp = self._run(self._audio())
-        return Hypothesis(hyp.text, hyp.confidence, (time.perf_counter() - started) * 1000)
+        return Hypothesis(hyp.text, hyp.confidence, (time.perf_counter() - started) * 1000, hyp.speech)
 
     def _run(self, audio: np.ndarray, decode=None):
         """Decode on the worker (one decode at a time on the model) and wait for it."""
@@ -317,7 +317,7 @@ class WhisperRecognizer(_StreamMixin):
         if self.vad and len(audio):
             audio = self._speech_only(audio)
         if not len(audio):
-            return Hypothesis("", 0.0, (time.perf_counter() - started) * 1000)
+            return Hypothesis("", 0.0, (time.perf_counter() - started) * 1000, speech=False)
         import ctranslate2
 
         frames = self._window_frames(len(audio))
