@@ -11,9 +11,11 @@ on a clear yes to the check, as for any unsure answer.
 Not on a kiosk's wake turns (there, anything heard would start a session), nor on audio in which the
 first engine's voice-activity gate found no speech.
 
-Measured on the benchmark's 51 synthesized answers (seed 0) before it was added: of Whisper's turns
-not understood, PocketSphinx put 6 of 10 right clean, 7 of 9 at 20 dB, 6 of 10 at 10 dB. The
-figures after it are in README.md and results/.
+Measured before it was added (benchmark, seed 0): of the synthesized answers Whisper did not place,
+PocketSphinx put 6 of 10 right clean and 6 of 10 at 10 dB babble, every one at PocketSphinx's
+UNSURE or CONFIDENT (its FAINT picks, not used, were right 4 times in 8 over all levels). The
+cost: on babble alone it turns more segments into a guess to check. Figures before and after:
+README.md ("Whisper") and results/.
 """
 
 from __future__ import annotations
