@@ -155,6 +155,24 @@ def test_a_quiet_answer_is_kept_and_checked_not_thrown_away(recognizer, grammar,
 
 @needs_model
 @pytest.mark.speech
+def test_a_loud_short_answer_is_speech_to_the_voice_gate(recognizer, grammar, questions, tmp_path):
+    """A real person's "eight", loud to full scale, that Silero's gate took for no speech at its
+    default threshold: the gate tries a lower one before it calls a segment silence."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    question = questions["pain_score"]
+    clip = WORDS_DIR / "loud" / "eight_a8cb6dda.wav"
+    padded = ta.write_wav_file(tmp_path / clip.name, ta.mix_snr(read_wav(clip), None, None, 0.5, 0.8))
+    utt = _listen(recognizer, padded, grammar.expectation(question))
+    assert _meaning(grammar, question, utt) == 8, (utt, recognizer.last)
+    assert utt.confidence >= 0.55, utt  # heard clearly once the gate lets it through
+    segment = recognizer._audio()  # what the endpointer cut: at 0.5 alone the gate found nothing here
+    assert not get_speech_timestamps(segment, VadOptions(threshold=0.5, min_silence_duration_ms=300,
+                                                         speech_pad_ms=200))
+
+
+@needs_model
+@pytest.mark.speech
 def test_silence_and_babble_give_no_answer(recognizer, product, grammar, questions, tmp_path):
     question = questions["ces_screen"]
     expect = grammar.expectation(question, guard="yes")

@@ -111,6 +111,11 @@ TAIL_S = 0.5
 VAD_SILENCE_MS = 300
 VAD_PAD_MS = 200
 """Silero VAD settings: pauses longer than VAD_SILENCE_MS split speech; VAD_PAD_MS kept each side."""
+VAD_THRESHOLDS = (0.5, 0.3)
+"""Silero's speech probability thresholds, tried in turn while none finds speech: its default first,
+then a lower one. A real person's loud, near-clipping "eight" (Speech Commands) was no speech at 0.5
+and found at 0.35, and Whisper then wrote "eight" (confidence 0.81); hum, a beep and white noise are
+no speech even at 0.15, so the segment the endpointer cut still has to sound like a voice."""
 LOOP_WORDS = 4
 """A word this many times in a row is a decoding loop ("four four four four ..."), not an answer."""
 PROMPT_FILE = "prompts.yaml"
@@ -295,8 +300,13 @@ class WhisperRecognizer(_StreamMixin):
         """The stretches Silero VAD (in faster-whisper's assets) takes for speech, joined; empty if none."""
         from faster_whisper.vad import VadOptions, collect_chunks, get_speech_timestamps
 
-        stamps = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=VAD_SILENCE_MS,
-                                                         speech_pad_ms=VAD_PAD_MS))
+        stamps = []
+        for threshold in VAD_THRESHOLDS:
+            options = VadOptions(threshold=threshold, min_silence_duration_ms=VAD_SILENCE_MS,
+                                 speech_pad_ms=VAD_PAD_MS)
+            stamps = get_speech_timestamps(audio, options)
+            if stamps:
+                break
         if not stamps:
             return np.zeros(0, dtype=np.float32)
         chunks, _ = collect_chunks(audio, stamps)
