@@ -142,3 +142,26 @@ def test_end_of_input_is_a_clean_exit_with_the_safety_line():
     assert [e["event"] for e in events[-2:]] == ["say", "end"]
     assert events[-2]["text"] == stopped
     assert events[-1] == {**events[-1], "event": "end", "reason": "stopped"}
+
+
+@pytest.mark.speech
+def test_audio_in_reads_wav_paths_from_a_file_and_a_missing_list_is_a_clear_error(tmp_path):
+    from voice.speech import testaudio as ta
+
+    answer = ta.answer_file(tmp_path, "no", ta.VOICES[0])
+    listing = tmp_path / "answers.txt"
+    listing.write_text(f"{answer}\n", encoding="utf-8")
+    events, stderr, code = _session(["--audio-in", str(listing), "--fast", "--audio-out", str(tmp_path / "said"),
+                                     "--jsonl", "--engine", "pocketsphinx"], b"")
+    assert code == 0, stderr
+    # The WAV the file names was heard as the answer to the first question (what PocketSphinx made of
+    # a first answer is its own matter: tests/speech), then the list ended and so did the session.
+    heard = [e for e in events if e["event"] == "heard"]
+    assert len(heard) == 1 and heard[0]["question"] == CES and heard[0]["text"], heard
+    assert not [e for e in events if e["event"] == "error"]
+    assert events[-1]["event"] == "end"
+
+    events, stderr, code = _session(["--audio-in", str(tmp_path / "no-such-list.txt"), "--jsonl"], b"no\n")
+    assert code == 2 and not events
+    assert "--audio-in: cannot read the list of WAV files" in stderr and "fix: " in stderr
+    assert "Traceback" not in stderr

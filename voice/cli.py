@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import AudioDeviceError, ConfigError, ContentError, ModelError, TriageError
+from .errors import AudioDeviceError, ConfigError, ContentError, InputError, ModelError, TriageError
 from .events import Events
 
 _LOG = logging.getLogger("voice")
@@ -46,7 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "then Vosk, then the built-in PocketSphinx; it says when it falls back)")
     voice.add_argument("--model", metavar="PATH", help="Whisper or Vosk model folder (or set WHISPER_MODEL_PATH "
                                                        "or VOSK_MODEL_PATH)")
-    voice.add_argument("--audio-in", metavar="-", help="'-': read one WAV path per turn from stdin instead of a microphone")
+    voice.add_argument("--audio-in", metavar="-|FILE",
+                       help="'-': read one WAV path per turn from stdin instead of a microphone; FILE: from "
+                            "that text file, one path per line")
     voice.add_argument("--audio-out", metavar="DIR", help="write each spoken utterance as DIR/NNN.wav instead of playing it")
     voice.add_argument("--fast", action="store_true", help="with --audio-in: stream WAVs as fast as possible")
     voice.add_argument("--list-devices", action="store_true", help="list audio devices and exit")
@@ -280,14 +282,28 @@ def _explicit_engine(args: argparse.Namespace, config) -> bool:
     return (args.engine or config.engine or "auto") != "auto" or bool(args.model or config.model)
 
 
+def _audio_in(value: str | None):
+    """The stream of WAV paths `--audio-in` names: stdin for '-', else a text file (None: a microphone)."""
+    from .text_io import decoded_stdin
+
+    if value is None:
+        return None
+    if value == "-":
+        return decoded_stdin()
+    try:
+        return open(value, encoding="utf-8", errors="replace")  # noqa: SIM115 - the listener closes it
+    except OSError as err:
+        raise InputError(f"--audio-in: cannot read the list of WAV files: {err.strerror}", where=value,
+                         fix="give '-' to read one WAV path per line from stdin, or a text file of such lines") from None
+
+
 def _build_voice(args: argparse.Namespace, config):
     from . import speech
-    from .text_io import decoded_stdin
 
     listener = speech.build_listener(
         engine=args.engine or config.engine or "auto",
         model=args.model or config.model,
-        audio_in=decoded_stdin() if args.audio_in == "-" else None,
+        audio_in=_audio_in(args.audio_in),
         fast=args.fast,
         input_device=args.input_device or config.input_device,
         noinput_timeout=args.noinput_timeout or config.noinput_timeout,
