@@ -15,7 +15,9 @@ import pytest
 from voice.triage.engine import Triage
 from voice.triage.loader import load_content
 from voice.understanding import Grammar, Interpretation
+from voice.triage.model import Kind, Question
 from voice.understanding.grammar import COMMANDS
+from voice.understanding.yes_no import CHECK
 from voice.yamlio import load_yaml_file
 
 DATA = Path(__file__).parent / "data" / "understanding"
@@ -72,6 +74,9 @@ def grammar_on(today: date) -> Grammar:
 
 
 CONTENT = load_content()
+QUESTIONS = {**CONTENT.questions,
+             CHECK: Question(CHECK, Kind.YES_NO, (), "I heard 8. Is that right?", "", "", "", "")}
+"""The content's questions and the session's check of what it heard, built as voice/session.py does."""
 TODAY, CASES = load_cases("corpus.yaml")
 _PROBE_TODAY, PROBES = load_cases("probes.yaml")
 assert _PROBE_TODAY == TODAY
@@ -82,6 +87,9 @@ CASES += LEFTOVERS
 _VERDICT_TODAY, VERDICTS = load_cases("verdicts.yaml")
 assert _VERDICT_TODAY == TODAY
 CASES += VERDICTS
+_CHECK_TODAY, CHECK_REPLIES = load_cases("confirmations.yaml")
+assert _CHECK_TODAY == TODAY
+CASES += CHECK_REPLIES
 HELD_TODAY, HELD_OUT = load_cases("held_out.yaml")
 
 
@@ -91,12 +99,12 @@ def natural_grammar():
 
 
 def _red_flag(question_id: str) -> bool:
-    return Triage(CONTENT).is_red_flag_question(CONTENT.questions[question_id])
+    return Triage(CONTENT).is_red_flag_question(QUESTIONS[question_id])
 
 
 def test_the_corpus_is_large_and_covers_every_kind_of_question():
     assert len({(c.question, c.text) for c in CASES}) >= 400
-    kinds = {CONTENT.questions[c.question].kind.value for c in CASES}
+    kinds = {QUESTIONS[c.question].kind.value for c in CASES}
     assert kinds == {"yes_no", "number", "choice"}
     assert sum(_red_flag(c.question) and c.expected in ("yes", "no") for c in CASES) >= 150
     assert {c.expected for c in CASES if str(c.expected).startswith("command:")} >= {
@@ -106,7 +114,7 @@ def test_the_corpus_is_large_and_covers_every_kind_of_question():
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_natural_answer(natural_grammar, case):
-    got = meaning(natural_grammar.understand(case.text, CONTENT.questions[case.question]))
+    got = meaning(natural_grammar.understand(case.text, QUESTIONS[case.question]))
     assert got == case.expected, f"{case.text!r} on {case.question}: {got!r}, not {case.expected!r}"
 
 
@@ -116,7 +124,7 @@ def _flips(grammar, cases):
     for case in cases:
         if case.expected not in ("yes", "no") or not _red_flag(case.question):
             continue
-        got = meaning(grammar.understand(case.text, CONTENT.questions[case.question]))
+        got = meaning(grammar.understand(case.text, QUESTIONS[case.question]))
         if case.expected == "yes" and got == "no":
             out["yes_as_no"].append(case.id)
         if case.expected == "no" and got == "yes":
@@ -138,7 +146,7 @@ def test_understood_rate_and_held_out_figure(capsys):
     rates = {}
     for name, today, cases in (("corpus", TODAY, CASES), ("held_out", HELD_TODAY, HELD_OUT)):
         grammar = grammar_on(today)
-        right = sum(meaning(grammar.understand(c.text, CONTENT.questions[c.question])) == c.expected
+        right = sum(meaning(grammar.understand(c.text, QUESTIONS[c.question])) == c.expected
                     for c in cases)
         rates[name] = right / len(cases)
         with capsys.disabled():

@@ -16,10 +16,10 @@ from .triage.conditions import NO, UNSURE, YES, NumberRange
 from .triage.engine import READBACK_CONFIRM, READBACK_WHICH, Ask, Outcome, Triage
 from .triage.model import Content, Disposition, Kind, Question, Region
 from .understanding import Grammar, Interpretation
+from .understanding.yes_no import CHECK as CONFIRM
 
 _LOG = logging.getLogger(__name__)
 
-CONFIRM = "confirm"
 CHECKED_COMMANDS = frozenset({"back", "restart", "stop", "help_now", "slower", "faster", "louder", "quieter"})
 """Commands confirmed when heard with low confidence (repeat and help cost nothing if misheard)."""
 SPOKEN_CHECKED_COMMANDS = frozenset({"stop", "restart"})

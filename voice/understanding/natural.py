@@ -16,7 +16,7 @@ from .durations import days_in
 from .labels import label_in
 from .numbers import digits, is_negative, number_in
 from .phrasing import Phrasing
-from .yes_no import NO, UNSURE, yes_no
+from .yes_no import CHECK, NO, UNSURE, check_reply, yes_no
 
 
 class NaturalReader:
@@ -48,6 +48,10 @@ class NaturalReader:
             return ("command", "help_now") if self._emergency_alone(whole) else None
         if question.kind is Kind.NUMBER and is_negative(text):
             return ("out_of_range", None)
+        if question.id == CHECK:
+            answer = check_reply(whole, self.words)
+            if answer is not None:
+                return ("answer", answer)
         command = command_in(whole, self.words.commands)
         if command is not None:
             return ("command", command)

@@ -55,6 +55,10 @@ class AnswerWords:
     hedges: tuple[Template, ...]
     new_subject: frozenset[str]
     said_last: frozenset[str] = frozenset()
+    check_yes: tuple[Template, ...] = ()
+    """Replies that confirm the assistant's check of what it heard ("spot on", "you got it")."""
+    check_no: tuple[Template, ...] = ()
+    """Replies that deny it ("that's wrong", "you misheard"); read before `check_yes`."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,7 @@ class Phrasing:
             new_subject=frozenset(
                 spelling.words(w).strip() for w in _str_list(a.get("new_subject", []), where)),
             said_last=frozenset(spelling.words(w).strip() for w in _str_list(a.get("said_last", []), where)),
+            check_yes=t(a, "check_yes", where), check_no=t(a, "check_no", where),
         )
         commands = []
         for i, item in enumerate(data.get("commands") or []):
@@ -193,7 +198,7 @@ class Phrasing:
                 t(entry, "yes", place), t(entry, "no", place), t(entry, "unsure", place))
         known: set[str] = set()
         every = [*answers.yes_first, *answers.leading_yes, *answers.leading_no, *answers.yes, *answers.no,
-                 *answers.unsure,
+                 *answers.unsure, *answers.check_yes, *answers.check_no,
                  *(x for c in commands for x in (*c.anywhere, *c.whole)),
                  *(x for f in findings.values() for x in (*f.yes, *f.no, *f.unsure))]
         for template in every:

@@ -12,6 +12,8 @@ from .phrasing import Phrasing
 from .wording import Clause, Template, mask
 
 YES, NO, UNSURE = "yes", "no", "unsure"
+CHECK = "confirm"
+"""The id of the session's check of what it heard ("I heard 8. Is that right?"), as events name it."""
 SCOPE = 5
 """How many words before a finding's phrase a negation or hedge may stand and still apply to it."""
 
@@ -25,6 +27,17 @@ def yes_no(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) ->
             return meaning
     meaning = _decide(clauses, findings, words)
     return meaning if meaning is not None else _said_last(clauses, words)
+
+
+def check_reply(text: str, words: Phrasing) -> str | None:
+    """A reply to the check of what was heard in words that only mean yes or no there ("spot on",
+    "you misheard"): YES, NO, or None to read it as any other yes / no answer."""
+    a = words.answers
+    if any(t.search(text) for t in a.check_no):
+        return NO
+    if any(t.search(text) for t in a.check_yes):
+        return YES
+    return None
 
 
 def _said_last(clauses: list[Clause], words: Phrasing) -> str | None:
