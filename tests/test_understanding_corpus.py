@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from voice.triage.engine import Triage
+from voice.triage.engine import READBACK_CONFIRM, Triage
 from voice.triage.loader import load_content
 from voice.understanding import Grammar, Interpretation
 from voice.triage.model import Kind, Question
@@ -75,8 +75,11 @@ def grammar_on(today: date) -> Grammar:
 
 CONTENT = load_content()
 QUESTIONS = {**CONTENT.questions,
-             CHECK: Question(CHECK, Kind.YES_NO, (), "I heard 8. Is that right?", "", "", "", "")}
-"""The content's questions and the session's check of what it heard, built as voice/session.py does."""
+             CHECK: Question(CHECK, Kind.YES_NO, (), "I heard 8. Is that right?", "", "", "", ""),
+             READBACK_CONFIRM: Question(READBACK_CONFIRM, Kind.YES_NO, (), CONTENT.say("readback_confirm"),
+                                        "", "", "", "")}
+"""The content's questions, the session's check of what it heard and the read-back's question, built
+as voice/session.py and the triage engine build them."""
 TODAY, CASES = load_cases("corpus.yaml")
 _PROBE_TODAY, PROBES = load_cases("probes.yaml")
 assert _PROBE_TODAY == TODAY

@@ -19,15 +19,16 @@ SAYS = {"age": "30", "duration": "three weeks", "pain_below_knee": "yes", "pain_
 """A person with sciatica who says no to every warning sign."""
 
 
-def run_readback(content, grammar, which: list[str]):
-    """The person says no at the read-back, then each line of `which` in turn to "which answer do
-    you want to change?"; the question named is answered as before, and the read-back then accepted."""
+def run_readback(content, grammar, which: list[str], first_reply: str = "no"):
+    """The person says `first_reply` at the read-back, then each line of `which` in turn to "which
+    answer do you want to change?"; the question named is answered as before, and the read-back then
+    accepted."""
     state = {"confirms": 0, "which": iter(which)}
 
     def answer(expect):
         if expect.question == "readback_confirm":
             state["confirms"] += 1
-            return "no" if state["confirms"] == 1 else "yes"
+            return first_reply if state["confirms"] == 1 else "yes"
         if expect.question == "readback_which":
             return next(state["which"], "nothing")
         return SAYS.get(expect.question, "no")
@@ -114,3 +115,18 @@ def test_the_spoken_labels_name_shipped_questions_and_are_listened_for(shipped, 
     choices = tuple(Choice(i, shipped.questions[i].readback) for i in ids)
     which = Question("readback_which", Kind.CHOICE, (), "", "", "", "", "", choices=choices)
     assert {"pain score", "how long", "your age"} <= set(grammar.expectation(which).phrases)
+
+
+@pytest.mark.parametrize("reply, changes", [
+    ("one of them is wrong", True), ("you got the age wrong", True), ("not quite", True),
+    ("all good", False), ("that's all fine", False), ("spot on", False), ("sounds about right", False),
+], ids=lambda v: str(v))
+def test_the_read_back_is_answered_in_own_words(shipped, grammar, reply, changes):
+    """"All good" keeps the answers (said of a symptom it is a no, so it was read as "change one");
+    "one of them is wrong" goes on to change one (it was read as yes and the answers kept)."""
+    events = run_readback(shipped, grammar, ["my age"], first_reply=reply)
+    heard = [e for e in of(events, "heard") if e["question"] == "readback_confirm"]
+    assert heard[0]["answer"] == ("no" if changes else "yes"), heard[0]
+    asked = [e["question"] for e in of(events, "ask")]
+    assert ("readback_which" in asked) is changes, asked
+    assert of(events, "outcome"), "the session ends with its advice"

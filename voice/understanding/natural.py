@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from ..triage.engine import READBACK_CONFIRM
 from ..triage.model import Kind, Question
 from .commands import command_in
 from .durations import days_in
@@ -17,6 +18,10 @@ from .labels import label_in
 from .numbers import digits, is_negative, number_in
 from .phrasing import Phrasing
 from .yes_no import CHECK, NO, UNSURE, check_reply, yes_no
+
+
+CHECKS = frozenset({CHECK, READBACK_CONFIRM})
+"""Questions that check what the assistant heard: the check of one answer and the read-back of all."""
 
 
 class NaturalReader:
@@ -48,7 +53,7 @@ class NaturalReader:
             return ("command", "help_now") if self._emergency_alone(whole) else None
         if question.kind is Kind.NUMBER and is_negative(text):
             return ("out_of_range", None)
-        if question.id == CHECK:
+        if question.id in CHECKS:
             answer = check_reply(whole, self.words)
             if answer is not None:
                 return ("answer", answer)
