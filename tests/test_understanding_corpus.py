@@ -14,8 +14,8 @@ import pytest
 
 from voice.triage.engine import READBACK_CONFIRM, Triage
 from voice.triage.loader import load_content
-from voice.understanding import Grammar, Interpretation
 from voice.triage.model import Kind, Question
+from voice.understanding import Grammar, Interpretation
 from voice.understanding.grammar import COMMANDS
 from voice.understanding.yes_no import CHECK
 from voice.yamlio import load_yaml_file

@@ -294,7 +294,8 @@ def _audio_in(value: str | None):
         return open(value, encoding="utf-8", errors="replace")  # noqa: SIM115 - the listener closes it
     except OSError as err:
         raise InputError(f"--audio-in: cannot read the list of WAV files: {err.strerror}", where=value,
-                         fix="give '-' to read one WAV path per line from stdin, or a text file of such lines") from None
+                         fix="give '-' to read one WAV path per line from stdin, or a text file of such "
+                             "lines") from None
 
 
 def _build_voice(args: argparse.Namespace, config):

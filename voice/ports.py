@@ -29,6 +29,9 @@ class Expectation:
     """One-word answers of a number question ("zero" ... "ten"). A recognizer that wrote one word
     it cannot place ("file") may choose the likeliest of these instead, never confidently (the
     session then asks "I heard five. Is that right?")."""
+    checking: bool = False
+    """True on a turn that checks what was heard ("I heard 8. Is that right?", the read-back): its
+    reply must be heard, not guessed, so no second engine is asked there."""
     understood: Callable[[str], bool] | None = field(default=None, compare=False, repr=False)
     """Whether the grammar understands a transcript on this turn: a word it understands ("pardon",
     "collapsed") is never replaced by one of `single_words`."""

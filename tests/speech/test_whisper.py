@@ -443,3 +443,22 @@ def test_one_word_that_is_no_number_becomes_the_likeliest_number_to_be_checked(r
     utt = _listen(recognizer, clip, grammar.expectation(screen))
     assert _meaning(grammar, screen, utt) is None, (utt, recognizer.last)
     assert "instead_of" not in recognizer.last, recognizer.last
+
+
+@needs_model
+@pytest.mark.speech
+def test_the_check_of_what_was_heard_gets_no_guess_from_the_second_engine(product, grammar, questions,
+                                                                           tmp_path):
+    """A reply to "I heard 8. Is that right?" must be heard: a guessed yes would keep the wrong answer
+    the check is there to catch. The same audio on an ordinary question does get a second opinion."""
+    from voice.session import CONFIRM
+    from voice.triage.model import Kind, Question
+
+    question = Question(CONFIRM, Kind.YES_NO, (), "I heard 8. Is that right?", "", "", "", "")
+    check = grammar.expectation(question)
+    assert check.checking
+    clip = ta.answer_file(tmp_path, "yeah a bit", ta.VOICES[7], None, seed=3)  # Whisper: "you ever meet"
+    utt = _listen(product, clip, check)
+    assert product.consulted["asked"] is False and _meaning(grammar, question, utt) is None, utt
+    utt = _listen(product, clip, grammar.expectation(questions["fever"], guard="yes"))
+    assert product.consulted["asked"] is True

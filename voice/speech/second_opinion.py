@@ -8,8 +8,9 @@ guess to check with the person ("I heard ten. Is that right?"): it is never conf
 one costs the person one "no", as asking again would have. A red-flag "no" it hears is kept only
 on a clear yes to the check, as for any unsure answer.
 
-Not on a kiosk's wake turns (there, anything heard would start a session), nor on audio in which the
-first engine's voice-activity gate found no speech.
+Not on a kiosk's wake turns (there, anything heard would start a session), not on the turns that
+check what was heard (a guessed "yes" there would keep a wrong answer the check is for catching),
+nor on audio in which the first engine's voice-activity gate found no speech.
 
 Measured before it was added (benchmark, seed 0): of the synthesized answers Whisper did not place,
 PocketSphinx put 6 of 10 right clean and 6 of 10 at 10 dB babble, every one at PocketSphinx's
@@ -96,8 +97,11 @@ class SecondOpinionRecognizer:
             _LOG.debug("no second opinion on %s: %s", expect.question, err.message)
             return hyp
         elapsed = hyp.decode_ms + (time.perf_counter() - started) * 1000
-        self.consulted = {"asked": True, "first": hyp.text, "second": other.text, "confidence": other.confidence}
-        if not other.text or other.confidence < SECOND_MIN_CONFIDENCE or not self._understood(other.text, expect):
+        self.consulted = {"asked": True, "first": hyp.text, "second": other.text,
+                          "confidence": other.confidence}
+        usable = (other.text and other.confidence >= SECOND_MIN_CONFIDENCE
+                  and self._understood(other.text, expect))
+        if not usable:
             return Hypothesis(hyp.text, hyp.confidence, elapsed, hyp.speech)
         _LOG.debug("%s heard %r; %s heard %r: to be checked", self.first.engine, hyp.text,
                    self.second.engine, other.text)
@@ -109,7 +113,9 @@ class SecondOpinionRecognizer:
         return self.finish()
 
     def _needs_second(self, hyp: Hypothesis, expect: Expectation | None) -> bool:
-        if expect is None or expect.kind in SKIP_KINDS or not self._chunks or not hyp.speech:
+        if expect is None or expect.kind in SKIP_KINDS or expect.checking:
+            return False
+        if not self._chunks or not hyp.speech:
             return False
         return not hyp.text or not self._understood(hyp.text, expect)
 

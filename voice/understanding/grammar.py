@@ -22,7 +22,7 @@ from ..ports import Expectation
 from ..shipped import shipped_folder
 from ..triage.model import Kind, Question
 from ..yamlio import load_yaml_file
-from .natural import NaturalReader
+from .natural import CHECKS, NaturalReader
 from .phrasing import Phrasing
 from .templates import template_problems
 
@@ -240,6 +240,7 @@ class Grammar:
             self._phrases_cache[key] = phrases
         expect = Expectation(question.id if question else "wake", question.kind.value if question else "wake", phrases,
                              single_words=self._number_words(question, phrases),
+                             checking=question is not None and question.id in CHECKS,
                              understood=lambda text, q=question: self.understand(text, q) is not None)
         if guard is None or question is None:
             return expect

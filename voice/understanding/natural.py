@@ -19,7 +19,6 @@ from .numbers import digits, is_negative, number_in
 from .phrasing import Phrasing
 from .yes_no import CHECK, NO, UNSURE, check_reply, yes_no
 
-
 CHECKS = frozenset({CHECK, READBACK_CONFIRM})
 """Questions that check what the assistant heard: the check of one answer and the read-back of all."""
 
