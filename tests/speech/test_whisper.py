@@ -462,3 +462,18 @@ def test_the_check_of_what_was_heard_gets_no_guess_from_the_second_engine(produc
     assert product.consulted["asked"] is False and _meaning(grammar, question, utt) is None, utt
     utt = _listen(product, clip, grammar.expectation(questions["fever"], guard="yes"))
     assert product.consulted["asked"] is True
+
+
+@needs_model
+@pytest.mark.speech
+def test_a_kiosk_forgetting_a_person_leaves_no_audio_or_words_in_the_recognizers(product, grammar, questions,
+                                                                                 tmp_path):
+    """Whisper, and PocketSphinx as its second opinion, kept the last answer's audio (and Whisper its
+    transcript) until the next person spoke; the kiosk's reset now empties them."""
+    clip = ta.answer_file(tmp_path, "yeah a bit", ta.VOICES[7], None, seed=3)
+    listener = AudioListener(ScriptedAudioSource(io.StringIO(f"{clip}\n"), fast=True), product)
+    listener.listen(grammar.expectation(questions["fever"], guard="yes"))
+    assert product.consulted["asked"] and product._chunks and product.second._chunks and product.first.last
+    listener.forget()
+    assert not product._chunks and not product.first._chunks and not product.second._chunks
+    assert not product.first.last and not product.consulted

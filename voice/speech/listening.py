@@ -116,8 +116,11 @@ class AudioListener:
         return Utterance(hyp.text, round(hyp.confidence, 3), speech_end)
 
     def forget(self) -> None:
-        """Drop buffered audio (kiosk privacy between people)."""
+        """Drop buffered audio (kiosk privacy between people): the source's and the recognizer's."""
         self.source.forget()
+        forget = getattr(self.recognizer, "forget", None)
+        if callable(forget):
+            forget()
 
     def close(self) -> None:
         """Release the audio source and the recognizer."""

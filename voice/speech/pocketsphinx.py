@@ -424,6 +424,10 @@ class PocketSphinxRecognizer(_StreamMixin):
         self._cmn = channel
         return Hypothesis(text, confidence, (time.perf_counter() - started) * 1000)
 
+    def forget(self) -> None:
+        """Drop the last utterance's audio (the channel's cepstral mean, 13 numbers, is kept)."""
+        self._chunks = []
+
     def close(self) -> None:
         self._searches.clear()
         self._decoder = None

@@ -89,6 +89,10 @@ class Recognizer(Protocol):
         """Recognize a whole segment."""
         ...
 
+    def forget(self) -> None:
+        """Drop the audio of the last utterance (kiosk privacy between people; optional)."""
+        ...
+
     def close(self) -> None:
         """Release the model."""
         ...

@@ -125,6 +125,14 @@ class SecondOpinionRecognizer:
             return True
         return expect.understood(text) if expect.understood is not None else False
 
+    def forget(self) -> None:
+        self._chunks = []
+        self.consulted = {}
+        for engine in (self.first, self.second):
+            forget = getattr(engine, "forget", None)
+            if callable(forget):
+                forget()
+
     def close(self) -> None:
         try:
             self.first.close()

@@ -428,6 +428,14 @@ class WhisperRecognizer(_StreamMixin):
         0.77 and 0.65, log-probability -0.74 and -0.44)."""
         return logprob < MIN_LOGPROB or _looping(text)
 
+    def forget(self) -> None:
+        """Drop the last utterance's audio and decodes (a decode still running finishes first)."""
+        pending = self._pending
+        if pending is not None and not pending[1].cancel():
+            pending[1].result()
+        self.start(None)
+        self.last = {}
+
     def close(self) -> None:
         if self._worker is not None:
             self._worker.shutdown(wait=True, cancel_futures=True)
