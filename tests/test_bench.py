@@ -150,7 +150,10 @@ def test_whisper_rows_real_voices_and_babble_sessions(quick_run):
         assert sessions["sessions"] >= 1 and 0 <= sessions["same_level"] <= sessions["sessions"]
         assert not [r["error"] for r in sessions["rows"] if r["error"]], sessions["rows"]
         assert all(r["heard"] for r in sessions["rows"])  # the patient really spoke
-    assert "Real voices" in stdout and "Whole spoken sessions" in stdout
+        alone = results["babble_alone"][label]
+        assert alone["segments"] == len(alone["rows"]) == sum(alone["counts"].values()) > 0
+        assert {r["question"] for r in alone["rows"]} == {"ces_screen", "pain_score", "age", "duration"}
+    assert "Real voices" in stdout and "Whole spoken sessions" in stdout and "Babble alone" in stdout
     if "Whisper (tiny.en)" in engines:
         assert "Whisper (tiny.en, int8, 2 threads)" in results["startup"]
         assert results["latency_whisper"]["latency_ms"]

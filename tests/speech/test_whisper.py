@@ -477,3 +477,15 @@ def test_a_kiosk_forgetting_a_person_leaves_no_audio_or_words_in_the_recognizers
     listener.forget()
     assert not product._chunks and not product.first._chunks and not product.second._chunks
     assert not product.first.last and not product.consulted
+
+
+@needs_model
+@pytest.mark.speech
+def test_a_number_said_twice_in_babble_is_checked_not_taken(product, grammar, questions, tmp_path):
+    """Babble alone on a number question was written "five five" (age) and "five five five" (pain
+    score) with confidence 0.59 and 0.61, and taken without a check (voice.bench.babble_alone)."""
+    for qid, seed in (("age", 6), ("pain_score", 18)):
+        question = questions[qid]
+        noise = ta.write_wav_file(tmp_path / f"babble{seed}.wav", ta.babble(2.5, seed))
+        utt = _listen(product, noise, grammar.expectation(question))
+        assert utt.text is None or not utt.text or utt.confidence < 0.55, (qid, utt)

@@ -42,7 +42,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--skip",
         default="",
-        help="comma-separated parts to skip: understanding,real,latency,startup,tts,sessions,triage",
+        help="comma-separated parts to skip: understanding,real,latency,startup,tts,sessions,babble,triage",
     )
     return parser.parse_args(argv)
 

@@ -299,6 +299,29 @@ def babble_session_tables(results: dict[str, Any]) -> list[str]:
     return out
 
 
+def babble_alone_tables(results: dict[str, Any]) -> list[str]:
+    """Turns of babble with no answer in them (voice.bench.babble_alone)."""
+    runs = results.get("babble_alone")
+    if not runs:
+        return []
+    first = next(iter(runs.values()))
+    out = [
+        f"### Babble alone: {first['seconds_each']:g} s segments with no answer in them",
+        "",
+        "Each segment is a turn on a red-flag yes/no question, the pain score, the age or the duration.",
+        "",
+        "| engine | segments | nothing taken (asked again) | a guess checked, first engine | a guess checked, "
+        "second opinion | taken without a check |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for label, r in runs.items():
+        c = r["counts"]
+        out.append(f"| {label} | {r['segments']} | {c['nothing']} | {c['checked_first']} | {c['checked_second']} "
+                   f"| {c['taken']} |")
+    out.append("")
+    return out
+
+
 def triage_tables(results: dict[str, Any]) -> list[str]:
     """Triage accuracy on the test patients (voice.evaluation)."""
     t = results.get("triage")
@@ -377,6 +400,7 @@ def markdown(results: dict[str, Any]) -> str:
     out += real_voice_tables(results)
     out += spoken_words_tables(results)
     out += babble_session_tables(results)
+    out += babble_alone_tables(results)
     out += latency_tables(results)
     out += triage_tables(results)
     out += settings_lines(results)

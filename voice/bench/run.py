@@ -346,6 +346,21 @@ def run_all(
             stage(f"babble sessions {label}", t)
         if sessions:
             results["babble_sessions"] = sessions
+    if "babble" not in skip:
+        from .babble_alone import measure_babble_alone
+
+        plan = [("PocketSphinx (en-us)", "pocketsphinx", None)] if primary else []
+        if "whisper" in engines and whisper_model():
+            plan.append(("Whisper (tiny.en)", "whisper", whisper_model()))
+        alone: dict[str, Any] = {}
+        for label, engine, model in plan:
+            log(f"babble alone, no answer in it, {label}")
+            t = time.monotonic()
+            alone[label] = measure_babble_alone(content, grammar, workdir / "babble-alone", engine, model,
+                                                quick=quick)
+            stage(f"babble alone {label}", t)
+        if alone:
+            results["babble_alone"] = alone
     if "triage" not in skip:
         log("triage accuracy on the test patients")
         t = time.monotonic()

@@ -1,0 +1,69 @@
+"""Babble alone: what the assistant makes of a turn in which nobody answers but the waiting room talks.
+
+Segments of 5-talker babble (no answer in them) go through the assistant's own listening path, one
+listener per segment, on a red-flag yes/no question, the pain score, the age and the duration. Each
+segment ends as nothing taken (the question is asked again), a guess the person is asked to confirm
+("I heard no. Is that right?"), made by the first engine or by Whisper's second opinion
+(voice/speech/second_opinion.py), or an answer taken without a check: the error that matters.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+from typing import Any
+
+from voice.speech.recognizers import CHECKED_BELOW
+
+QUESTIONS = ("ces_screen", "pain_score", "age", "duration")
+SEGMENTS = 20
+QUICK_SEGMENTS = 2
+SECONDS = 2.5
+OUTCOMES = ("nothing", "checked_first", "checked_second", "taken")
+
+
+def measure_babble_alone(content, grammar, workdir: Path, engine: str, model: str | None = None,
+                         quick: bool = False) -> dict[str, Any]:
+    """Counts of OUTCOMES per question over babble-only segments, and every row."""
+    from voice.speech.listening import AudioListener
+    from voice.speech.scripted import ScriptedAudioSource
+    from voice.speech.testaudio import babble, write_wav_file
+    from voice.triage.engine import Triage
+
+    from .understanding import recognizer_factory
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    segments = QUICK_SEGMENTS if quick else SEGMENTS
+    paths = [write_wav_file(workdir / f"babble-{seed}.wav", babble(SECONDS, seed)) for seed in range(1, segments + 1)]
+    triage = Triage(content)
+    rec = recognizer_factory(engine, model)()
+    rows = []
+    started = time.monotonic()
+    try:
+        for qid in QUESTIONS:
+            question = content.questions[qid]
+            guard = "yes" if triage.is_red_flag_question(question) else None
+            expect = grammar.expectation(question, guard=guard)
+            for seed, path in enumerate(paths, start=1):
+                listener = AudioListener(ScriptedAudioSource(io.StringIO(f"{path}\n"), fast=True), rec)
+                utt = listener.listen(expect)
+                meaning = grammar.understand(utt.text, question) if utt.text else None
+                consulted = getattr(rec, "consulted", None) or {}
+                if meaning is None:
+                    outcome = "nothing"
+                elif (utt.confidence or 0.0) >= CHECKED_BELOW:
+                    outcome = "taken"
+                elif consulted.get("asked") and utt.text == consulted.get("second"):
+                    outcome = "checked_second"
+                else:
+                    outcome = "checked_first"
+                rows.append({"question": qid, "seed": seed, "text": utt.text, "confidence": utt.confidence,
+                             "outcome": outcome})
+    finally:
+        rec.close()
+    counts = {o: sum(r["outcome"] == o for r in rows) for o in OUTCOMES}
+    by_question = {q: {o: sum(r["outcome"] == o for r in rows if r["question"] == q) for o in OUTCOMES}
+                   for q in QUESTIONS}
+    return {"engine": engine, "segments": len(rows), "seconds_each": SECONDS, "counts": counts,
+            "by_question": by_question, "seconds": round(time.monotonic() - started, 1), "rows": rows}
