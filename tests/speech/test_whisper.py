@@ -182,13 +182,14 @@ def test_silence_and_babble_give_no_answer(recognizer, product, grammar, questio
     # nor the second engine.
     assert recognizer.decode(ta.silence(1.5), expect).text == ""
     assert product.decode(ta.silence(1.5), expect).text == "" and product.consulted["asked"] is False
+    # Through the product's recognizer: where Whisper's transcript is understood it is returned as it
+    # is, so a confident answer here would be Whisper's own; PocketSphinx's picks are never confident.
     taken = []
-    for rec in (recognizer, product):
-        for seed in range(1, 7):
-            noise = ta.write_wav_file(tmp_path / f"babble{seed}.wav", ta.babble(2.5, seed))
-            utt = _listen(rec, noise, expect)
-            if _meaning(grammar, question, utt) is not None and (utt.confidence or 0) >= 0.55:
-                taken.append((seed, utt.text, utt.confidence, getattr(rec, "consulted", rec.last)))
+    for seed in range(1, 7):
+        noise = ta.write_wav_file(tmp_path / f"babble{seed}.wav", ta.babble(2.5, seed))
+        utt = _listen(product, noise, expect)
+        if _meaning(grammar, question, utt) is not None and (utt.confidence or 0) >= 0.55:
+            taken.append((seed, utt.text, utt.confidence, product.consulted, product.last))
     assert not taken, f"babble taken as a confident answer: {taken}"
     # A kiosk waiting to be woken never asks the second engine: anything it picked would start a session.
     product.decode(ta.babble(2.5, 3), grammar.expectation(None))
@@ -201,11 +202,10 @@ def test_silence_and_babble_give_no_answer(recognizer, product, grammar, questio
 UNPLACED = [
     ("leg_weakness", "nah not at all", "no", 5), ("ces_screen", "nope never", "no", 3),
     ("ces_screen", "nope never", "no", 7), ("fever", "yeah a bit", "yes", 7), ("pain_score", "a six", 6, 5),
-    ("pain_score", "probably an eight", 8, 0), ("pain_score", "probably an eight", 8, 1),
-    ("pain_score", "probably an eight", 8, 2), ("pain_score", "probably an eight", 8, 3),
-    ("pain_score", "probably an eight", 8, 6), ("duration", "since yesterday", "less_than_week", 6),
+    ("pain_score", "probably an eight", 8, 0), ("pain_score", "probably an eight", 8, 3),
+    ("duration", "since yesterday", "less_than_week", 6),
     ("duration", "since yesterday", "less_than_week", 7), ("general_screen", "not that I know of", "no", 2),
-    ("general_screen", "not that I know of", "no", 5), ("general_screen", "not that I know of", "no", 7),
+    ("general_screen", "not that I know of", "no", 7),
     ("walking_eased_by_sitting", "it does yes", "yes", 7),
     ("pain_score", "a six", 6, 4), ("walking_eased_by_sitting", "it does yes", "yes", 4),
 ]

@@ -18,7 +18,7 @@ from voice.speech.recognizers import CHECKED_BELOW
 
 QUESTIONS = ("ces_screen", "pain_score", "age", "duration")
 SEGMENTS = 20
-QUICK_SEGMENTS = 2
+QUICK_SEGMENTS = 1
 SECONDS = 2.5
 OUTCOMES = ("nothing", "checked_first", "checked_second", "taken")
 

@@ -140,7 +140,7 @@ def measure_startups(workdir: Path, engines: list[str], quick: bool) -> dict[str
     """Start-up to the first spoken word and peak RSS, per engine, median of runs."""
     out: dict[str, Any] = {}
     answer = answer_file(workdir / "answers", "no", "en-us")
-    runs = 2 if quick else STARTUP_RUNS
+    runs = 1 if quick else STARTUP_RUNS
     plan: list[tuple[str, str, str | None]] = []
     if "pocketsphinx" in engines:
         plan.append(("PocketSphinx (bundled en-us model)", "pocketsphinx", None))
