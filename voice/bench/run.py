@@ -180,6 +180,16 @@ def measure_startups(workdir: Path, engines: list[str], quick: bool) -> dict[str
     return out
 
 
+def english_engines(engines: list[str]) -> list[tuple[str, str, str | None]]:
+    """(label, engine, model) of the English engines asked for whose model is here, PocketSphinx first."""
+    plan: list[tuple[str, str, str | None]] = []
+    if "pocketsphinx" in engines:
+        plan.append(("PocketSphinx (en-us)", "pocketsphinx", None))
+    if "whisper" in engines and whisper_model():
+        plan.append(("Whisper (tiny.en)", "whisper", whisper_model()))
+    return plan
+
+
 def run_all(
     workdir: Path,
     engines: list[str],
@@ -316,9 +326,7 @@ def run_all(
         from .real_voices import measure_spoken_words
 
         words: dict[str, Any] = {}
-        plan = [("PocketSphinx (en-us)", "pocketsphinx", None)] if primary else []
-        if "whisper" in engines and whisper_model():
-            plan.append(("Whisper (tiny.en)", "whisper", whisper_model()))
+        plan = english_engines(engines)
         for label, engine, model in plan:
             log(f"real voices: spoken yes, no and digits (Speech Commands), {label}")
             t = time.monotonic()
@@ -334,9 +342,7 @@ def run_all(
     if "sessions" not in skip:
         from .babble_sessions import measure_babble_sessions
 
-        plan = [("PocketSphinx (en-us)", "pocketsphinx", None)] if primary else []
-        if "whisper" in engines and whisper_model():
-            plan.append(("Whisper (tiny.en)", "whisper", whisper_model()))
+        plan = english_engines(engines)
         sessions: dict[str, Any] = {}
         for label, engine, model in plan:
             log(f"whole spoken sessions in 10 dB babble, held-out voices, {label}")
@@ -349,9 +355,7 @@ def run_all(
     if "babble" not in skip:
         from .babble_alone import measure_babble_alone
 
-        plan = [("PocketSphinx (en-us)", "pocketsphinx", None)] if primary else []
-        if "whisper" in engines and whisper_model():
-            plan.append(("Whisper (tiny.en)", "whisper", whisper_model()))
+        plan = english_engines(engines)
         alone: dict[str, Any] = {}
         for label, engine, model in plan:
             log(f"babble alone, no answer in it, {label}")
