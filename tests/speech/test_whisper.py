@@ -155,6 +155,22 @@ def test_a_quiet_answer_is_kept_and_checked_not_thrown_away(recognizer, grammar,
 
 @needs_model
 @pytest.mark.speech
+@pytest.mark.parametrize("scale", [1.0, 1e-4], ids=["spoken", "faint"])
+def test_the_window_features_are_whisper_s_own_over_the_whole_padded_window(recognizer, scale):
+    """The features are worked out over the answer and a little silence only (the rest of the 30 s
+    window filled in): they must be what faster-whisper computes over the whole padded window."""
+    audio = read_wav(WORDS_DIR / "five_0cb74144.wav").astype(np.float32) / 32768.0 * scale
+    for frames in (3000, 1500):
+        padded = np.zeros(frames * 160, dtype=np.float32)
+        padded[: len(audio)] = audio
+        whole = recognizer._features(padded, padding=0)[:, :frames]
+        quick = recognizer.log_mel(audio, frames)
+        assert quick.shape == whole.shape == (80, frames)
+        assert np.abs(quick - whole).max() < 1e-5
+
+
+@needs_model
+@pytest.mark.speech
 def test_a_loud_short_answer_is_speech_to_the_voice_gate(recognizer, grammar, questions, tmp_path):
     """A real person's "eight", loud to full scale, that Silero's gate took for no speech at its
     default threshold: the gate tries a lower one before it calls a segment silence."""

@@ -23,6 +23,13 @@ AMBIGUOUS_MONTHS = {"may": r"(?:since|in|from|of|early|late|mid) may"}
 def days_in(text: str, words: DurationWords, today: date) -> float | None:
     """The longest duration the answer names, in days, or None. `text` has number words as digits."""
     found: list[float] = []
+    # Named days first, longest name first, and taken out: "new years eve" is not "new years", nor
+    # a number of years.
+    for name in sorted(words.dates, key=len, reverse=True):
+        if f" {name} " in text:
+            month, day = words.dates[name]
+            found.append(_days_since(today, month, day))
+            text = text.replace(f" {name} ", " _ ")
     units = "|".join(sorted((re.escape(u) for u in words.units), key=len, reverse=True))
     amounts = "|".join(sorted((re.escape(a) for a in words.amounts), key=len, reverse=True))
     counted = re.compile(
@@ -58,9 +65,6 @@ def days_in(text: str, words: DurationWords, today: date) -> float | None:
         # "since the 20th": that day of this month, or of last month if it is still to come.
         for day in re.findall(r" the (\d{1,2})(?:st|nd|rd|th) ", text):
             found.append(_days_since_day(today, int(day)))
-    for name, (month, day) in words.dates.items():
-        if f" {name} " in text:
-            found.append(_days_since(today, month, day))
     for year in re.findall(r" (19[5-9]\d|20\d\d) ", text):
         if int(year) <= today.year:
             found.append((today - date(int(year), 1, 1)).days)
