@@ -76,6 +76,21 @@ def test_the_red_flag_screen_reads_what_people_assert_and_deny(grammar, shipped)
     assert answer(grammar, "my mum had cancer", shipped.questions["cancer_history"]) is None
 
 
+def test_a_denial_that_is_itself_denied_is_not_a_no(grammar, shipped):
+    """A finding's denial ("my chest is fine") said with a negation ("my chest is not fine") denied
+    nothing: read as a no it turned red-flag yeses into noes. It leaves the answer not sure."""
+    q = shipped.questions
+    for question, text in (("chest_pain", "my chest is not fine"), ("chest_pain", "my breathing isn't normal"),
+                           ("weakness_worsening", "it isn't the same"), ("cold_pale_leg", "it's not warm"),
+                           ("cannot_bear_weight", "yes I can stand, I walked here")):
+        assert answer(grammar, text, q[question]) == "unsure", text
+    # A no that starts the answer agrees with the denial after it, and "just" says it against what
+    # came before ("not weak, just sore").
+    for question, text in (("chest_pain", "no my breathing is fine"), ("chest_pain", "no breathing's fine"),
+                           ("leg_weakness", "no it's not weak just sore"), ("cold_pale_leg", "no it's warm")):
+        assert answer(grammar, text, q[question]) == "no", text
+
+
 def test_durations_are_reckoned_from_the_clock(grammar, shipped):
     duration = shipped.questions["duration"]
     grammar = Grammar.load()
@@ -83,6 +98,12 @@ def test_durations_are_reckoned_from_the_clock(grammar, shipped):
     assert answer(grammar, "since Christmas", duration) == "one_to_six_weeks"
     assert answer(grammar, "since last tuesday", duration) == "less_than_week"
     assert answer(grammar, "since the 3rd", duration) == "one_to_six_weeks"
+    assert answer(grammar, "since new year's eve", duration) == "one_to_six_weeks"  # not a number of years
+    # "Less than" and "more than" move the count across the choices' bounds, however it is said.
+    assert answer(grammar, "um less than a week i think", duration) == "less_than_week"
+    assert answer(grammar, "more than 6 weeks", duration) == "more_than_six_weeks"
+    assert answer(grammar, "nearly a week", duration) == "less_than_week"
+    assert answer(grammar, "just over a week", duration) == "one_to_six_weeks"
     grammar.natural.today = lambda: date(2027, 6, 1)
     assert answer(grammar, "since Christmas", duration) == "more_than_six_weeks"
     grammar.natural.today = lambda: date(2026, 12, 29)

@@ -32,15 +32,16 @@ def days_in(text: str, words: DurationWords, today: date) -> float | None:
             text = text.replace(f" {name} ", " _ ")
     units = "|".join(sorted((re.escape(u) for u in words.units), key=len, reverse=True))
     amounts = "|".join(sorted((re.escape(a) for a in words.amounts), key=len, reverse=True))
+    qualifiers = "|".join(sorted((re.escape(q) for q in words.qualifiers), key=len, reverse=True)) or "(?!)"
     counted = re.compile(
-        rf" (?:(\d+) (?:or|to|and) )?(\d+|{amounts}) ({units})s?( and a half)?(?= )")
+        rf" (?:({qualifiers}) )?(?:(\d+) (?:or|to|and) )?(\d+|{amounts}) ({units})s?( and a half)?(?= )")
     for m in counted.finditer(text):
-        count = float(m[2]) if m[2].isdigit() else words.amounts[m[2]]
-        if m[1]:
-            count = max(count, float(m[1]))
-        if m[4]:
+        count = float(m[3]) if m[3].isdigit() else words.amounts[m[3]]
+        if m[2]:
+            count = max(count, float(m[2]))
+        if m[5]:
             count += 0.5
-        found.append(count * words.units[m[3]])
+        found.append(count * words.units[m[4]] + (words.qualifiers[m[1]] if m[1] else 0.0))
     rest = counted.sub(" _ ", text)
     for unit, days in words.units.items():
         if f" {unit}s " in rest and unit in words.bare:

@@ -341,11 +341,17 @@ class Grammar:
                 index = DIRECT_CHOICES.index(name)
                 return Interpretation(answer=question.choices[min(index, len(question.choices) - 1)].id)
             unit = name.removeprefix("duration_")
-            days = float(r.entities["count"].value) * DAYS_PER[unit]
+            days = float(r.entities["count"].value) * DAYS_PER[unit] + self._qualified(norm)
             for choice in question.choices:
                 if choice.max_days is None or days <= choice.max_days:
                     return Interpretation(answer=choice.id)
         return None
+
+    def _qualified(self, norm: str) -> float:
+        """Days a qualifier adds to the duration said ("less than a week": -1, "over six weeks": +1)."""
+        qualifiers = self.natural.words.durations.qualifiers
+        said = f" {norm} "
+        return next((qualifiers[q] for q in sorted(qualifiers, key=len, reverse=True) if f" {q} " in said), 0.0)
 
 
 @lru_cache(maxsize=4)

@@ -8,7 +8,7 @@ that say the finding is there (`yes`), is not (`no`) or might be (`unsure`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -86,6 +86,8 @@ class DurationWords:
     relative: dict[str, float]
     dates: dict[str, tuple[int, int]]
     weekday_aliases: dict[str, str]
+    qualifiers: dict[str, float] = field(default_factory=dict)
+    """Days added to a count said after these ("less than a week": 6, "more than six weeks": 43)."""
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,8 @@ class Phrasing:
             bare=_num_map(d.get("bare"), spelling, f"{where} bare"),
             vague=_num_map(d.get("vague"), spelling, f"{where} vague"),
             relative=_num_map(d.get("relative"), spelling, f"{where} relative"),
-            dates=dates, weekday_aliases={
+            dates=dates, qualifiers=_num_map(d.get("qualifiers", {}), spelling, f"{where} qualifiers"),
+            weekday_aliases={
                 spelling.words(k).strip(): v.lower()
                 for k, v in _str_map(d.get("weekday_aliases", {}), f"{where} weekday_aliases").items()})
         lab = _mapping(data.get("labels", {"questions": {}}), f"{where} labels")

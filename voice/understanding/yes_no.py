@@ -14,6 +14,9 @@ from .wording import Clause, Template, mask
 YES, NO, UNSURE = "yes", "no", "unsure"
 CHECK = "confirm"
 """The id of the session's check of what it heard ("I heard 8. Is that right?"), as events name it."""
+CONTRAST = ("just", "only", "but")
+"""A denial that starts with one of these is said against what came before ("it's not weak, just
+sore"): a negation before it is not said of it."""
 SCOPE = 5
 """How many words before a finding's phrase a negation or hedge may stand and still apply to it."""
 
@@ -67,6 +70,7 @@ def _after_correction(clauses: list[Clause], words: Phrasing) -> list[Clause] | 
 
 def _decide(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) -> str | None:
     asserted = False
+    denied = False
     cues: list[str] = []
     leading: str | None = None
     a = words.answers
@@ -81,7 +85,8 @@ def _decide(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) -
             found = words.findings.get(fid)
             if found is None:
                 continue
-            text = _take(text, found.no, NO, cues)
+            text, said = _take_denials(text, found.no, words, cues)
+            denied = denied or said
             text = _take(text, found.unsure, UNSURE, cues)
             for template in found.yes:
                 spans = template.spans(text)
@@ -107,6 +112,9 @@ def _decide(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) -
         return YES
     if UNSURE in cues:
         return UNSURE
+    if leading == YES and denied:
+        # "Yes, I can stand" to "are you unable to stand?": the yes and the words disagree.
+        return UNSURE
     if leading is not None:
         return leading
     if YES in cues and NO not in cues:
@@ -129,6 +137,41 @@ def _take(text: str, phrases: tuple[Template, ...], meaning: str, cues: list[str
         if spans:
             cues.extend([meaning] * len(spans))
             text = mask(text, spans)
+    return text
+
+
+def _take_denials(text: str, phrases: tuple[Template, ...], words: Phrasing,
+                  cues: list[str]) -> tuple[str, bool]:
+    """A finding's denials ("my chest is fine"), masked as `_take` does. One that is itself negated
+    or hedged ("my chest is not fine", "I wouldn't say my breathing's normal", "maybe it's fine")
+    denies nothing: it leaves the answer not sure (but see CONTRAST). A "no" that starts the answer agrees with the
+    denial after it ("no, chest is fine", as a transcript writes it without the comma). Returns the
+    masked text and whether a plain denial was said."""
+    denied = False
+    for template in phrases:
+        spans = template.spans(text)
+        for start, end in spans:
+            said = text[start:end].split()
+            inside = set(said) - template.literals
+            scope = NO if inside & words.answers.negators else (
+                UNSURE if inside & _hedge_words(words) else
+                None if said[0] in CONTRAST else _scope(_without_answer_word(text), start, words))
+            if scope is None:
+                cues.append(NO)
+                denied = True
+            else:
+                cues.append(UNSURE)
+        if spans:
+            text = mask(text, spans)
+    return text, denied
+
+
+def _without_answer_word(text: str) -> str:
+    """`text` with a no word that starts it blanked out (the same length, so positions hold)."""
+    words = text.split()
+    if words and words[0] in ("no", "nope", "nah"):
+        at = text.index(words[0])
+        return text[:at] + " " * len(words[0]) + text[at + len(words[0]):]
     return text
 
 
