@@ -82,12 +82,15 @@ def test_a_denial_that_is_itself_denied_is_not_a_no(grammar, shipped):
     q = shipped.questions
     for question, text in (("chest_pain", "my chest is not fine"), ("chest_pain", "my breathing isn't normal"),
                            ("weakness_worsening", "it isn't the same"), ("cold_pale_leg", "it's not warm"),
-                           ("cannot_bear_weight", "yes I can stand, I walked here")):
+                           ("cannot_bear_weight", "yes I can stand, I walked here"),
+                           ("general_screen", "I'm not fine at all"),
+                           ("ces_screen", "things aren't normal down there")):
         assert answer(grammar, text, q[question]) == "unsure", text
     # A no that starts the answer agrees with the denial after it, and "just" says it against what
     # came before ("not weak, just sore").
     for question, text in (("chest_pain", "no my breathing is fine"), ("chest_pain", "no breathing's fine"),
-                           ("leg_weakness", "no it's not weak just sore"), ("cold_pale_leg", "no it's warm")):
+                           ("leg_weakness", "no it's not weak just sore"), ("cold_pale_leg", "no it's warm"),
+                           ("general_screen", "never, not at all"), ("general_screen", "no i'm fine")):
         assert answer(grammar, text, q[question]) == "no", text
 
 

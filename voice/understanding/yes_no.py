@@ -103,7 +103,7 @@ def _decide(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) -
         text = _take(text, a.unsure, UNSURE, cues)
         if index == 0:
             leading = _leading(text, a.leading_no, NO) or _leading(text, a.leading_yes, YES)
-        text = _take(text, a.no, NO, cues)
+        text, _ = _take_denials(text, a.no, words, cues)
         text = _take(text, a.yes, YES, cues)
         if index > 0 and leading is None:
             # A second clause may carry the answer word: "sorry, no".
@@ -142,7 +142,7 @@ def _take(text: str, phrases: tuple[Template, ...], meaning: str, cues: list[str
 
 def _take_denials(text: str, phrases: tuple[Template, ...], words: Phrasing,
                   cues: list[str]) -> tuple[str, bool]:
-    """A finding's denials ("my chest is fine"), masked as `_take` does. One that is itself negated
+    """Denials ("my chest is fine", "fine"), masked as `_take` does. One that is itself negated
     or hedged ("my chest is not fine", "I wouldn't say my breathing's normal", "maybe it's fine")
     denies nothing: it leaves the answer not sure (but see CONTRAST). A "no" that starts the answer agrees with the
     denial after it ("no, chest is fine", as a transcript writes it without the comma). Returns the
@@ -150,6 +150,13 @@ def _take_denials(text: str, phrases: tuple[Template, ...], words: Phrasing,
     denied = False
     for template in phrases:
         spans = template.spans(text)
+        if spans and template.literals & words.answers.negators:
+            # A denial in words that already deny ("not at all", "nothing new"): a negation before
+            # it only says it again ("never, not at all").
+            cues.extend([NO] * len(spans))
+            denied = True
+            text = mask(text, spans)
+            continue
         for start, end in spans:
             said = text[start:end].split()
             inside = set(said) - template.literals
