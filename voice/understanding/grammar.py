@@ -242,7 +242,9 @@ class Grammar:
                              single_words=self._number_words(question, phrases),
                              checking=question is not None and question.id in CHECKS,
                              understood=lambda text, q=question: self.understand(text, q) is not None)
-        if guard is None or question is None:
+        if guard is None or question is None or question.kind is not Kind.YES_NO:
+            # Only a yes/no answer can be the safer one: a number or a duration guards nothing (and
+            # reading its thousands of sentences to find none took 3 s on the age question).
             return expect
         gkey = (phrases, question.kind, guard)  # yes/no questions share their sentences and meanings
         guarded = self._phrases_cache.get(gkey)
