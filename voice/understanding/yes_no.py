@@ -34,8 +34,11 @@ def yes_no(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) ->
 
 def check_reply(text: str, words: Phrasing) -> str | None:
     """A reply to the check of what was heard in words that only mean yes or no there ("spot on",
-    "you misheard"): YES, NO, or None to read it as any other yes / no answer."""
+    "you misheard"): YES, NO, or None to read it as any other yes / no answer. A reply that says the
+    person does not know ("I don't know if that's what I said") is left to that reading: not sure."""
     a = words.answers
+    if any(t.search(text) for t in a.unsure):
+        return None
     if any(t.search(text) for t in a.check_no):
         return NO
     if any(t.search(text) for t in a.check_yes):
