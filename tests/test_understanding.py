@@ -107,6 +107,8 @@ def test_durations_are_reckoned_from_the_clock(grammar, shipped):
     assert answer(grammar, "more than 6 weeks", duration) == "more_than_six_weeks"
     assert answer(grammar, "nearly a week", duration) == "less_than_week"
     assert answer(grammar, "just over a week", duration) == "one_to_six_weeks"
+    assert answer(grammar, "since mid december", duration) == "one_to_six_weeks"  # the 15th, not the 1st
+    assert answer(grammar, "it started at the beginning of the month", duration) == "one_to_six_weeks"
     grammar.natural.today = lambda: date(2027, 6, 1)
     assert answer(grammar, "since Christmas", duration) == "more_than_six_weeks"
     grammar.natural.today = lambda: date(2026, 12, 29)
@@ -123,6 +125,8 @@ def test_numbers_take_the_higher_and_refuse_the_impossible(grammar, shipped):
     assert answer(grammar, "-5", age) == "out_of_range"
     assert answer(grammar, "I'm 45 and I've had it 3 weeks", age) == 45
     assert answer(grammar, "I'm 150", age) == "out_of_range"
+    assert answer(grammar, "33yo", age) == 33
+    assert answer(grammar, "seven ouy of ten", pain) == 7  # a typo in "out of ten" is still the scale
 
 
 def test_help_and_emergency_are_told_apart(grammar, shipped):

@@ -60,12 +60,17 @@ def days_in(text: str, words: DurationWords, today: date) -> float | None:
                 name in AMBIGUOUS_MONTHS and not re.search(AMBIGUOUS_MONTHS[name], text)):
             continue
         day = re.search(rf" {ORDINAL} (?:of )?{name} | {name} (?:the )?{ORDINAL} ", text)
-        number = int(day[1] or day[2]) if day else 1
+        number = int(day[1] or day[2]) if day else next(
+            (int(d) for part, d in words.month_parts.items() if f" {part} {name} " in text), 1)
         found.append(_days_since(today, index, number))
     if not any(f" {m} " in text for m in MONTHS):
         # "since the 20th": that day of this month, or of last month if it is still to come.
         for day in re.findall(r" the (\d{1,2})(?:st|nd|rd|th) ", text):
             found.append(_days_since_day(today, int(day)))
+    for phrase, period in words.period_starts.items():
+        if f" {phrase} " in text:
+            found.append(float(today.weekday() if period == "week" else
+                               today.day - 1 if period == "month" else today.timetuple().tm_yday - 1))
     for year in re.findall(r" (19[5-9]\d|20\d\d) ", text):
         if int(year) <= today.year:
             found.append((today - date(int(year), 1, 1)).days)

@@ -33,6 +33,7 @@ def digits(raw: str, spelling: Spelling) -> str:
     text = raw.lower()
     text = re.sub(r"(\d)\s*/\s*(\d)", r"\1 out of \2", text)
     text = re.sub(r"\by\s*/\s*o\b", " years old ", text)
+    text = re.sub(r"(\d)\s*(?:yo|yrs|yr)\b", r"\1 years old ", text)
     text = re.sub(r"(\d)\s*-\s*(\d)", r"\1 to \2", text)
     words = spelling.words(text).strip()
     return f" {alpha2digit(words, 'en', threshold=0)} " if words else " "

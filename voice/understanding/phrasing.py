@@ -88,6 +88,10 @@ class DurationWords:
     weekday_aliases: dict[str, str]
     qualifiers: dict[str, float] = field(default_factory=dict)
     """Days added to a count said after these ("less than a week": 6, "more than six weeks": 43)."""
+    month_parts: dict[str, float] = field(default_factory=dict)
+    """The day of a month named after these ("mid december": the 15th)."""
+    period_starts: dict[str, str] = field(default_factory=dict)
+    """The start of the present week, month or year by its name ("the beginning of the month")."""
 
 
 @dataclass(frozen=True)
@@ -175,6 +179,8 @@ class Phrasing:
             vague=_num_map(d.get("vague"), spelling, f"{where} vague"),
             relative=_num_map(d.get("relative"), spelling, f"{where} relative"),
             dates=dates, qualifiers=_num_map(d.get("qualifiers", {}), spelling, f"{where} qualifiers"),
+            month_parts=_num_map(d.get("month_parts", {}), spelling, f"{where} month_parts"),
+            period_starts=_period_starts(d.get("period_starts", {}), spelling, f"{where} period_starts"),
             weekday_aliases={
                 spelling.words(k).strip(): v.lower()
                 for k, v in _str_map(d.get("weekday_aliases", {}), f"{where} weekday_aliases").items()})
@@ -229,6 +235,15 @@ def _str_map(value: object, where: str) -> dict[str, str]:
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
         raise ContentError("expected words mapped to words", where=where, fix='write it as: {cannot: "cant"}')
     return value
+
+
+def _period_starts(value: object, spelling: Spelling, where: str) -> dict[str, str]:
+    """Phrases naming the start of a period, mapped to the period (week, month or year)."""
+    value = _mapping(value, where)
+    if not all(p in ("week", "month", "year") and isinstance(v, list) for p, v in value.items()):
+        raise ContentError("expected week, month or year, each with a list of phrases", where=where,
+                           fix='write it as: {month: ["start of the month"]}')
+    return {spelling.words(str(phrase)).strip(): period for period, phrases in value.items() for phrase in phrases}
 
 
 def _num_map(value: object, spelling: Spelling, where: str) -> dict[str, float]:
