@@ -59,6 +59,8 @@ class AnswerWords:
     """Replies that confirm the assistant's check of what it heard ("spot on", "you got it")."""
     check_no: tuple[Template, ...] = ()
     """Replies that deny it ("that's wrong", "you misheard"); read before `check_yes`."""
+    contrast: frozenset[str] = frozenset()
+    """Words that start a denial said against what came before ("not weak, just sore")."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,7 @@ class Phrasing:
                 spelling.words(w).strip() for w in _str_list(a.get("new_subject", []), where)),
             said_last=frozenset(spelling.words(w).strip() for w in _str_list(a.get("said_last", []), where)),
             check_yes=t(a, "check_yes", where), check_no=t(a, "check_no", where),
+            contrast=frozenset(spelling.words(w).strip() for w in _str_list(a.get("contrast", []), where)),
         )
         commands = []
         for i, item in enumerate(data.get("commands") or []):

@@ -14,9 +14,6 @@ from .wording import Clause, Template, mask
 YES, NO, UNSURE = "yes", "no", "unsure"
 CHECK = "confirm"
 """The id of the session's check of what it heard ("I heard 8. Is that right?"), as events name it."""
-CONTRAST = ("just", "only", "but")
-"""A denial that starts with one of these is said against what came before ("it's not weak, just
-sore"): a negation before it is not said of it."""
 SCOPE = 5
 """How many words before a finding's phrase a negation or hedge may stand and still apply to it."""
 
@@ -147,7 +144,7 @@ def _take_denials(text: str, phrases: tuple[Template, ...], words: Phrasing,
                   cues: list[str]) -> tuple[str, bool]:
     """Denials ("my chest is fine", "fine"), masked as `_take` does. One that is itself negated
     or hedged ("my chest is not fine", "I wouldn't say my breathing's normal", "maybe it's fine")
-    denies nothing: it leaves the answer not sure (but see CONTRAST). A "no" that starts the answer agrees with the
+    denies nothing: it leaves the answer not sure, unless it starts with a word of `contrast`. A "no" that starts the answer agrees with the
     denial after it ("no, chest is fine", as a transcript writes it without the comma). Returns the
     masked text and whether a plain denial was said."""
     denied = False
@@ -165,7 +162,7 @@ def _take_denials(text: str, phrases: tuple[Template, ...], words: Phrasing,
             inside = set(said) - template.literals
             scope = NO if inside & words.answers.negators else (
                 UNSURE if inside & _hedge_words(words) else
-                None if said[0] in CONTRAST else _scope(_without_answer_word(text), start, words))
+                None if said[0] in words.answers.contrast else _scope(_without_answer_word(text, words), start, words))
             if scope is None:
                 cues.append(NO)
                 denied = True
@@ -176,12 +173,13 @@ def _take_denials(text: str, phrases: tuple[Template, ...], words: Phrasing,
     return text, denied
 
 
-def _without_answer_word(text: str) -> str:
-    """`text` with a no word that starts it blanked out (the same length, so positions hold)."""
-    words = text.split()
-    if words and words[0] in ("no", "nope", "nah"):
-        at = text.index(words[0])
-        return text[:at] + " " * len(words[0]) + text[at + len(words[0]):]
+def _without_answer_word(text: str, words: Phrasing) -> str:
+    """`text` with a no that starts it ("no", "nope", "not really") blanked out, the same length so
+    that positions hold."""
+    for template in words.answers.leading_no:
+        m = template.search(text)
+        if m is not None and m.start() == 0:
+            return text[:m.start()] + " " * (m.end() - m.start()) + text[m.end():]
     return text
 
 
