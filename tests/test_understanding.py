@@ -139,6 +139,13 @@ def test_help_and_emergency_are_told_apart(grammar, shipped):
     # Said not to need one, it is not a call for one.
     assert answer(grammar, "no, I don't need an ambulance", ces) == "no"
     assert answer(grammar, "I don't need help", ces) is None
+    # An emergency said without the word "help" or an article, and what only sounds like one.
+    for text in ("please call ambulance immediately", "somebody ring triple zero", "i think its a stroke",
+                 "I've fallen and I can't get up", "my wife is choking"):
+        assert answer(grammar, text, ces) == "command:help_now", text
+    for text in ("no i can't get up the stairs easily", "my mum had a turn last year",
+                 "i had a stroke five years ago"):
+        assert answer(grammar, text, ces) != "command:help_now", text
 
 
 def test_the_idle_kiosk_wakes_on_help_me_but_not_on_an_emergency(grammar):
