@@ -80,7 +80,8 @@ def test_a_denial_that_is_itself_denied_is_not_a_no(grammar, shipped):
     """A finding's denial ("my chest is fine") said with a negation ("my chest is not fine") denied
     nothing: read as a no it turned red-flag yeses into noes. It leaves the answer not sure."""
     q = shipped.questions
-    for question, text in (("chest_pain", "my chest is not fine"), ("chest_pain", "my breathing isn't normal"),
+    for question, text in (("chest_pain", "my chest is not fine"),
+                           ("chest_pain", "my breathing isn't normal"),
                            ("weakness_worsening", "it isn't the same"), ("cold_pale_leg", "it's not warm"),
                            ("cannot_bear_weight", "yes I can stand, I walked here"),
                            ("general_screen", "I'm not fine at all"),

@@ -353,7 +353,8 @@ class Grammar:
         """Days a qualifier adds to the duration said ("less than a week": -1, "over six weeks": +1)."""
         qualifiers = self.natural.words.durations.qualifiers
         said = f" {norm} "
-        return next((qualifiers[q] for q in sorted(qualifiers, key=len, reverse=True) if f" {q} " in said), 0.0)
+        longest_first = sorted(qualifiers, key=len, reverse=True)
+        return next((qualifiers[q] for q in longest_first if f" {q} " in said), 0.0)
 
 
 @lru_cache(maxsize=4)

@@ -246,7 +246,8 @@ def _period_starts(value: object, spelling: Spelling, where: str) -> dict[str, s
     if not all(p in ("week", "month", "year") and isinstance(v, list) for p, v in value.items()):
         raise ContentError("expected week, month or year, each with a list of phrases", where=where,
                            fix='write it as: {month: ["start of the month"]}')
-    return {spelling.words(str(phrase)).strip(): period for period, phrases in value.items() for phrase in phrases}
+    return {spelling.words(str(phrase)).strip(): period
+            for period, phrases in value.items() for phrase in phrases}
 
 
 def _num_map(value: object, spelling: Spelling, where: str) -> dict[str, float]:

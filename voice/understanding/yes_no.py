@@ -144,9 +144,10 @@ def _take_denials(text: str, phrases: tuple[Template, ...], words: Phrasing,
                   cues: list[str]) -> tuple[str, bool]:
     """Denials ("my chest is fine", "fine"), masked as `_take` does. One that is itself negated
     or hedged ("my chest is not fine", "I wouldn't say my breathing's normal", "maybe it's fine")
-    denies nothing: it leaves the answer not sure, unless it starts with a word of `contrast`. A "no" that starts the answer agrees with the
-    denial after it ("no, chest is fine", as a transcript writes it without the comma). Returns the
-    masked text and whether a plain denial was said."""
+    denies nothing: it leaves the answer not sure, unless it starts with a word of `contrast`. A
+    "no" that starts the answer agrees with the denial after it ("no, chest is fine", as a
+    transcript writes it without the comma). Returns the masked text and whether a plain denial
+    was said."""
     denied = False
     for template in phrases:
         spans = template.spans(text)
@@ -160,9 +161,14 @@ def _take_denials(text: str, phrases: tuple[Template, ...], words: Phrasing,
         for start, end in spans:
             said = text[start:end].split()
             inside = set(said) - template.literals
-            scope = NO if inside & words.answers.negators else (
-                UNSURE if inside & _hedge_words(words) else
-                None if said[0] in words.answers.contrast else _scope(_without_answer_word(text, words), start, words))
+            if inside & words.answers.negators:
+                scope = NO
+            elif inside & _hedge_words(words):
+                scope = UNSURE
+            elif said[0] in words.answers.contrast:
+                scope = None
+            else:
+                scope = _scope(_without_answer_word(text, words), start, words)
             if scope is None:
                 cues.append(NO)
                 denied = True
