@@ -155,6 +155,10 @@ def test_the_idle_kiosk_wakes_on_help_me_but_not_on_an_emergency(grammar):
     assert answer(grammar, "please call an ambulance", None) == "command:help_now"
     assert answer(grammar, "I can't breathe", None) == "command:help_now"
     assert answer(grammar, "my leg hurts", None) is None
+    # What a waiting room may say of something else is no alarm there; said to a question it is.
+    for text in ("come quick", "somebody get the door"):
+        assert answer(grammar, text, None) in (None, "wake"), text
+    assert answer(grammar, "he's stopped breathing", None) == "command:help_now"
 
 
 def test_the_listened_for_sentences_stay_the_grammar_s_own(grammar, shipped):
