@@ -93,6 +93,9 @@ def test_a_denial_that_is_itself_denied_is_not_a_no(grammar, shipped):
                            ("leg_weakness", "no it's not weak just sore"), ("cold_pale_leg", "no it's warm"),
                            ("general_screen", "never, not at all"), ("general_screen", "no i'm fine")):
         assert answer(grammar, text, q[question]) == "no", text
+    # A yes with a denial that it denies says yes twice.
+    trousers = "Yes, my trousers are falling off me and I am not dieting."
+    assert answer(grammar, trousers, q["weight_loss"]) == "yes"
 
 
 def test_durations_are_reckoned_from_the_clock(grammar, shipped):
@@ -134,6 +137,7 @@ def test_help_and_emergency_are_told_apart(grammar, shipped):
     ces = shipped.questions["ces_screen"]
     for text in ("I need help", "help me", "please help", "I can't breathe", "call an ambulance"):
         assert answer(grammar, text, ces) == "command:help_now", text
+    assert answer(grammar, "could you speed it up a bit", ces) == "command:faster"  # not a yes
     for text in ("help", "can you help me understand", "help me understand the question",
                  "what's that supposed to mean", "I need help with this question"):
         assert answer(grammar, text, ces) == "command:help", text

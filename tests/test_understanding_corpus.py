@@ -8,7 +8,7 @@ figures before the grammar was changed once for what they showed), one as a reco
 answers (held_out_4.yaml), red-flag answers written after all those changes (held_out_5.yaml) and
 replies to the checks of what was heard (held_out_6.yaml), and ages, pain scores and durations
 (held_out_7.yaml), and requests such as an emergency in people's own words (held_out_8.yaml, then
-emergencies only in held_out_9.yaml)."""
+emergencies only in held_out_9.yaml); held_out_10.yaml, twelve different people, came last."""
 
 from __future__ import annotations
 
@@ -108,12 +108,13 @@ _HELD_6_TODAY, HELD_OUT_6 = load_cases("held_out_6.yaml")
 _HELD_7_TODAY, HELD_OUT_7 = load_cases("held_out_7.yaml")
 _HELD_8_TODAY, HELD_OUT_8 = load_cases("held_out_8.yaml")
 _HELD_9_TODAY, HELD_OUT_9 = load_cases("held_out_9.yaml")
+_HELD_10_TODAY, HELD_OUT_10 = load_cases("held_out_10.yaml")
 assert len({HELD_TODAY, _HELD_2_TODAY, _HELD_3_TODAY, _HELD_4_TODAY, _HELD_5_TODAY, _HELD_6_TODAY,
-            _HELD_7_TODAY, _HELD_8_TODAY, _HELD_9_TODAY}) == 1
+            _HELD_7_TODAY, _HELD_8_TODAY, _HELD_9_TODAY, _HELD_10_TODAY}) == 1
 HELD_SETS = {
     "held_out": HELD_OUT, "held_out_2": HELD_OUT_2, "held_out_3": HELD_OUT_3, "held_out_4": HELD_OUT_4,
     "held_out_5": HELD_OUT_5, "held_out_6": HELD_OUT_6, "held_out_7": HELD_OUT_7, "held_out_8": HELD_OUT_8,
-    "held_out_9": HELD_OUT_9,
+    "held_out_9": HELD_OUT_9, "held_out_10": HELD_OUT_10,
 }
 """The sets written by people who had not read the grammar; each file's header says how it was used."""
 KNOWN_NO_AS_YES = {"held_out_3": 1}

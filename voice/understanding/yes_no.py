@@ -71,6 +71,7 @@ def _after_correction(clauses: list[Clause], words: Phrasing) -> list[Clause] | 
 def _decide(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) -> str | None:
     asserted = False
     denied = False
+    negated: list[str] = []
     cues: list[str] = []
     leading: str | None = None
     a = words.answers
@@ -85,7 +86,7 @@ def _decide(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) -
             found = words.findings.get(fid)
             if found is None:
                 continue
-            text, said = _take_denials(text, found.no, words, cues)
+            text, said = _take_denials(text, found.no, words, cues, negated)
             denied = denied or said
             text = _take(text, found.unsure, UNSURE, cues)
             for template in found.yes:
@@ -103,7 +104,7 @@ def _decide(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) -
         text = _take(text, a.unsure, UNSURE, cues)
         if index == 0:
             leading = _leading(text, a.leading_no, NO) or _leading(text, a.leading_yes, YES)
-        text, _ = _take_denials(text, a.no, words, cues)
+        text, _ = _take_denials(text, a.no, words, cues, negated)
         text = _take(text, a.yes, YES, cues)
         if index > 0 and leading is None:
             # A second clause may carry the answer word: "sorry, no".
@@ -111,6 +112,9 @@ def _decide(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) -
     if asserted:
         return YES
     if UNSURE in cues:
+        # A yes with a denial it denies ("yes, I'm not dieting") says the same thing twice.
+        if leading == YES and cues.count(UNSURE) == len(negated) and not denied:
+            return YES
         return UNSURE
     if leading == YES and denied:
         # "Yes, I can stand" to "are you unable to stand?": the yes and the words disagree.
@@ -141,13 +145,13 @@ def _take(text: str, phrases: tuple[Template, ...], meaning: str, cues: list[str
 
 
 def _take_denials(text: str, phrases: tuple[Template, ...], words: Phrasing,
-                  cues: list[str]) -> tuple[str, bool]:
+                  cues: list[str], negated: list[str]) -> tuple[str, bool]:
     """Denials ("my chest is fine", "fine"), masked as `_take` does. One that is itself negated
     or hedged ("my chest is not fine", "I wouldn't say my breathing's normal", "maybe it's fine")
     denies nothing: it leaves the answer not sure, unless it starts with a word of `contrast`. A
     "no" that starts the answer agrees with the denial after it ("no, chest is fine", as a
     transcript writes it without the comma). Returns the masked text and whether a plain denial
-    was said."""
+    was said; the denials that were negated or hedged are added to `negated`."""
     denied = False
     for template in phrases:
         spans = template.spans(text)
@@ -174,6 +178,7 @@ def _take_denials(text: str, phrases: tuple[Template, ...], words: Phrasing,
                 denied = True
             else:
                 cues.append(UNSURE)
+                negated.append(text[start:end])
         if spans:
             text = mask(text, spans)
     return text, denied
