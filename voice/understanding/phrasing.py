@@ -132,22 +132,19 @@ class Phrasing:
         def t(section: dict, key: str, place: str) -> tuple[Template, ...]:
             return templates(section.get(key), spelling, f"{place} {key}")
 
+        def word_set(key: str) -> frozenset[str]:
+            return frozenset(spelling.words(w).strip() for w in _str_list(a.get(key, []), f"{where} {key}"))
+
         answers = AnswerWords(
             leading_yes=t(a, "leading_yes", where), leading_no=t(a, "leading_no", where),
             yes=t(a, "yes", where), no=t(a, "no", where), unsure=t(a, "unsure", where),
             corrections=t(a, "corrections", where), hedges=t(a, "hedges", where),
             someone_else=t(a, "someone_else", where),
             yes_first=t(a, "yes_first", where),
-            verb_negators=frozenset(
-                spelling.words(w).strip() for w in _str_list(a.get("verb_negators", []), where)),
-            belief_words=frozenset(
-                spelling.words(w).strip() for w in _str_list(a.get("belief_words", []), where)),
-            negators=frozenset(spelling.words(w).strip() for w in _str_list(a.get("negators", []), where)),
-            new_subject=frozenset(
-                spelling.words(w).strip() for w in _str_list(a.get("new_subject", []), where)),
-            said_last=frozenset(spelling.words(w).strip() for w in _str_list(a.get("said_last", []), where)),
+            verb_negators=word_set("verb_negators"), belief_words=word_set("belief_words"),
+            negators=word_set("negators"), new_subject=word_set("new_subject"),
+            said_last=word_set("said_last"), contrast=word_set("contrast"),
             check_yes=t(a, "check_yes", where), check_no=t(a, "check_no", where),
-            contrast=frozenset(spelling.words(w).strip() for w in _str_list(a.get("contrast", []), where)),
         )
         commands = []
         for i, item in enumerate(data.get("commands") or []):
