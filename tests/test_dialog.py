@@ -10,7 +10,7 @@ from conftest import of, run_session
 from voice.events import Events
 from voice.session import Session, SessionSettings
 from voice.summary import summarize
-from voice.text_io import ScriptedListener, TranscriptSpeaker
+from voice.app.text_io import ScriptedListener, TranscriptSpeaker
 from voice.triage.conditions import Answers, NumberRange, NumberTest
 
 

@@ -19,13 +19,13 @@ from pathlib import Path
 import pytest
 from conftest import MINI, of
 
-from voice.config import Config, load_config
+from voice.app.config import Config, load_config
 from voice.errors import AudioDeviceError, ConfigError, EndOfInput, InputError
 from voice.events import Events
-from voice.kiosk import ALERT_ENV, KIOSK_WALKAWAY_AFTER, KeyWatcher, Kiosk
+from voice.app.kiosk import ALERT_ENV, KIOSK_WALKAWAY_AFTER, KeyWatcher, Kiosk
 from voice.ports import Utterance
-from voice.screen import CLEAR_SCROLLBACK, Screen
-from voice.text_io import ScriptedListener, TranscriptSpeaker
+from voice.app.screen import CLEAR_SCROLLBACK, Screen
+from voice.app.text_io import ScriptedListener, TranscriptSpeaker
 from voice.triage.model import Disposition
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from voice.errors import EndOfInput
 from voice.events import Events
 from voice.session import Session, SessionSettings
-from voice.text_io import ScriptedListener, TranscriptSpeaker
+from voice.app.text_io import ScriptedListener, TranscriptSpeaker
 from voice.triage.conditions import All, AnyOf, ChoiceTest, Fact, Not, NumberTest
 from voice.triage.loader import load_content
 from voice.triage.model import Disposition, Kind

@@ -12,7 +12,7 @@ from conftest import of
 
 from voice.events import Events
 from voice.session import Session, SessionSettings
-from voice.text_io import ScriptedListener, TranscriptSpeaker
+from voice.app.text_io import ScriptedListener, TranscriptSpeaker
 from voice.triage.model import Choice, Kind, Question
 
 SAYS = {"age": "30", "duration": "three weeks", "pain_below_knee": "yes", "pain_score": "3"}

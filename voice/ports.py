@@ -2,7 +2,7 @@
 
 The session (voice/session.py) only talks to these two protocols. Text mode, scripted audio
 (`--audio-in -`), the microphone, real speakers and `--audio-out DIR` are all implementations.
-Tiny real implementations (a line reader, a transcript writer) live in voice/text_io.py.
+Tiny real implementations (a line reader, a transcript writer) live in voice/app/text_io.py.
 """
 
 from __future__ import annotations

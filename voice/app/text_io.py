@@ -7,7 +7,7 @@ import sys
 import unicodedata
 from typing import Callable, TextIO
 
-from .errors import EndOfInput
+from ..errors import EndOfInput
 
 GARBLED = "\ufffd"
 """Stands for each byte that was not UTF-8 and each control character in a typed line."""
@@ -27,7 +27,7 @@ def clean_line(line: str) -> str:
     understood as an answer (Grammar.understand refuses text holding U+FFFD)."""
     line = line.strip().replace("\t", " ")
     return "".join(GARBLED if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn") else c for c in line)
-from .ports import Expectation, Utterance
+from ..ports import Expectation, Utterance
 
 
 class TextListener:
