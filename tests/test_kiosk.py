@@ -22,7 +22,10 @@ from conftest import MINI, of
 from voice.app.config import Config, load_config
 from voice.errors import AudioDeviceError, ConfigError, EndOfInput, InputError
 from voice.events import Events
-from voice.app.kiosk import ALERT_ENV, KIOSK_WALKAWAY_AFTER, KeyWatcher, Kiosk
+from voice.app.alert import ALERT_ENV
+from voice.app.keys import KeyWatcher
+from voice.app.kiosk import Kiosk
+from voice.app.settings import KIOSK_WALKAWAY_AFTER
 from voice.ports import Utterance
 from voice.app.screen import CLEAR_SCROLLBACK, Screen
 from voice.app.text_io import ScriptedListener, TranscriptSpeaker

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import signal
 import sys
 from pathlib import Path
 
 from .. import __version__
-from ..errors import AudioDeviceError, ConfigError, ContentError, InputError, ModelError, TriageError
+from ..errors import AudioDeviceError, ContentError, InputError, ModelError, TriageError
 from ..events import Events
 
 _LOG = logging.getLogger("voice")
@@ -193,10 +194,11 @@ def _models(argv: list[str]) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     _setup_logging(args.debug)
-    from ..session import Session, SessionSettings
+    from ..session import Session
     from ..triage.loader import load_content
     from ..understanding import Grammar
     from .config import load_config
+    from .settings import resolve
     from .text_io import TextListener, TranscriptSpeaker, decoded_stdin
 
     config = load_config(args.config)
@@ -205,69 +207,68 @@ def _run(args: argparse.Namespace) -> int:
 
         print(speech.list_devices())
         return 0
-    content = load_content(args.content or config.content)
-    grammar = Grammar.load(args.grammar or config.grammar, extra_wake=tuple(config.wake_phrases))
-    region_id = args.region or config.region or content.default_region
-    if region_id not in content.regions:
-        raise ConfigError(f"unknown region {region_id!r}", fix=f"use one of: {', '.join(sorted(content.regions))}")
-    region = content.regions[region_id]
-
     out = sys.stdout
-    events = Events(out if args.jsonl else None)
 
-    voice_mode = not args.text
+    def terminal() -> bool:
+        from .screen import is_terminal
+
+        return is_terminal(out)
+
+    settings = resolve(args, config, terminal)
+    content = load_content(settings.content)
+    grammar = Grammar.load(settings.grammar, extra_wake=settings.wake_phrases)
+    region = settings.region_of(content)
+
+    events = Events(out if settings.jsonl else None)
+
+    voice_mode = not settings.text
     listener = speaker = None
     if voice_mode:
         try:
-            listener, speaker = _build_voice(args, config)
+            listener, speaker = _build_voice(settings)
             if getattr(listener, "notice", None):
                 print(f"voice-triage: {listener.notice}", file=sys.stderr)
         except (ModelError, AudioDeviceError) as err:
             print(f"voice-triage: {err}", file=sys.stderr)
-            if args.audio_in or args.audio_out or (isinstance(err, ModelError) and _explicit_engine(args, config)):
+            named = isinstance(err, ModelError) and settings.explicit_engine
+            if settings.audio_in or settings.audio_out or named:
                 return 2
             print("voice-triage: carrying on in text mode: type each answer and press Enter.", file=sys.stderr)
             voice_mode = False
     if not voice_mode:
-        interactive = sys.stdin.isatty() and not args.jsonl
+        interactive = sys.stdin.isatty() and not settings.jsonl
         listener = TextListener(decoded_stdin(), prompt_stream=out if interactive else None)
         speaker = TranscriptSpeaker(None)
 
     keys = screen = None
-    if args.kiosk and voice_mode and not args.audio_in and sys.stdin.isatty():
-        from .kiosk import KeyWatcher
+    if settings.kiosk and voice_mode and not settings.audio_in and sys.stdin.isatty():
+        from .keys import KeyWatcher
 
         keys = KeyWatcher(sys.stdin)
-    want_screen = args.screen if args.screen is not None else config.screen
-    if want_screen is None:
-        from .screen import is_terminal
-
-        want_screen = args.kiosk and is_terminal(out)
-    if want_screen and args.jsonl:
+    if settings.screen and settings.jsonl:
         _LOG.warning("--screen is off with --jsonl: stdout carries only events")
-    elif want_screen:
+    elif settings.screen:
         from .screen import Screen
 
         screen = Screen(content, region, out, press_enter=keys is not None)
         events.listeners.append(screen)
-    if not args.jsonl and screen is None:
+    if not settings.jsonl and screen is None:
         events.listeners.append(_transcript_printer(out))
 
-    settings = SessionSettings(barge_in=bool(args.barge_in if args.barge_in is not None else config.barge_in))
-    config.apply(settings)
     # `auto` fell back to a simpler recognizer: said once after the welcome (and on stderr above).
-    settings.speech_basic = voice_mode and bool(getattr(listener, "notice", None))
+    session_settings = dataclasses.replace(
+        settings.session, speech_basic=voice_mode and bool(getattr(listener, "notice", None)))
     try:
-        if args.kiosk:
+        if settings.kiosk:
             from .kiosk import Kiosk
 
-            kiosk = Kiosk(content, grammar, listener, speaker, events, region, settings, config,
+            kiosk = Kiosk(content, grammar, listener, speaker, events, region, session_settings, config,
                           screen=screen, keys=keys)
             kiosk.run()
             if kiosk.stopped_by is not None:
                 _STOPPED_BY.append(kiosk.stopped_by)
         else:
-            Session(content, grammar, listener, speaker, events, region, settings).run()
+            Session(content, grammar, listener, speaker, events, region, session_settings).run()
         return _stopped_status() if _STOPPED_BY else 0
     finally:
         for port in (listener, speaker):
@@ -275,11 +276,6 @@ def _run(args: argparse.Namespace) -> int:
                 port.close()
             except Exception as err:  # closing must never hide the session's own end
                 _LOG.debug("closing %s: %s", port, err)
-
-
-def _explicit_engine(args: argparse.Namespace, config) -> bool:
-    """True when the person asked for an engine or a model by name (then failing to load it is an error)."""
-    return (args.engine or config.engine or "auto") != "auto" or bool(args.model or config.model)
 
 
 def _audio_in(value: str | None):
@@ -298,24 +294,24 @@ def _audio_in(value: str | None):
                              "lines") from None
 
 
-def _build_voice(args: argparse.Namespace, config):
+def _build_voice(settings):
     from .. import speech
 
     listener = speech.build_listener(
-        engine=args.engine or config.engine or "auto",
-        model=args.model or config.model,
-        audio_in=_audio_in(args.audio_in),
-        fast=args.fast,
-        input_device=args.input_device or config.input_device,
-        noinput_timeout=args.noinput_timeout or config.noinput_timeout,
+        engine=settings.engine,
+        model=settings.model,
+        audio_in=_audio_in(settings.audio_in),
+        fast=settings.fast,
+        input_device=settings.input_device,
+        noinput_timeout=settings.noinput_timeout,
     )
     speaker = speech.build_speaker(
-        audio_out=Path(args.audio_out) if args.audio_out else None,
-        output_device=args.output_device or config.output_device,
-        rate=args.rate or config.rate,
-        volume=args.volume if args.volume is not None else config.volume,
-        voice=args.voice or config.voice,
-        cues=args.cues if args.cues is not None else config.cues,
+        audio_out=Path(settings.audio_out) if settings.audio_out else None,
+        output_device=settings.output_device,
+        rate=settings.rate,
+        volume=settings.volume,
+        voice=settings.voice,
+        cues=settings.cues,
     )
     return listener, speaker
 

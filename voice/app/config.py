@@ -18,7 +18,7 @@ def default_config_path() -> Path:
 
 @dataclass
 class Config:
-    """Every setting; None means 'use the default'."""
+    """Every setting of the file; None means 'not set' (`settings.resolve` applies the defaults)."""
 
     region: str | None = None
     """Emergency numbers preset (uk, us, eu, ...)."""
@@ -61,12 +61,6 @@ class Config:
     """Kiosk: seconds the advice stays on a terminal screen after it is spoken (default 15)."""
     screen: bool | None = None
     """The large-text screen (default: on for --kiosk when stdout is a terminal)."""
-
-    def apply(self, settings) -> None:
-        for name in ("max_tries", "walkaway_after"):
-            value = getattr(self, name)
-            if value is not None:
-                setattr(settings, name, value)
 
 
 _TYPES = {"rate": int, "volume": float, "noinput_timeout": float, "max_tries": int, "walkaway_after": int,

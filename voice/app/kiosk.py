@@ -5,185 +5,40 @@ Events (docs/kiosk.md): one `start` when the kiosk starts, then per person `idle
 `say`/`ask`/`heard`/.../`outcome`, `alert` after an emergency when a staff alert is set up,
 `reset` (with the person's end `reason`), and one `end` when stdin ends. The Session's own
 `start` and `end` are not passed on: `end` means the kiosk has stopped.
+
+Here: the loop, waiting for a person, and forgetting them. One person's session and its view of
+the ports are in `person.py`, the Enter key in `keys.py`, the staff alert in `alert.py`, and the
+kiosk's settings and defaults in `settings.py`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-import os
-import shlex
 import signal
-import subprocess
 import sys
 import threading
 import time
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 from .. import __version__
 from ..errors import AudioDeviceError, EndOfInput, TriageError
 from ..events import Events
-from ..ports import Expectation, Listener, Speaker, Utterance
-from ..session import Session, SessionSettings
+from ..ports import Listener, Speaker
+from ..session import SessionSettings
 from ..summary import Summary, save, summarize
-from ..triage.model import Content, Disposition, Region
+from ..triage.model import Content, Region
 from ..understanding import Grammar
+from .alert import StaffAlert
 from .config import SUMMARY_MODES, Config
+from .keys import KeyWatcher
+from .person import KioskSession, PersonEvents, PersonListener, PersonSpeaker
+from .settings import kiosk_session_settings, kiosk_settings
 
 _LOG = logging.getLogger(__name__)
 
-KIOSK_WALKAWAY_AFTER = 2
-"""Silent turns before 'Are you still there?' in a kiosk, unless the config sets walkaway_after."""
-IDLE_INVITE_EVERY = 60.0
-ALERT_TIMEOUT = 10.0
-ADVICE_HOLD = 15.0
-ALERT_ENV = "VOICE_TRIAGE_DISPOSITION"
-"""The only thing the alert command is told: the disposition (always `emergency` today)."""
-_ADJUST_UNDO = {"slower": "faster", "faster": "slower", "louder": "quieter", "quieter": "louder"}
 _DEVICE_BACKOFF_MAX = 30.0
-
-
-class KioskSession(Session):
-    """A Session that greets with the kiosk welcome (then the disclaimer and how to answer)."""
-
-    on_emergency: Callable[[], None] | None = None
-    """Called the moment an emergency is decided, before a word of the advice is spoken."""
-
-    def line(self, key: str, index: int | None = None, **values: object) -> str:
-        return super().line("kiosk_welcome" if key == "welcome" else key, index, **values)
-
-    def deliver(self, outcome) -> None:
-        if outcome.disposition is Disposition.EMERGENCY and self.on_emergency is not None:
-            self.on_emergency()
-        super().deliver(outcome)
-
-    def deliver_help_now(self) -> None:
-        if self.on_emergency is not None:
-            self.on_emergency()
-        super().deliver_help_now()
-
-
-class KeyWatcher:
-    """Enter on the terminal starts a person (voice mode with a microphone and a keyboard).
-
-    Reads stdin in a daemon thread; `on_press` (the listener's `interrupt`, when it has one) lets
-    an idle listen return at once instead of at its no-input timeout.
-    """
-
-    def __init__(self, stream: TextIO, on_press: Callable[[], None] | None = None):
-        self.stream = stream
-        self.on_press = on_press
-        self.eof = False
-        self._pressed = threading.Event()
-        self._thread = threading.Thread(target=self._read, name="kiosk-keys", daemon=True)
-        self._thread.start()
-
-    def _read(self) -> None:
-        while True:
-            try:
-                line = self.stream.readline()
-            except (OSError, ValueError):
-                line = ""
-            if not line:
-                self.eof = True
-            self._pressed.set()
-            if self.on_press is not None:
-                try:
-                    self.on_press()
-                except Exception as err:  # an interrupt that fails only delays the start
-                    _LOG.debug("interrupting the listener: %s", err)
-            if self.eof:
-                return
-
-    def take(self) -> bool:
-        """True (once) when Enter was pressed since the last call or `clear`."""
-        pressed = self._pressed.is_set()
-        self._pressed.clear()
-        return pressed and not self.eof
-
-    def clear(self) -> None:
-        self._pressed.clear()
-
-
-class _PersonEvents:
-    """One person's view of the kiosk's Events: drops the Session's start and end, watches the rest."""
-
-    def __init__(self, events: Events, watch: Callable[[dict], None]):
-        self.events = events
-        self.watch = watch
-        self.reason: str | None = None
-
-    def emit(self, event: str, **fields: object) -> dict:
-        if event == "start":
-            return {"event": event, **fields}
-        if event == "end":
-            self.reason = str(fields.get("reason"))
-            return {"event": event, **fields}
-        record = self.events.emit(event, **fields)
-        self.watch(record)
-        return record
-
-
-class _PersonListener:
-    """The kiosk's listener for one person; remembers whether the input ended (EOF)."""
-
-    def __init__(self, listener: Listener):
-        self.listener = listener
-        self.engine = getattr(listener, "engine", "text")
-        self.model = getattr(listener, "model", None)
-        self.ended = False
-
-    def listen(self, expect: Expectation, on_speech: Callable[[], None] | None = None) -> Utterance:
-        try:
-            return self.listener.listen(expect, on_speech)
-        except EndOfInput:
-            self.ended = True
-            raise
-
-    def close(self) -> None:
-        """The kiosk closes the real listener."""
-
-
-class _PersonSpeaker:
-    """The kiosk's speaker for one person: rate and volume changes are undone at reset."""
-
-    def __init__(self, speaker: Speaker):
-        self.speaker = speaker
-        self.adjusted: list[str] = []
-
-    def say(self, text: str) -> float | None:
-        return self.speaker.say(text)
-
-    def wait(self) -> None:
-        self.speaker.wait()
-
-    def stop(self) -> None:
-        self.speaker.stop()
-
-    def cue(self, name: str) -> None:
-        self.speaker.cue(name)
-
-    def adjust(self, command: str) -> bool:
-        ok = self.speaker.adjust(command)
-        if ok:
-            self.adjusted.append(command)
-        return ok
-
-    def undo(self) -> None:
-        while self.adjusted:
-            self.speaker.adjust(_ADJUST_UNDO[self.adjusted.pop()])
-
-    def close(self) -> None:
-        """The kiosk closes the real speaker."""
-
-
-@dataclasses.dataclass
-class _Alert:
-    """A staff alert in progress (holds no personal data)."""
-
-    started: float
-    process: subprocess.Popen | None = None
-    error: str | None = None
 
 
 class Kiosk:
@@ -201,11 +56,10 @@ class Kiosk:
         self.events = events
         self.region = region or content.regions[content.default_region]
         self.config = config or Config()
-        settings = dataclasses.replace(settings) if settings is not None else SessionSettings()
-        if self.config.walkaway_after is None:
-            settings.walkaway_after = min(settings.walkaway_after, KIOSK_WALKAWAY_AFTER)
-        settings.welcome = True  # the kiosk welcome (KioskSession)
-        self.settings = settings
+        self.settings = kiosk_session_settings(settings, self.config)
+        """Each person's dialog settings."""
+        self.options = kiosk_settings(self.config)
+        """The kiosk's own settings: invitations, the staff alert, the summary, the advice hold."""
         self.screen = screen
         self.keys = keys
         if keys is not None and keys.on_press is None:
@@ -214,11 +68,6 @@ class Kiosk:
         self.err = err if err is not None else sys.stderr
         self.clock = clock
         self.sleep = sleep
-        self.invite_every = self.config.idle_invite_every or IDLE_INVITE_EVERY
-        self.alert_timeout = self.config.alert_timeout or ALERT_TIMEOUT
-        self.advice_hold = ADVICE_HOLD if self.config.advice_hold is None else self.config.advice_hold
-        self.alert_argv = shlex.split(self.config.alert_command) if self.config.alert_command else None
-        self.summary_mode = self.config.clinician_summary or "screen"
         self.served = 0
         """People served so far (a count, nothing about them); walk-aways are not among them."""
         self.walked_away = 0
@@ -231,7 +80,7 @@ class Kiosk:
         self._closing = False
         self.stopped_by: int | None = None
         """The signal (SIGINT for Ctrl-C, SIGTERM) that ended the kiosk, if one did."""
-        self._alert: _Alert | None = None
+        self._alert: StaffAlert | None = None
         self._device_message: str | None = None
 
     # ------------------------------------------------------------ small helpers
@@ -302,7 +151,7 @@ class Kiosk:
             self.events.emit("start", version=__version__, engine=getattr(self.listener, "engine", "text"),
                              language="en", model=getattr(self.listener, "model", None),
                              region=self.region.id, kiosk=True)
-            if self.alert_argv is None:
+            if self.options.alert_argv is None:
                 self._warn_no_alert()
             first = True
             while not self._interrupted:
@@ -362,7 +211,7 @@ class Kiosk:
             if self.keys is not None and self.keys.take():
                 return "wake"
             if utt.text is None:
-                if self.clock() - self._last_spoken >= self.invite_every:
+                if self.clock() - self._last_spoken >= self.options.invite_every:
                     self._say("idle_invite")
                 continue
             meaning = self.grammar.understand(utt.text, None)
@@ -382,9 +231,9 @@ class Kiosk:
 
     def serve(self, how: str = "wake") -> bool:
         """One person, from the welcome to the reset. Returns False when the kiosk should end."""
-        events = _PersonEvents(self.events, self._watch)
-        listener = _PersonListener(self.listener)
-        speaker = _PersonSpeaker(self.speaker)
+        events = PersonEvents(self.events, self._watch)
+        listener = PersonListener(self.listener)
+        speaker = PersonSpeaker(self.speaker)
         session = KioskSession(self.content, self.grammar, listener, speaker, events, self.region,
                                dataclasses.replace(self.settings))
         session.on_emergency = self._emergency
@@ -444,38 +293,15 @@ class Kiosk:
             self._start_alert()
 
     def _start_alert(self) -> None:
-        alert = _Alert(self.clock())
-        self._alert = alert
-        if self.alert_argv is None:
-            return
-        env = {**os.environ, ALERT_ENV: "emergency"}
-        try:
-            alert.process = subprocess.Popen(self.alert_argv, env=env, stdin=subprocess.DEVNULL,
-                                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                             start_new_session=True)
-        except OSError as err:
-            alert.error = f"{self.alert_argv[0]}: {err.strerror or err}"
+        """Run the alert command (with none set up, only the moment is noted, so it starts once)."""
+        self._alert = StaffAlert(self.options.alert_argv, self.options.alert_timeout, self.clock)
 
     def _finish_alert(self) -> None:
         """After an emergency: wait for the alert command, report it, and tell the person."""
         alert, self._alert = self._alert, None
-        if alert is None or self.alert_argv is None:
+        if alert is None or self.options.alert_argv is None:
             return
-        error = alert.error
-        if alert.process is not None:
-            remaining = max(0.1, self.alert_timeout - (self.clock() - alert.started))
-            try:
-                _, stderr = alert.process.communicate(timeout=remaining)
-                if alert.process.returncode != 0:
-                    detail = (stderr or b"").decode("utf-8", "replace").strip().splitlines()
-                    error = f"exit status {alert.process.returncode}" + (f": {detail[-1]}" if detail else "")
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(alert.process.pid, signal.SIGKILL)
-                except OSError:
-                    alert.process.kill()
-                alert.process.communicate()
-                error = f"no answer within {self.alert_timeout:g} seconds"
+        error = alert.wait()
         key = "kiosk_alert" if error is None else "kiosk_alert_failed"
         text = self._fmt(self.content.say(key))
         if error is None:
@@ -483,12 +309,12 @@ class Kiosk:
         else:
             message = f"the staff alert failed: {error}"
             self.events.emit("alert", status="failed", text=text, message=message)
-            self._report(f"{message} (alert_command: {self.alert_argv[0]})")
+            self._report(f"{message} (alert_command: {self.options.alert_argv[0]})")
         self._say(key)
 
     def _summary(self, summary: Summary) -> None:
         """Show, print or save the clinician summary as the config says (default: screen only)."""
-        mode = self.summary_mode
+        mode = self.options.summary_mode
         if mode == "off" or summary.empty:
             return
         if self.screen is not None:
@@ -509,9 +335,10 @@ class Kiosk:
 
     def _hold(self) -> None:
         """Leave the advice on a terminal screen for a while after it has been spoken."""
-        if self.screen is None or not getattr(self.screen, "terminal", False) or self.advice_hold <= 0:
+        hold = self.options.advice_hold
+        if self.screen is None or not getattr(self.screen, "terminal", False) or hold <= 0:
             return
-        deadline = self.clock() + self.advice_hold
+        deadline = self.clock() + hold
         while self.clock() < deadline and not self._interrupted:
             if self.keys is not None and (self.keys.take() or self.keys.eof):
                 return

@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 import sys
 import unicodedata
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 from ..errors import EndOfInput
+from ..ports import Expectation, Utterance
 
 GARBLED = "\ufffd"
 """Stands for each byte that was not UTF-8 and each control character in a typed line."""
@@ -27,7 +29,6 @@ def clean_line(line: str) -> str:
     understood as an answer (Grammar.understand refuses text holding U+FFFD)."""
     line = line.strip().replace("\t", " ")
     return "".join(GARBLED if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn") else c for c in line)
-from ..ports import Expectation, Utterance
 
 
 class TextListener:
