@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import AudioDeviceError, ConfigError, ContentError, InputError, ModelError, TriageError
-from .events import Events
+from .dialog.events import Events
 
 _LOG = logging.getLogger("voice")
 
@@ -194,7 +194,7 @@ def _models(argv: list[str]) -> int:
 def _run(args: argparse.Namespace) -> int:
     _setup_logging(args.debug)
     from .config import load_config
-    from .session import Session, SessionSettings
+    from .dialog.session import Session, SessionSettings
     from .text_io import TextListener, TranscriptSpeaker, decoded_stdin
     from .triage.loader import load_content
     from .understanding import Grammar

@@ -23,9 +23,9 @@ from typing import Callable, TextIO
 from . import __version__
 from .config import SUMMARY_MODES, Config
 from .errors import AudioDeviceError, EndOfInput, TriageError
-from .events import Events
+from .dialog.events import Events
 from .ports import Expectation, Listener, Speaker, Utterance
-from .session import Session, SessionSettings
+from .dialog.session import Session, SessionSettings
 from .summary import Summary, save, summarize
 from .triage.model import Content, Disposition, Region
 from .understanding import Grammar
