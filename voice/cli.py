@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import AudioDeviceError, ConfigError, ContentError, InputError, ModelError, TriageError
 from .dialog.events import Events
+from .errors import AudioDeviceError, ConfigError, ContentError, InputError, ModelError, TriageError
 
 _LOG = logging.getLogger("voice")
 

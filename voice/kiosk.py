@@ -22,10 +22,11 @@ from typing import Callable, TextIO
 
 from . import __version__
 from .config import SUMMARY_MODES, Config
-from .errors import AudioDeviceError, EndOfInput, TriageError
 from .dialog.events import Events
-from .ports import Expectation, Listener, Speaker, Utterance
+from .dialog.sentences import fill
 from .dialog.session import Session, SessionSettings
+from .errors import AudioDeviceError, EndOfInput, TriageError
+from .ports import Expectation, Listener, Speaker, Utterance
 from .summary import Summary, save, summarize
 from .triage.model import Content, Disposition, Region
 from .understanding import Grammar
@@ -237,9 +238,7 @@ class Kiosk:
     # ------------------------------------------------------------ small helpers
 
     def _fmt(self, text: str) -> str:
-        r = self.region
-        return text.replace("{emergency_number}", r.emergency_number).replace("{urgent_line}", r.urgent_line) \
-            .replace("{emergency_place}", r.emergency_place)
+        return fill(text, self.region)
 
     def _say(self, key: str) -> None:
         """Say a dialog sentence outside a person's session (the invite, the reset, the alert)."""

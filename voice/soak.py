@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
+from .dialog.events import Events
+from .dialog.session import SessionSettings
 from .evaluation.patient import SimulatedPatient, load_phrasings
 from .evaluation.vignettes import load_vignettes
-from .dialog.events import Events
 from .kiosk import Kiosk
-from .dialog.session import SessionSettings
 from .text_io import ScriptedListener, TranscriptSpeaker
 from .triage.loader import default_content_dir, load_content
 from .understanding.grammar import Grammar, default_grammar_dir
