@@ -12,8 +12,8 @@ import pytest
 
 from voice.evaluation.patient import load_phrasings
 from voice.evaluation.patient import run_session as run_patient
-from voice.events import Events
-from voice.session import Session, SessionSettings
+from voice.dialog.events import Events
+from voice.dialog.session import Session, SessionSettings
 from voice.app.text_io import ScriptedListener, TranscriptSpeaker
 from voice.triage.loader import load_content
 from voice.understanding import Grammar

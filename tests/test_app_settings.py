@@ -15,7 +15,7 @@ from voice.app.settings import (
     resolve,
 )
 from voice.errors import ConfigError
-from voice.session import SessionSettings
+from voice.dialog.session import SessionSettings
 
 
 def settings(argv, config=None, terminal=False):

@@ -7,8 +7,8 @@ import json
 
 from conftest import of, run_session
 
-from voice.events import Events
-from voice.session import Session, SessionSettings
+from voice.dialog.events import Events
+from voice.dialog.session import Session, SessionSettings
 from voice.summary import summarize
 from voice.app.text_io import ScriptedListener, TranscriptSpeaker
 from voice.triage.conditions import Answers, NumberRange, NumberTest

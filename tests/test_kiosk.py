@@ -21,7 +21,7 @@ from conftest import MINI, of
 
 from voice.app.config import Config, load_config
 from voice.errors import AudioDeviceError, ConfigError, EndOfInput, InputError
-from voice.events import Events
+from voice.dialog.events import Events
 from voice.app.alert import ALERT_ENV
 from voice.app.keys import KeyWatcher
 from voice.app.kiosk import Kiosk
@@ -550,7 +550,7 @@ def test_kiosk_patience(mini, grammar):
     assert kiosk.settings.walkaway_after == KIOSK_WALKAWAY_AFTER
     _, kiosk = run_kiosk(mini, grammar, [], Config(walkaway_after=4))
     assert kiosk.settings.walkaway_after == 5  # the settings the CLI passes already hold the config's value
-    from voice.session import SessionSettings
+    from voice.dialog.session import SessionSettings
 
     settings = SessionSettings(walkaway_after=4)
     kiosk = Kiosk(mini, grammar, ScriptedListener([]), TranscriptSpeaker(None), Events(None), None, settings,

@@ -12,8 +12,8 @@ import pytest
 from conftest import of, run_session
 
 from voice.errors import ContentError
-from voice.events import Events
-from voice.session import Session, SessionSettings
+from voice.dialog.events import Events
+from voice.dialog.session import Session, SessionSettings
 from voice.app.text_io import ScriptedListener, TranscriptSpeaker
 from voice.triage.model import Kind, Question
 from voice.understanding import Grammar, default_grammar_dir

@@ -85,7 +85,7 @@ QUESTIONS = {**CONTENT.questions,
              READBACK_CONFIRM: Question(READBACK_CONFIRM, Kind.YES_NO, (), CONTENT.say("readback_confirm"),
                                         "", "", "", "")}
 """The content's questions, the session's check of what it heard and the read-back's question, built
-as voice/session.py and the triage engine build them."""
+as voice/dialog/session.py and the triage engine build them."""
 TODAY, CASES = load_cases("corpus.yaml")
 _PROBE_TODAY, PROBES = load_cases("probes.yaml")
 assert _PROBE_TODAY == TODAY

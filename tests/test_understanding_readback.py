@@ -10,8 +10,8 @@ import json
 import pytest
 from conftest import of
 
-from voice.events import Events
-from voice.session import Session, SessionSettings
+from voice.dialog.events import Events
+from voice.dialog.session import Session, SessionSettings
 from voice.app.text_io import ScriptedListener, TranscriptSpeaker
 from voice.triage.model import Choice, Kind, Question
 

@@ -1,6 +1,6 @@
 """The session's ports: how it listens and how it speaks.
 
-The session (voice/session.py) only talks to these two protocols. Text mode, scripted audio
+The session (voice/dialog/session.py) only talks to these two protocols. Text mode, scripted audio
 (`--audio-in -`), the microphone, real speakers and `--audio-out DIR` are all implementations.
 Tiny real implementations (a line reader, a transcript writer) live in voice/app/text_io.py.
 """

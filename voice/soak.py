@@ -27,9 +27,9 @@ from typing import Any
 from .app.config import Config
 from .evaluation.patient import SimulatedPatient, load_phrasings
 from .evaluation.vignettes import load_vignettes
-from .events import Events
+from .dialog.events import Events
 from .app.kiosk import Kiosk
-from .session import SessionSettings
+from .dialog.session import SessionSettings
 from .app.text_io import ScriptedListener, TranscriptSpeaker
 from .triage.loader import default_content_dir, load_content
 from .understanding.grammar import Grammar, default_grammar_dir

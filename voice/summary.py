@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from .dialog import advice
 from .triage.conditions import NO, UNSURE, YES, NumberRange
 from .triage.model import Content, Kind, Question
 
@@ -96,7 +97,7 @@ def _red_flag(content: Content, triage, finding: str) -> str:
 
 def summarize(session, reason: str) -> Summary:
     """The summary of a finished Session (any object with content, triage, outcome and
-    outcome_action)."""
+    sentences)."""
     content: Content = session.content
     triage = session.triage
     answers = []
@@ -113,7 +114,7 @@ def summarize(session, reason: str) -> Summary:
     red_flags = tuple(_red_flag(content, triage, f) for f in outcome.red_flags)
     label = content.dispositions[outcome.disposition].label
     return Summary(content.say("summary_title"), tuple(answers), red_flags, outcome.disposition.value, label,
-                   session.outcome_action(outcome), reason, labels)
+                   advice.action(session.sentences, outcome, triage.answers), reason, labels)
 
 
 def save(summary: Summary, folder: Path | str, serial: int) -> Path:

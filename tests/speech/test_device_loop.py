@@ -30,8 +30,8 @@ def pulse():
 
 _LOST = textwrap.dedent("""
     import io, json, sys
-    from voice.events import Events
-    from voice.session import Session, SessionSettings
+    from voice.dialog.events import Events
+    from voice.dialog.session import Session, SessionSettings
     from voice.speech.speaking import build_speaker
     from voice.ports import Utterance
     from voice.triage.loader import load_content

@@ -467,7 +467,7 @@ def test_the_check_of_what_was_heard_gets_no_guess_from_the_second_engine(produc
                                                                            tmp_path):
     """A reply to "I heard 8. Is that right?" must be heard: a guessed yes would keep the wrong answer
     the check is there to catch. The same audio on an ordinary question does get a second opinion."""
-    from voice.session import CONFIRM
+    from voice.understanding.yes_no import CHECK as CONFIRM
     from voice.triage.model import Kind, Question
 
     question = Question(CONFIRM, Kind.YES_NO, (), "I heard 8. Is that right?", "", "", "", "")

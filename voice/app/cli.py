@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 from .. import __version__
+from ..dialog.events import Events
 from ..errors import AudioDeviceError, ContentError, InputError, ModelError, TriageError
-from ..events import Events
 
 _LOG = logging.getLogger("voice")
 
@@ -194,7 +194,7 @@ def _models(argv: list[str]) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     _setup_logging(args.debug)
-    from ..session import Session
+    from ..dialog.session import Session
     from ..triage.loader import load_content
     from ..understanding import Grammar
     from .config import load_config

@@ -23,10 +23,11 @@ from collections.abc import Callable
 from typing import TextIO
 
 from .. import __version__
+from ..dialog.sentences import fill
 from ..errors import AudioDeviceError, EndOfInput, TriageError
-from ..events import Events
+from ..dialog.events import Events
 from ..ports import Listener, Speaker
-from ..session import SessionSettings
+from ..dialog.session import SessionSettings
 from ..summary import Summary, save, summarize
 from ..triage.model import Content, Region
 from ..understanding import Grammar
@@ -86,9 +87,7 @@ class Kiosk:
     # ------------------------------------------------------------ small helpers
 
     def _fmt(self, text: str) -> str:
-        r = self.region
-        return text.replace("{emergency_number}", r.emergency_number).replace("{urgent_line}", r.urgent_line) \
-            .replace("{emergency_place}", r.emergency_place)
+        return fill(text, self.region)
 
     def _say(self, key: str) -> None:
         """Say a dialog sentence outside a person's session (the invite, the reset, the alert)."""

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..errors import EndOfInput
-from ..events import Events
+from ..dialog.events import Events
 from ..ports import Expectation, Listener, Speaker, Utterance
-from ..session import Session
+from ..dialog.session import Session
 from ..triage.model import Disposition
 
 _ADJUST_UNDO = {"slower": "faster", "faster": "slower", "louder": "quieter", "quieter": "louder"}

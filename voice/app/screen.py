@@ -20,6 +20,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from ..dialog.sentences import fill, join_or
 from ..triage.model import Content, Kind, Region
 
 # Colours per disposition: (block and label style, border colour). All pass WCAG AA contrast.
@@ -165,13 +166,7 @@ class Screen:
     # ------------------------------------------------------------ text from content
 
     def _fmt(self, text: str, **values: object) -> str:
-        region = self.region
-        values = {"emergency_number": region.emergency_number, "urgent_line": region.urgent_line,
-                  "emergency_place": region.emergency_place, **values}
-        try:
-            return text.format(**values)
-        except (KeyError, IndexError, ValueError):
-            return text
+        return fill(text, self.region, **values)
 
     def answers_phrase(self, record: dict) -> str:
         """The answers that work for an `ask` event, as the session says them."""
@@ -194,8 +189,7 @@ class Screen:
                 labels.append(cid.replace("_", " "))
         if not labels:
             return ""
-        joined = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + f" {say('or_word')} " + labels[-1]
-        return self._fmt(say("answers_choice"), choices=joined)
+        return self._fmt(say("answers_choice"), choices=join_or(labels, say("or_word")))
 
     # ------------------------------------------------------------ events
 

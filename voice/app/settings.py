@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import ConfigError
-from ..session import SessionSettings
+from ..dialog.session import SessionSettings
 from ..triage.model import Content, Region
 from .config import Config
 

@@ -1,6 +1,6 @@
 """The triage state machine: walks the tree, screens red flags, ranks causes.
 
-Pure logic over a Content; no I/O, no audio. The session (voice/session.py) turns its steps
+Pure logic over a Content; no I/O, no audio. The session (voice/dialog/session.py) turns its steps
 into speech and its answers into calls of `answer`.
 """
 

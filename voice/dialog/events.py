@@ -1,0 +1,188 @@
+"""The session event stream of protocol.md: one JSON object per line, flushed per line.
+
+Each protocol event the dialog emits has one record type here (as wyoming's `Event` types do): a
+frozen dataclass whose fields, in order, are the event's JSON fields after `event` and `t`. A field
+marked `_local()` travels with the record inside the process and is never written to the stream (the
+end of the person's speech, from which a `heard` event's latency is measured). A field marked
+`_optional()` is written only when it is set.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol, TextIO
+
+
+class Emitter(Protocol):
+    """Where records go: `Events`, or a wrapper with the same `emit` (the kiosk's per-person view)."""
+
+    def emit(self, event: str, **fields: object) -> dict: ...
+
+
+def _local(default: object = None) -> Any:
+    return field(default=default, metadata={"stream": False})
+
+
+def _optional(default: object = None) -> Any:
+    return field(default=default, metadata={"optional": True})
+
+
+@dataclass(frozen=True)
+class Record:
+    """One protocol event; subclasses name it in `event`."""
+
+    event: ClassVar[str] = ""
+
+    def fields(self) -> dict[str, object]:
+        """The JSON fields after `event` and `t`, in protocol order."""
+        out: dict[str, object] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.metadata.get("stream") is False or (f.metadata.get("optional") and value is None):
+                continue
+            out[f.name] = value
+        return out
+
+    def send(self, emitter: Emitter) -> dict:
+        """Emit this record; returns the record as written (with `event` and `t`)."""
+        return emitter.emit(self.event, **self.fields())
+
+
+@dataclass(frozen=True)
+class Start(Record):
+    """The session began."""
+
+    event: ClassVar[str] = "start"
+    version: str
+    engine: str
+    language: str
+    model: str | None
+    region: str
+
+
+@dataclass(frozen=True)
+class Say(Record):
+    """Everything the assistant speaks, prompts included."""
+
+    event: ClassVar[str] = "say"
+    text: str
+
+
+@dataclass(frozen=True)
+class Ask(Record):
+    """A question is asked (sent with its first sentence)."""
+
+    event: ClassVar[str] = "ask"
+    question: str
+    findings: list[str]
+    kind: str
+    choices: list[str]
+    text: str
+    of: str | None = _optional()
+    """`number_at_least` only: the number question it stands for."""
+    at_least: int | None = _optional()
+    """`number_at_least` only: the threshold asked about."""
+
+
+@dataclass(frozen=True)
+class Heard(Record):
+    """What the person said (or typed) to a question, and what it meant."""
+
+    event: ClassVar[str] = "heard"
+    question: str
+    text: str | None
+    answer: object
+    command: str | None
+    confidence: float | None
+    latency_ms: int | None = None
+    speech_end: float | None = _local()
+    """When the person's speech ended (monotonic seconds); not written, used for `latency_ms`."""
+
+    def replied(self, started: float | None) -> Heard:
+        """This record with the latency to a reply whose first sample played at `started`."""
+        if started is None or self.speech_end is None:
+            return self
+        return dataclasses.replace(self, latency_ms=round(max(0.0, started - self.speech_end) * 1000))
+
+
+@dataclass(frozen=True)
+class NoInput(Record):
+    """Silence where an answer was expected."""
+
+    event: ClassVar[str] = "noinput"
+    question: str
+    count: int
+
+
+@dataclass(frozen=True)
+class NoMatch(Record):
+    """Words that did not answer the question."""
+
+    event: ClassVar[str] = "nomatch"
+    question: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Outcome(Record):
+    """The advice."""
+
+    event: ClassVar[str] = "outcome"
+    disposition: str
+    red_flags: list[str]
+    causes: list[dict[str, object]]
+    text: str
+    because_of: str | None = _optional()
+    """`help_now` when the emergency phrase produced the outcome."""
+    questions: int = 0
+
+
+@dataclass(frozen=True)
+class Device(Record):
+    """An audio device was lost, or came back."""
+
+    event: ClassVar[str] = "device"
+    status: str
+    message: str | None = _optional()
+
+
+@dataclass(frozen=True)
+class Error(Record):
+    """Scripted audio that could not be read; the question stays open."""
+
+    event: ClassVar[str] = "error"
+    message: str
+    question: str | None
+    input: str | None
+
+
+@dataclass(frozen=True)
+class End(Record):
+    """The session ended: `complete`, `stopped`, `timeout` or `error`."""
+
+    event: ClassVar[str] = "end"
+    reason: str
+
+
+class Events:
+    """Emits protocol events with `t` in seconds since the session (or kiosk) started."""
+
+    def __init__(self, stream: TextIO | None, clock: Callable[[], float] = time.monotonic):
+        self.stream = stream
+        self.clock = clock
+        self.t0 = clock()
+        self.listeners: list[Callable[[dict], None]] = []
+        """Called with every event (the screen, the kiosk alert)."""
+
+    def emit(self, event: str, **fields: object) -> dict:
+        record = {"event": event, "t": round(self.clock() - self.t0, 3), **fields}
+        if self.stream is not None:
+            self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self.stream.flush()
+        for listener in self.listeners:
+            listener(record)
+        return record
