@@ -10,7 +10,7 @@ from typing import Callable
 from . import __version__
 from .errors import AudioDeviceError, EndOfInput, InputError
 from .events import Events
-from .ports import Listener, Speaker, Utterance
+from .ports import CONFIRM_BELOW, Listener, Speaker, Utterance
 from .summary import answer_words
 from .triage.conditions import NO, UNSURE, YES, NumberRange
 from .triage.engine import READBACK_CONFIRM, READBACK_WHICH, Ask, Outcome, Triage
@@ -38,7 +38,7 @@ class SessionSettings:
     """No-inputs or no-matches on one question before the safe path."""
     walkaway_after: int = 5
     """Silent turns in a row before asking whether the person is still there."""
-    confirm_below: float = 0.55
+    confirm_below: float = CONFIRM_BELOW
     """Speech recognized with less confidence than this is confirmed."""
     barge_in: bool = False
     """Listen while speaking and stop speaking when the person talks."""

@@ -21,6 +21,7 @@ import pytest
 from voice.errors import ModelError
 from voice.evaluation.patient import load_phrasings, run_session
 from voice.evaluation.vignettes import load_vignettes
+from voice.ports import CONFIRM_BELOW
 from voice.speech import models
 from voice.speech import testaudio as ta
 from voice.speech.audio import read_wav
@@ -103,7 +104,7 @@ def test_natural_answers_by_synthesized_voices(recognizer, grammar, questions, s
             right += 1
         else:
             wrong.append((text, voice.label, utt.text, utt.confidence, got))
-            if {got, want} == {"yes", "no"} and (utt.confidence or 0) >= 0.55:
+            if {got, want} == {"yes", "no"} and (utt.confidence or 0) >= CONFIRM_BELOW:
                 flips.append(wrong[-1])
     assert not flips, f"yes and no confused with confidence: {flips}"
     assert right >= len(cases) * (0.9 if snr is None else 0.75), f"{right}/{len(cases)}; wrong: {wrong}"
@@ -145,7 +146,7 @@ def test_a_quiet_answer_is_kept_and_checked_not_thrown_away(recognizer, grammar,
         utt = _listen(recognizer, padded, expect)
         assert recognizer.last["no_speech_prob"] > 0.6, recognizer.last  # what made it hard
         assert _meaning(grammar, question, utt) == want, (clip.name, utt, recognizer.last)
-        assert utt.confidence < 0.55, utt
+        assert utt.confidence < CONFIRM_BELOW, utt
         recognizer.start(expect)
         recognizer.feed(read_wav(padded))
         recognizer.speculate()
@@ -181,7 +182,7 @@ def test_a_loud_short_answer_is_speech_to_the_voice_gate(recognizer, grammar, qu
     padded = ta.write_wav_file(tmp_path / clip.name, ta.mix_snr(read_wav(clip), None, None, 0.5, 0.8))
     utt = _listen(recognizer, padded, grammar.expectation(question))
     assert _meaning(grammar, question, utt) == 8, (utt, recognizer.last)
-    assert utt.confidence >= 0.55, utt  # heard clearly once the gate lets it through
+    assert utt.confidence >= CONFIRM_BELOW, utt  # heard clearly once the gate lets it through
     segment = recognizer._audio()  # what the endpointer cut: at 0.5 alone the gate found nothing here
     assert not get_speech_timestamps(segment, VadOptions(threshold=0.5, min_silence_duration_ms=300,
                                                          speech_pad_ms=200))
@@ -204,7 +205,7 @@ def test_silence_and_babble_give_no_answer(recognizer, product, grammar, questio
     for seed in range(1, 7):
         noise = ta.write_wav_file(tmp_path / f"babble{seed}.wav", ta.babble(2.5, seed))
         utt = _listen(product, noise, expect)
-        if _meaning(grammar, question, utt) is not None and (utt.confidence or 0) >= 0.55:
+        if _meaning(grammar, question, utt) is not None and (utt.confidence or 0) >= CONFIRM_BELOW:
             taken.append((seed, utt.text, utt.confidence, product.consulted, product.last))
     assert not taken, f"babble taken as a confident answer: {taken}"
     # A kiosk waiting to be woken never asks the second engine: anything it picked would start a session.
@@ -245,7 +246,7 @@ def test_an_answer_whisper_cannot_place_is_the_second_engines_guess_checked_with
         asked += consulted["asked"]
         got = _meaning(grammar, question, utt)
         if consulted["asked"] and consulted["second"] == utt.text:
-            assert utt.confidence < 0.55, (text, utt)  # a guess: checked with the person
+            assert utt.confidence < CONFIRM_BELOW, (text, utt)  # a guess: checked with the person
         (right if got == want else wrong).append((text, ta.VOICES[voice].label, consulted, got))
         assert {got, want} != {"yes", "no"}, f"yes and no confused: {wrong[-1]}"
     assert asked >= len(UNPLACED) - 2, "Whisper placed most of these itself: the case is not tested"
@@ -452,7 +453,7 @@ def test_one_word_that_is_no_number_becomes_the_likeliest_number_to_be_checked(r
             assert _meaning(grammar, pain, utt) == want, (said, voice, utt, recognizer.last)
             if isinstance(want, int):
                 assert recognizer.last["instead_of"] == said, recognizer.last
-                assert utt.confidence < 0.55, utt
+                assert utt.confidence < CONFIRM_BELOW, utt
     # Only on number questions: on a yes/no question a word that is no answer is never made one.
     screen = questions["ces_screen"]
     clip = ta.answer_file(tmp_path, "file", "en-us", None, seed=9)
@@ -504,4 +505,4 @@ def test_a_number_said_twice_in_babble_is_checked_not_taken(product, grammar, qu
         question = questions[qid]
         noise = ta.write_wav_file(tmp_path / f"babble{seed}.wav", ta.babble(2.5, seed))
         utt = _listen(product, noise, grammar.expectation(question))
-        assert utt.text is None or not utt.text or utt.confidence < 0.55, (qid, utt)
+        assert utt.text is None or not utt.text or utt.confidence < CONFIRM_BELOW, (qid, utt)

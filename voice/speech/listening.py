@@ -17,11 +17,12 @@ from typing import Protocol, TextIO
 import numpy as np
 
 from voice.errors import ModelError
+from voice.ports import CONFIRM_BELOW as CHECKED_BELOW  # for measure(), which leaves the package
 from voice.ports import Expectation, Utterance
 
 from .endpoint import Endpointer, NoiseSuppressor, State
 from .pocketsphinx import PocketSphinxRecognizer
-from .recognizers import CHECKED_BELOW, Recognizer
+from .recognizers import Recognizer
 from .vosk import VoskRecognizer
 
 _LOG = logging.getLogger(__name__)

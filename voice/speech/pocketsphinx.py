@@ -61,7 +61,7 @@ import numpy as np
 from voice.errors import ModelError
 from voice.ports import Expectation
 
-from .recognizers import CONFIDENT, FAINT, GRAMMAR_CACHE, UNSURE, Hypothesis, _StreamMixin
+from .recognizers import CONFIDENT, FAINT, GRAMMAR_CACHE, UNSURE_CONFIDENCE, Hypothesis, _StreamMixin
 
 _LOG = logging.getLogger(__name__)
 
@@ -409,11 +409,11 @@ class PocketSphinxRecognizer(_StreamMixin):
             text, confidence = strong, CONFIDENT
             ratio = self._likelihood_ratio(stretch, self._score())
             if (ratio is not None and ratio < CONFIDENT_LLR) or self._guard_fits(strong, stretch):
-                confidence = UNSURE
+                confidence = UNSURE_CONFIDENCE
         else:
             weak = self._run(f"{self._name}.weak", stretch)
             if weak in self._allowed:
-                text, confidence = weak, UNSURE
+                text, confidence = weak, UNSURE_CONFIDENCE
             else:
                 faint = self._run(self._name, stretch)
                 ratio = self._likelihood_ratio(stretch)

@@ -29,15 +29,15 @@ import numpy as np
 from voice.errors import ModelError
 from voice.ports import Expectation
 
-from .recognizers import UNSURE, Hypothesis, Recognizer
+from .recognizers import UNSURE_CONFIDENCE, Hypothesis, Recognizer
 
 _LOG = logging.getLogger(__name__)
 
-SECOND_MIN_CONFIDENCE = UNSURE
+SECOND_MIN_CONFIDENCE = UNSURE_CONFIDENCE
 """The second engine's pick is used only if it beat at least the expensive phone loop (PocketSphinx
-UNSURE); a pick that lost to both loops (FAINT) is no answer."""
-GUESS_CONFIDENCE = UNSURE
-"""The confidence a second opinion is given: below the session's checking line, so it is checked."""
+UNSURE_CONFIDENCE); a pick that lost to both loops (FAINT) is no answer."""
+GUESS_CONFIDENCE = UNSURE_CONFIDENCE
+"""The confidence a second opinion is given: below the session's `confirm_below`, so it is checked."""
 SKIP_KINDS = frozenset({"wake"})
 """Kinds of turn that get no second opinion."""
 

@@ -61,9 +61,9 @@ from pathlib import Path
 import numpy as np
 
 from voice.errors import ModelError
-from voice.ports import Expectation
+from voice.ports import CONFIRM_BELOW, Expectation
 
-from .recognizers import CHECKED_BELOW, FAINT, Hypothesis, _StreamMixin, closest_phrase
+from .recognizers import FAINT, Hypothesis, _StreamMixin, closest_phrase
 
 _LOG = logging.getLogger(__name__)
 
@@ -279,7 +279,7 @@ class WhisperRecognizer(_StreamMixin):
             samples, (hyp, rejected) = self._samples, self._run(self._audio(), self._pause_decode)
         self._early = (samples, hyp, rejected)
         # Only a transcript the session would take without checking may end the turn early.
-        return hyp.text if hyp.confidence >= CHECKED_BELOW else ""
+        return hyp.text if hyp.confidence >= CONFIRM_BELOW else ""
 
     def finish(self) -> Hypothesis:
         started = time.perf_counter()
