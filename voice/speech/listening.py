@@ -145,15 +145,8 @@ class EngineChoice:
 def choose_engine(engine: str = "auto", model: str | None = None) -> EngineChoice:
     """The engine for `--engine` / `--model` (see make_recognizer); raises ModelError when an
     explicitly asked engine or model is not there."""
-    from .models import (
-        WHISPER_FIX,
-        find_english_model,
-        find_whisper_model,
-        is_model_dir,
-        is_whisper_dir,
-        require_english_model,
-        require_whisper_model,
-    )
+    from .models import find_english_model, is_model_dir, require_english_model
+    from .whisper_models import WHISPER_FIX, find_whisper_model, is_whisper_dir, require_whisper_model
 
     if engine not in ENGINES:
         raise ModelError(f"unknown speech engine {engine!r}", fix=f"use one of: {', '.join(ENGINES)}")

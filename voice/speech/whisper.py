@@ -45,7 +45,7 @@ and 3 wrong ("nah nothing" as Yes., "help" and "slower" as No.), with or without
 whole natural answer lines up badly with a one-word candidate.
 
 The model is loaded once (about 0.3 s for tiny.en); `WhisperModel(DIR, device="cpu",
-compute_type="int8", cpu_threads=2)`. Where its folder comes from: voice/speech/models.py.
+compute_type="int8", cpu_threads=2)`. Where its folder comes from: voice/speech/whisper_models.py.
 """
 
 from __future__ import annotations
