@@ -12,8 +12,9 @@ import pytest
 
 from voice.ports import CONFIRM_BELOW
 from voice.speech import testaudio as ta
-from voice.speech.pocketsphinx import PocketSphinxRecognizer, word_graph
+from voice.speech.pocketsphinx import PocketSphinxRecognizer
 from voice.speech.recognizers import CONFIDENT, closest_phrase
+from voice.speech.wordgraph import word_graph
 from voice.triage.loader import load_content
 from voice.understanding import Grammar
 

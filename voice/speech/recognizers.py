@@ -122,7 +122,7 @@ def closest_phrase(text: str, phrases: tuple[str, ...]) -> tuple[str | None, flo
 
 
 _ENGINES = {
-    "PocketSphinxRecognizer": "pocketsphinx", "word_graph": "pocketsphinx",
+    "PocketSphinxRecognizer": "pocketsphinx", "word_graph": "wordgraph",
     "VoskRecognizer": "vosk", "load_vosk_model": "vosk",
     "WhisperRecognizer": "whisper",
 }
@@ -135,4 +135,5 @@ def __getattr__(name: str):
     return getattr(import_module(f"voice.speech.{module}"), name)
 
 
-__all__ = ["CONFIDENT", "FAINT", "UNSURE_CONFIDENCE", "GRAMMAR_CACHE", "Hypothesis", "Recognizer", "closest_phrase"]
+__all__ = ["CONFIDENT", "FAINT", "UNSURE_CONFIDENCE", "GRAMMAR_CACHE", "Hypothesis", "Recognizer",
+           "closest_phrase"]
