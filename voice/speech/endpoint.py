@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from enum import Enum
+from enum import StrEnum
 
 import numpy as np
 
@@ -61,7 +61,7 @@ NOISE_SUPPRESSION = 0
 """WebRTC noise suppression level 0..4 (0 = off, the default; see the module docstring)."""
 
 
-class State(str, Enum):
+class State(StrEnum):
     """Where the endpointer is in one turn."""
 
     WAITING = "waiting"

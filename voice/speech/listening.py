@@ -46,9 +46,10 @@ class AudioSource(Protocol):
 class AudioListener:
     """Listens for one answer per call: endpointing on 10 ms frames, then recognition."""
 
-    def __init__(self, source: AudioSource, recognizer: Recognizer, noinput_timeout: float | None = NOINPUT_TIMEOUT,
-                 max_utterance: float = MAX_UTTERANCE, endpointer: Endpointer | None = None,
-                 suppress_noise: bool = True, keep_recent: bool = False):
+    def __init__(self, source: AudioSource, recognizer: Recognizer,
+                 noinput_timeout: float | None = NOINPUT_TIMEOUT, max_utterance: float = MAX_UTTERANCE,
+                 endpointer: Endpointer | None = None, suppress_noise: bool = True,
+                 keep_recent: bool = False):
         self.source = source
         self.recognizer = recognizer
         self.engine = recognizer.engine
