@@ -134,7 +134,7 @@ def test_latency_and_startup_hold_real_numbers(quick_run):
 @pytest.mark.slow
 def test_whisper_rows_real_voices_and_babble_sessions(quick_run):
     """Whisper beside PocketSphinx on the same audio; people's own recordings; whole sessions in babble."""
-    from voice.speech.models import find_whisper_model
+    from voice.speech.whisper_models import find_whisper_model
 
     _, stdout, results = quick_run
     engines = ["PocketSphinx (en-us)"] + (["Whisper (tiny.en)"] if find_whisper_model() else [])

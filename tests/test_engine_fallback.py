@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from voice.speech.models import WHISPER_ENV
+from voice.speech.whisper_models import WHISPER_ENV
 from voice.triage.loader import load_content
 
 ROOT = Path(__file__).resolve().parents[1]

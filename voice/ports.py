@@ -7,8 +7,14 @@ Tiny real implementations (a line reader, a transcript writer) live in voice/app
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Protocol
+
+CONFIRM_BELOW = 0.55
+"""Recognizer confidence below which an answer is checked with the person ("I heard 8. Is that
+right?"): the default of `SessionSettings.confirm_below`, and what a recognizer must reach to end a
+turn early."""
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from voice.ports import CONFIRM_BELOW
 from voice.speech import testaudio as ta
-from voice.speech.pocketsphinx import PocketSphinxRecognizer, word_graph
+from voice.speech.pocketsphinx import PocketSphinxRecognizer
 from voice.speech.recognizers import CONFIDENT, closest_phrase
+from voice.speech.wordgraph import word_graph
 from voice.triage.loader import load_content
 from voice.understanding import Grammar
 
@@ -101,7 +103,7 @@ def test_answers_are_understood(setup, snr):
             total += 1
             if got == _expected(grammar, q, text, want):
                 right += 1
-            elif got is not None and hyp.confidence >= 0.55:
+            elif got is not None and hyp.confidence >= CONFIRM_BELOW:
                 confident_wrong += 1
     if snr is None:
         assert right / total >= 0.6, (right, total)
@@ -146,7 +148,7 @@ def test_out_of_grammar_speech_and_noise_are_not_confident_answers(setup):
             hyp = rec.decode(ta.mix_snr(ta.speak(text, voice), None, None, 0.3, 0.3),
                              grammar.expectation(content.questions[qid]))
             n += 1
-            confident += bool(hyp.text) and hyp.confidence >= 0.55
+            confident += bool(hyp.text) and hyp.confidence >= CONFIRM_BELOW
     assert confident / n <= 0.2, (confident, n)
     rng = np.random.default_rng(3)
     yes_no = grammar.expectation(content.questions["ces_screen"])

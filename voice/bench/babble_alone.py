@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from voice.speech.recognizers import CHECKED_BELOW
+from voice.ports import CONFIRM_BELOW
 
 QUESTIONS = ("ces_screen", "pain_score", "age", "duration")
 SEGMENTS = 20
@@ -52,7 +52,7 @@ def measure_babble_alone(content, grammar, workdir: Path, engine: str, model: st
                 consulted = getattr(rec, "consulted", None) or {}
                 if meaning is None:
                     outcome = "nothing"
-                elif (utt.confidence or 0.0) >= CHECKED_BELOW:
+                elif (utt.confidence or 0.0) >= CONFIRM_BELOW:
                     outcome = "taken"
                 elif consulted.get("asked") and utt.text == consulted.get("second"):
                     outcome = "checked_second"

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from voice.ports import CONFIRM_BELOW
 from voice.speech.audio import float_to_int16, read_wav_raw, to_mono, write_wav
 
 from .naive import naive_meaning
@@ -120,7 +121,7 @@ def _counts(rows: list[dict[str, Any]], key: str) -> dict[str, Any]:
     wrong = n - right - rejected
     confident_wrong = sum(
         1 for r in rows
-        if key == "ours" and r[key] not in (None, r["expected"]) and (r["confidence"] or 0) >= 0.55
+        if key == "ours" and r[key] not in (None, r["expected"]) and (r["confidence"] or 0) >= CONFIRM_BELOW
     )
     return {
         "n": n,
@@ -207,7 +208,7 @@ def measure_spoken_words(content, grammar, workdir: Path, engine: str, model: st
                 c["n"] += 1
                 c["correct"] += got == want
                 c["rejected"] += got is None
-                sure = (utt.confidence or 0) >= 0.55
+                sure = (utt.confidence or 0) >= CONFIRM_BELOW
                 c["wrong_confident"] += got not in (None, want) and sure
                 yes_as_no += want == "yes" and got == "no" and sure
                 rows.append({"clip": path.name, "level": level, "expected": want, "text": utt.text, "got": got,

@@ -59,7 +59,7 @@ def korean_model() -> str | None:
 
 def whisper_model() -> str | None:
     """The Whisper model folder (WHISPER_MODEL_PATH or the models folder), or None."""
-    from voice.speech.models import find_whisper_model
+    from voice.speech.whisper_models import find_whisper_model
 
     found = find_whisper_model()
     return str(found) if found else None

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .. import __version__
 from ..errors import AudioDeviceError, EndOfInput
-from ..ports import Listener, Speaker, Utterance
+from ..ports import CONFIRM_BELOW, Listener, Speaker, Utterance
 from ..summary import answer_words
 from ..triage.conditions import NO, UNSURE
 from ..triage.engine import Ask as Step
@@ -43,7 +43,7 @@ class SessionSettings:
     """No-inputs or no-matches on one question before the safe path."""
     walkaway_after: int = 5
     """Silent turns in a row before asking whether the person is still there."""
-    confirm_below: float = 0.55
+    confirm_below: float = CONFIRM_BELOW
     """Speech recognized with less confidence than this is confirmed."""
     barge_in: bool = False
     """Listen while speaking and stop speaking when the person talks."""

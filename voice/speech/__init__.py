@@ -3,9 +3,10 @@
 The names below are imported lazily so that text mode (and `import voice.speech`) never loads a
 recognizer, PortAudio or espeak-ng.
 
-- listening side (voice/speech/listening.py, recognizers.py and one module per engine, endpoint.py, models.py):
+- listening side (voice/speech/listening.py, recognizers.py and one module per engine with its
+  helpers (wordgraph.py, whisper_input.py), endpoint.py, models.py and whisper_models.py):
   `build_listener`, `download_model`, `describe_models`
-- speaking side (voice/speech/speaking.py, tts.py, cues.py, devices.py, microphone.py):
+- speaking side (voice/speech/speaking.py, rate_volume.py, tts.py, cues.py, devices.py, microphone.py):
   `build_speaker`, `list_devices`
 """
 

@@ -14,7 +14,8 @@ from voice.errors import AudioDeviceError
 _LOG = logging.getLogger(__name__)
 
 NO_DEVICE_FIX = ("plug in a microphone and speaker (or headset), start the sound server (PulseAudio or "
-                 "PipeWire), pick one with --input-device/--output-device (see --list-devices), or use --text")
+                 "PipeWire), pick one with --input-device/--output-device (see --list-devices), "
+                 "or use --text")
 PORTAUDIO_FIX = "install the PortAudio library: sudo apt-get install libportaudio2 (or use --text)"
 
 
@@ -26,7 +27,8 @@ def sounddevice():
         raise AudioDeviceError(f"the PortAudio library is missing ({exc})", where="sounddevice",
                                fix=PORTAUDIO_FIX) from exc
     except ImportError as exc:
-        raise AudioDeviceError("the sounddevice package is not installed", fix="pip install sounddevice") from exc
+        raise AudioDeviceError("the sounddevice package is not installed",
+                               fix="pip install sounddevice") from exc
     return sd
 
 
@@ -147,8 +149,8 @@ def resolve(spec: str | int | None, kind: str) -> Device:
         for d in found:
             if d.index == index:
                 if d.channels(kind) == 0:
-                    raise AudioDeviceError(f"device {index} ({d.name!r}) has no {kind} channels", where=option,
-                                           fix=f"choose another: {_listing(found, kind)}")
+                    raise AudioDeviceError(f"device {index} ({d.name!r}) has no {kind} channels",
+                                           where=option, fix=f"choose another: {_listing(found, kind)}")
                 return d
         raise AudioDeviceError(f"there is no audio device number {index}", where=option,
                                fix=f"choose one of the {_listing(found, kind)}")

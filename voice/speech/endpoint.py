@@ -1,14 +1,12 @@
 """Endpointing: where an answer starts and ends in a stream of 10 ms frames.
 
-Decisions (measured with `python -m voice.speech.listening --measure`, figures in the report):
+Decisions (the figures they were measured with: README.md, "How it is built"):
 
 - Noise suppression: WebRTC noise suppression (`webrtc_noise_gain`) is available but off by
   default (NOISE_SUPPRESSION = 0). Over a session it adapts to the babble between answers and then
-  suppresses the answers too. Measured on the benchmark's 51 answers through one AudioListener
-  (answers understood clean / 20 dB / 10 dB babble): level 3 74.5 / 56.9 / 21.6%, off
-  84.3 / 76.5 / 52.9%. (Before the recognizer judged only the answer's stretch, turning it off
-  cost the emergency test patient in 20 dB babble its "yes"; tests/test_spoken_sessions.py keeps
-  that session.)
+  suppresses the answers too: fewer answers were understood with it, clean and in babble.
+  (tests/test_spoken_sessions.py keeps the emergency test patient's session in 20 dB babble, whose
+  "yes" it once cost.)
 - Voice activity: the frame's level (dB full scale) against an adaptive noise floor. The floor
   follows quieter frames quickly (within ~100 ms) and louder ones slowly (3 dB a second) and is
   frozen during speech, so steady background and babble raise it but an answer does not. A frame
@@ -17,15 +15,15 @@ Decisions (measured with `python -m voice.speech.listening --measure`, figures i
   the room may have got louder while the prompt played (a scripted turn even starts from digital
   silence), and nobody answers within 10 ms of the question's end. Without it, babble that began
   between turns counted as speech from its first frame, and the answer was judged with the babble
-  around it: answers understood at 10 dB babble through one listener, noise suppression off,
-  37.3% against 54.9%. Barge-in turns (listening during the prompt) skip it.
+  around it. Barge-in turns (listening during the prompt) skip it.
 - Start: START_FRAMES speech frames out of the last START_WINDOW (60 of 100 ms). The PREROLL_MS
   (300 ms) before the detected start are kept, so soft onsets ("f" of "four") are not clipped.
 - End: HANGOVER_MS (700 ms) of non-speech ends the utterance; EARLY_HANGOVER_MS (300 ms) is enough
   when the recognizer's partial result is already a complete allowed sentence (the listener
   checks that). A recognizer that decodes whole segments (Whisper) is told at PAUSE_MS (100 ms)
-  into each pause, so that it can decode during the rest of the short hangover. The hangover counts against the reply latency target (<= 600 ms median from the
-  end of speech to the reply's first sample), so answers that are complete sentences end early.
+  into each pause, so that it can decode during the rest of the short hangover. The hangover
+  counts against the reply latency target (median from the end of speech to the reply's first
+  sample), so answers that are complete sentences end early.
 - Limits: no speech within the no-input timeout (default 10 s: people in pain are slow) is a
   no-input; an utterance is cut at the maximum length (default 10 s).
 """
@@ -34,7 +32,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from enum import Enum
+from enum import StrEnum
 
 import numpy as np
 
@@ -63,7 +61,7 @@ NOISE_SUPPRESSION = 0
 """WebRTC noise suppression level 0..4 (0 = off, the default; see the module docstring)."""
 
 
-class State(str, Enum):
+class State(StrEnum):
     """Where the endpointer is in one turn."""
 
     WAITING = "waiting"

@@ -17,11 +17,12 @@ from typing import Protocol, TextIO
 import numpy as np
 
 from voice.errors import ModelError
+from voice.ports import CONFIRM_BELOW as CHECKED_BELOW  # for measure(), which leaves the package
 from voice.ports import Expectation, Utterance
 
 from .endpoint import Endpointer, NoiseSuppressor, State
 from .pocketsphinx import PocketSphinxRecognizer
-from .recognizers import CHECKED_BELOW, Recognizer
+from .recognizers import Recognizer
 from .vosk import VoskRecognizer
 
 _LOG = logging.getLogger(__name__)
@@ -45,9 +46,10 @@ class AudioSource(Protocol):
 class AudioListener:
     """Listens for one answer per call: endpointing on 10 ms frames, then recognition."""
 
-    def __init__(self, source: AudioSource, recognizer: Recognizer, noinput_timeout: float | None = NOINPUT_TIMEOUT,
-                 max_utterance: float = MAX_UTTERANCE, endpointer: Endpointer | None = None,
-                 suppress_noise: bool = True, keep_recent: bool = False):
+    def __init__(self, source: AudioSource, recognizer: Recognizer,
+                 noinput_timeout: float | None = NOINPUT_TIMEOUT, max_utterance: float = MAX_UTTERANCE,
+                 endpointer: Endpointer | None = None, suppress_noise: bool = True,
+                 keep_recent: bool = False):
         self.source = source
         self.recognizer = recognizer
         self.engine = recognizer.engine
@@ -144,15 +146,8 @@ class EngineChoice:
 def choose_engine(engine: str = "auto", model: str | None = None) -> EngineChoice:
     """The engine for `--engine` / `--model` (see make_recognizer); raises ModelError when an
     explicitly asked engine or model is not there."""
-    from .models import (
-        WHISPER_FIX,
-        find_english_model,
-        find_whisper_model,
-        is_model_dir,
-        is_whisper_dir,
-        require_english_model,
-        require_whisper_model,
-    )
+    from .models import find_english_model, is_model_dir, require_english_model
+    from .whisper_models import WHISPER_FIX, find_whisper_model, is_whisper_dir, require_whisper_model
 
     if engine not in ENGINES:
         raise ModelError(f"unknown speech engine {engine!r}", fix=f"use one of: {', '.join(ENGINES)}")

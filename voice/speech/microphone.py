@@ -42,7 +42,8 @@ class MicrophoneSource:
         self.input_device = input_device
         self.device = None
         self.device_rate: int | None = None
-        self._frames: collections.deque[np.ndarray] = collections.deque(maxlen=max(1, int(buffer_seconds * 100)))
+        self._frames: collections.deque[np.ndarray] = collections.deque(
+            maxlen=max(1, int(buffer_seconds * 100)))
         self._ready = threading.Condition()
         self._stream = None
         self._resampler: Resampler | None = None
@@ -118,7 +119,8 @@ class MicrophoneSource:
         self._close_stream()
         name = self.device.name if self.device is not None else self.input_device
         return AudioDeviceError(f"the microphone was lost: {why}", where=f"input device {name!r}",
-                                fix="check the microphone or headset is plugged in and the sound server is running")
+                                fix="check the microphone or headset is plugged in and the sound server is "
+                                    "running")
 
     # ------------------------------------------------------------------ the audio source interface
 

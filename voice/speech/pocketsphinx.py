@@ -1,10 +1,7 @@
 """PocketSphinx: the built-in recognizer (US English model inside the pocketsphinx wheel).
 
-The allowed sentences become a word graph: a trie of the sentences, minimized (shared prefixes
-and suffixes), handed to the decoder as a finite-state grammar. The largest answer set (about
-5000 age sentences) compiles to about 100 states in ~25 ms, where a flat JSGF alternation of
-the same sentences took 0.6 s to compile and up to 30 s to decode. Compiled searches are cached
-per sentence set.
+The allowed sentences become a word graph (voice/speech/wordgraph.py) handed to the decoder as a
+finite-state grammar. Compiled searches are cached per sentence set.
 
 Where the answer is: a grammar-only pass over the whole segment (the decoder's filler words
 [SPEECH] and [NOISE] soak up other voices) places the answer's words in time. (The streamed
@@ -13,39 +10,26 @@ ANSWER_MARGIN on each side, is judged below. In a waiting room the endpointer's 
 starts on someone else's voice; judging the whole segment let that babble reject the answer.
 A young recognizer (less than SETTLED_FRAMES of audio heard) first settles its cepstral mean
 on the answer's stretch, or the first answers of a session are judged with the model's default
-mean.
-
-The running cepstral mean that the next turn starts from is moved on by the answer's stretch
-as well as by the whole segment. On the benchmark's answers, two listeners taking alternate
-answers: 84.3 / 84.3 / 56.9 / 45.1% understood clean / 20 / 10 / 5 dB babble, against 84.3 /
-78.4 / 56.9 / 41.2% with the segment alone; recorded digits 78 of 150 against 75. (The
-benchmark's own run, one listener per level, gave 84.3 / 78.4 / 54.9 / 41.2% with this and the
-settling on the stretch, against 84.3 / 74.5 / 52.9 / 43.1% before both: the order of answers
-moves single results.)
+mean. The running cepstral mean that the next turn starts from is moved on by the answer's
+stretch as well as by the whole segment (measured better in babble: README.md, "How it is built").
 
 Rejection: the answer's stretch is decoded again with a *garbage* alternative beside the
 grammar, a loop over the 39 English phones in which every phone costs a fixed probability.
 When the phone loop explains the audio better than any allowed sentence, the sentence is not
 accepted. Two loop costs and one likelihood ratio give four confidence levels:
-  - the grammar beats the cheap phone loop (STRONG_PHONE_COST): 0.9, taken as heard, unless
+  - the grammar beats the cheap phone loop (STRONG_PHONE_COST): CONFIDENT, taken as heard, unless
     its score per frame is below CONFIDENT_LLR against the free phone decoding, or the turn
     has guarded sentences (a red-flag question's yes), the sentence is not one of
-    them and one of them beats the cheap loop too: then 0.45, so a red-flag "yes" that sounds
-    like "no" ("it is" / "it isn't") is checked rather than taken;
-  - it beats only the expensive one (WEAK_PHONE_COST): 0.45, below the session's confirm
-    threshold (0.55), so the person is asked "did you say ...?";
+    them and one of them beats the cheap loop too: then UNSURE_CONFIDENCE, so a red-flag "yes"
+    that sounds like "no" ("it is" / "it isn't") is checked rather than taken;
+  - it beats only the expensive one (WEAK_PHONE_COST): UNSURE_CONFIDENCE, below the session's
+    `confirm_below`, so the person is asked "did you say ...?";
   - it loses to both, but its score per frame is within FAINT_LLR of the free phone decoding
-    (pocketsphinx's all-phone search): FAINT (0.3), also confirmed;
+    (pocketsphinx's all-phone search): FAINT, also checked;
   - otherwise, or when the decoder never reached the end of a sentence: "" (no match).
-
-Measured on the benchmark's 51 answers and 36 out-of-grammar sentences, each decoded whole with
-its babble before and after (as the listener's segment often is): answers understood clean /
-20 dB / 10 dB babble, and out-of-grammar sentences given any answer (confirmed or not), clean:
-  - whole clip, two loops (before):                          74.5 / 19.6 / 11.8 %
-  - answer stretch, two loops:                               80.4 / 62.7 / 31.4 %; 15/36
-  - answer stretch, two loops and the likelihood ratio:      86.3 / 72.5 / 47.1 %; 17/36
-Wider beams than pocketsphinx's defaults (BEAMS) gave 86.3% against 82.4% clean, grammar only.
-`python -m voice.speech.listening --measure` prints false accepts and false rejects.
+Judging the answer's stretch and the likelihood ratio each understood more answers clean and in
+babble than the two loops over the whole clip (README.md, "How it is built"), as did wider beams
+than pocketsphinx's defaults (BEAMS).
 """
 
 from __future__ import annotations
@@ -61,22 +45,20 @@ import numpy as np
 from voice.errors import ModelError
 from voice.ports import Expectation
 
-from .recognizers import CONFIDENT, FAINT, GRAMMAR_CACHE, UNSURE, Hypothesis, _StreamMixin
+from .recognizers import CONFIDENT, FAINT, GRAMMAR_CACHE, UNSURE_CONFIDENCE, Hypothesis, _StreamMixin
+from .wordgraph import word_graph
 
 _LOG = logging.getLogger(__name__)
 
 FAINT_LLR = -16.0
-"""Lowest score per frame of the grammar's sentence against the free phone decoding for FAINT.
-Measured clean: right answers median -2, tenth percentile -16; out-of-grammar speech median -22."""
+"""Lowest score per frame of the grammar's sentence against the free phone decoding for FAINT:
+about the tenth percentile of right answers clean, well above out-of-grammar speech."""
 CONFIDENT_LLR = -19.0
 """Lowest score per frame against the free phone decoding for a sentence to stay CONFIDENT (else
-UNSURE: checked). Measured on sentences that beat the cheap loop (8 voices, clean and 20 dB):
-right answers 5th percentile -18.3, median -9.4; 6 of 24 wrong ones below -19; 1.5 s of babble
-alone heard as "nah it wasn't" at -19.9."""
+UNSURE_CONFIDENCE: checked): below nearly every right answer, above some wrong ones and babble."""
 ANSWER_MARGIN = 20
 """Frames (10 ms) kept on each side of the answer's words when judging it. 10 clipped soft onsets
-and endings ("hello", "start" heard as "stop"): 8 of 16 wake words right against 11 with 20; on the
-benchmark's answers 20 was as good or better clean, at 20 and at 10 dB (84.3 / 78.4 / 52.9%)."""
+and endings ("hello", "start" heard as "stop")."""
 BEAMS = {"beam": 1e-80, "pbeam": 1e-80, "wbeam": 1e-60}
 """Decoder beams, wider than the defaults (1e-48, 1e-48, 7e-29): the grammars are small."""
 STRONG_PHONE_COST = 1e-8
@@ -84,9 +66,8 @@ STRONG_PHONE_COST = 1e-8
 WEAK_PHONE_COST = 1e-12
 """Probability per phone of the expensive garbage loop: only clear non-answers go there."""
 GUARD_LOOP = "strong"
-"""The loop a guarded sentence must beat to make another confident answer unsure. Measured on 41
-clear "no" answers to the cauda equina screen heard confidently (8 voices, clean): the cheap loop
-made 3 of them unsure, the expensive one 14."""
+"""The loop a guarded sentence must beat to make another confident answer unsure: the cheap one
+made far fewer clear "no" answers unsure than the expensive one."""
 SETTLE_PASSES = 3
 """Grammar passes over the answer's stretch that re-estimate the cepstral mean before an answer is
 judged, while the recognizer is young (see SETTLED_FRAMES)."""
@@ -94,13 +75,8 @@ SETTLED_FRAMES = 1000
 """Frames (10 s of audio, the first four or five turns) after which the running cepstral mean is
 taken as the channel's own. Before that it still leans on the model's default (40,3,-1:
 pocketsphinx counts it as 500 frames of audio) and every pass judges the answer with a mean that
-is not its channel's. Measured on the benchmark's 51
-answers, each through a new recognizer (the first answer of a session, the cauda equina screen):
-74.5 / 60.8 / 37.3% understood clean / 20 dB / 10 dB babble without settling, 84.3 / 68.6 / 49.0%
-with three passes over the segment, 84.3 / 68.6 / 54.9% over the answer's stretch; a recognizer
-that has heard 25 answers gets 84.3 / 78.4 / 52.9%. Each settled
-turn costs about 100 ms: with 2000 frames the median reply latency of the benchmark's real-time
-sessions was 576 ms, with 1000 it is 497 ms (467 ms without settling)."""
+is not its channel's. Each settled turn costs reply latency, so settling stops after the first few
+turns."""
 DITHER = 30.0
 """Standard deviation (int16 units) of the noise added before decoding: digital silence makes
 PocketSphinx's log-energy features degenerate (real microphones are never exactly zero)."""
@@ -108,74 +84,6 @@ PocketSphinx's log-energy features degenerate (real microphones are never exactl
 PHONES = ("AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH T TH UH UW "
           "V W Y Z ZH").split()
 _GARBAGE_PREFIX = "garbage_"
-
-
-# --------------------------------------------------------------------------- word graphs
-
-
-def word_graph(phrases: tuple[str, ...] | list[str]) -> tuple[int, int, list[tuple]]:
-    """A minimal acyclic word automaton accepting exactly `phrases`.
-
-    Returns (start_state, final_state, transitions) in the form `Decoder.create_fsg` takes:
-    (from, to, probability, word) for words and (from, to, probability) for the empty move to the
-    final state. Each state spreads its probability evenly over its ways out.
-    """
-    children: list[dict[str, int]] = [{}]
-    final = [False]
-    for phrase in phrases:
-        state = 0
-        for word in phrase.split():
-            nxt = children[state].get(word)
-            if nxt is None:
-                nxt = len(children)
-                children.append({})
-                final.append(False)
-                children[state][word] = nxt
-            state = nxt
-        final[state] = True
-    # Merge states with the same future (bottom-up, post-order).
-    order: list[int] = []
-    stack = [(0, False)]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-            continue
-        stack.append((node, True))
-        stack.extend((child, False) for child in children[node].values())
-    rep: dict[int, int] = {}
-    canon: dict[tuple, int] = {}
-    for node in order:
-        sig = (final[node], tuple(sorted((w, rep[c]) for w, c in children[node].items())))
-        rep[node] = canon.setdefault(sig, node)
-    number: dict[int, int] = {rep[0]: 0}
-    todo = [rep[0]]
-    edges: list[tuple[int, int | None, str | None, float]] = []
-    seen: set[int] = set()
-    while todo:
-        node = todo.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        outs = sorted(children[node].items())
-        ways = len(outs) + (1 if final[node] else 0)
-        for word, child in outs:
-            target = rep[child]
-            if target not in number:
-                number[target] = len(number)
-            edges.append((node, target, word, 1.0 / ways))
-            todo.append(target)
-        if final[node]:
-            edges.append((node, None, None, 1.0 / ways))
-    end = len(number)
-    transitions: list[tuple] = []
-    for a, b, word, p in edges:
-        to = end if b is None else number[b]
-        transitions.append((number[a], to, p, word) if word else (number[a], to, p))
-    return 0, end, transitions
-
-
-# --------------------------------------------------------------------------- PocketSphinx
 
 
 def _import_pocketsphinx():
@@ -203,8 +111,8 @@ class PocketSphinxRecognizer(_StreamMixin):
         self.last_ratio: float | None = None
         """The last answer's score per frame against free phones (for measurements)."""
         try:
-            # bestpath off: the lattice rescoring pass made grammar answers worse (66.7% against
-            # 54.4% understood confidently, clean) and decoding four times slower (see measure()).
+            # bestpath off: the lattice rescoring pass made grammar answers worse and decoding
+            # slower (README.md, "How it is built").
             self._decoder = ps.Decoder(samprate=16000, lm=None, loglevel="FATAL", cmn="batch", bestpath=False,
                                        **BEAMS)
         except Exception as err:  # the C library raises RuntimeError/ValueError on a broken model
@@ -409,11 +317,11 @@ class PocketSphinxRecognizer(_StreamMixin):
             text, confidence = strong, CONFIDENT
             ratio = self._likelihood_ratio(stretch, self._score())
             if (ratio is not None and ratio < CONFIDENT_LLR) or self._guard_fits(strong, stretch):
-                confidence = UNSURE
+                confidence = UNSURE_CONFIDENCE
         else:
             weak = self._run(f"{self._name}.weak", stretch)
             if weak in self._allowed:
-                text, confidence = weak, UNSURE
+                text, confidence = weak, UNSURE_CONFIDENCE
             else:
                 faint = self._run(self._name, stretch)
                 ratio = self._likelihood_ratio(stretch)
@@ -433,4 +341,4 @@ class PocketSphinxRecognizer(_StreamMixin):
         self._decoder = None
 
 
-__all__ = ["PocketSphinxRecognizer", "word_graph"]
+__all__ = ["PocketSphinxRecognizer"]

@@ -27,13 +27,10 @@ from voice.ports import Expectation
 
 CONFIDENT = 0.9
 """Confidence of a sentence that beat the cheap phone loop."""
-UNSURE = 0.45
+UNSURE_CONFIDENCE = 0.45
 """Confidence of a sentence that beat only the expensive phone loop (the session confirms it)."""
 FAINT = 0.3
 """Confidence of a sentence that lost to both loops but passed the likelihood ratio (confirmed)."""
-CHECKED_BELOW = 0.55
-"""The session's default `confirm_below`: a hypothesis less confident than this is checked with the
-person, so it must not end a turn early either."""
 GRAMMAR_CACHE = 24
 """Compiled grammar searches kept per decoder (yes/no questions share one)."""
 
@@ -44,7 +41,7 @@ class Hypothesis:
     text: str
     """An allowed sentence (or open-vocabulary words); "" when nothing allowed was heard."""
     confidence: float
-    """0..1; below 0.55 the session asks the person to confirm."""
+    """0..1; below the session's `confirm_below` the person is asked to confirm."""
     decode_ms: float = 0.0
     """Time spent decoding after the end of the audio."""
     speech: bool = True
@@ -125,7 +122,7 @@ def closest_phrase(text: str, phrases: tuple[str, ...]) -> tuple[str | None, flo
 
 
 _ENGINES = {
-    "PocketSphinxRecognizer": "pocketsphinx", "word_graph": "pocketsphinx",
+    "PocketSphinxRecognizer": "pocketsphinx", "word_graph": "wordgraph",
     "VoskRecognizer": "vosk", "load_vosk_model": "vosk",
     "WhisperRecognizer": "whisper",
 }
@@ -138,4 +135,5 @@ def __getattr__(name: str):
     return getattr(import_module(f"voice.speech.{module}"), name)
 
 
-__all__ = ["CONFIDENT", "FAINT", "UNSURE", "GRAMMAR_CACHE", "Hypothesis", "Recognizer", "closest_phrase"]
+__all__ = ["CONFIDENT", "FAINT", "UNSURE_CONFIDENCE", "GRAMMAR_CACHE", "Hypothesis", "Recognizer",
+           "closest_phrase"]

@@ -15,7 +15,6 @@ from voice.errors import EndOfInput
 
 from .audio import RATE, read_wav
 
-
 FRAME = RATE // 100
 """Samples in a 10 ms frame."""
 TRAILING_SILENCE = 1.5

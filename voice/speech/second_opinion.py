@@ -12,11 +12,9 @@ Not on a kiosk's wake turns (there, anything heard would start a session), not o
 check what was heard (a guessed "yes" there would keep a wrong answer the check is for catching),
 nor on audio in which the first engine's voice-activity gate found no speech.
 
-Measured before it was added (benchmark, seed 0): of the synthesized answers Whisper did not place,
-PocketSphinx put 6 of 10 right clean and 6 of 10 at 10 dB babble, every one at PocketSphinx's
-UNSURE or CONFIDENT (its FAINT picks, not used, were right 4 times in 8 over all levels). The
-cost: on babble alone it turns more segments into a guess to check. Figures before and after:
-README.md ("Whisper") and results/.
+Only picks that beat at least PocketSphinx's expensive phone loop are used: its FAINT picks were
+right too rarely. The cost: on babble alone it turns more segments into a guess to check. Figures
+before and after: README.md ("Whisper", "How it is built") and results/.
 """
 
 from __future__ import annotations
@@ -29,15 +27,15 @@ import numpy as np
 from voice.errors import ModelError
 from voice.ports import Expectation
 
-from .recognizers import UNSURE, Hypothesis, Recognizer
+from .recognizers import UNSURE_CONFIDENCE, Hypothesis, Recognizer
 
 _LOG = logging.getLogger(__name__)
 
-SECOND_MIN_CONFIDENCE = UNSURE
+SECOND_MIN_CONFIDENCE = UNSURE_CONFIDENCE
 """The second engine's pick is used only if it beat at least the expensive phone loop (PocketSphinx
-UNSURE); a pick that lost to both loops (FAINT) is no answer."""
-GUESS_CONFIDENCE = UNSURE
-"""The confidence a second opinion is given: below the session's checking line, so it is checked."""
+UNSURE_CONFIDENCE); a pick that lost to both loops (FAINT) is no answer."""
+GUESS_CONFIDENCE = UNSURE_CONFIDENCE
+"""The confidence a second opinion is given: below the session's `confirm_below`, so it is checked."""
 SKIP_KINDS = frozenset({"wake"})
 """Kinds of turn that get no second opinion."""
 

@@ -6,7 +6,8 @@
   once (barge-in). Volume is applied at playback. Speech never goes through `aplay`.
 - WavDirSpeaker (`--audio-out DIR`): each say() writes DIR/001.wav, 002.wav, ... (16-bit mono).
 
-Both share the rate/volume settings (`adjust`) and one Synthesizer (voice/speech/tts.py).
+Both share the rate/volume settings (`adjust`, voice/speech/rate_volume.py) and one Synthesizer
+(voice/speech/tts.py).
 """
 
 from __future__ import annotations
@@ -22,24 +23,14 @@ import numpy as np
 
 from voice.errors import AudioDeviceError
 
-from . import DEFAULT_RATE
 from .audio import float_to_int16, int16_to_float, resample, write_wav
 from .cues import CUES, cue_samples
 from .devices import NO_DEVICE_FIX, resolve, sounddevice
+from .rate_volume import SpeechSettings
 from .tts import TTS_RATE, Synthesizer
 
 _LOG = logging.getLogger(__name__)
 
-DEFAULT_VOLUME = 0.7
-"""Playback volume 0..1 when none is configured (one `louder` step below full scale)."""
-RATE_STEP = 20
-"""Words per minute added by `faster` and taken away by `slower`."""
-RATE_LIMITS = (90, 230)
-"""Slowest and fastest speech rate `adjust` allows, in words per minute."""
-VOLUME_STEP_DB = 3.0
-"""Decibels added by `louder` and taken away by `quieter`."""
-VOLUME_LIMITS = (0.2, 1.0)
-"""Quietest and loudest volume `adjust` allows."""
 DELAYS_KEPT = 500
 """Utterances whose start-up delay is kept for measurement (a bounded record: kiosks run for days)."""
 LOST_AFTER = 2.0
@@ -48,57 +39,8 @@ OUTPUT_LATENCY = 0.08
 """Seconds of output buffering asked of PortAudio: "low" (9 ms) underruns on PulseAudio and loses
 whole sentences; 80 ms is still far below what a person notices when interrupting."""
 START_GRACE = 5.0
-"""Seconds a freshly opened stream may take to start (PortAudio on PulseAudio's ALSA plugin can take 1.5 s)."""
-
-
-class SpeechSettings:
-    """Rate and volume, changed in fixed steps so every adjustment is exactly reversible.
-
-    The settings keep integer step counts from the starting values; `slower` then `faster`
-    (or `louder` then `quieter`) always returns to exactly the same rate and volume.
-    """
-
-    def __init__(self, rate: int | None = None, volume: float | None = None):
-        self.base_rate = int(rate or DEFAULT_RATE)
-        self.base_volume = float(DEFAULT_VOLUME if volume is None else volume)
-        if not 0.0 <= self.base_volume <= 1.0:
-            raise ValueError(f"volume must be between 0 and 1, not {volume}")
-        self.rate_steps = 0
-        self.volume_steps = 0
-
-    @property
-    def rate(self) -> int:
-        """Current speech rate in words per minute."""
-        return self.base_rate + RATE_STEP * self.rate_steps
-
-    @property
-    def volume(self) -> float:
-        """Current playback volume (linear amplitude factor, 0..1)."""
-        return self._volume_at(self.volume_steps)
-
-    def _volume_at(self, steps: int) -> float:
-        return self.base_volume * 10.0 ** (VOLUME_STEP_DB * steps / 20.0)
-
-    def adjust(self, command: str) -> bool:
-        """Apply `slower`, `faster`, `louder` or `quieter`; False (and no change) at a limit."""
-        if command in ("slower", "faster"):
-            step = 1 if command == "faster" else -1
-            new = self.base_rate + RATE_STEP * (self.rate_steps + step)
-            lo, hi = RATE_LIMITS
-            # Outside the limits, a step back towards them is still allowed.
-            if not lo <= new <= hi and not (new > hi and step < 0) and not (new < lo and step > 0):
-                return False
-            self.rate_steps += step
-            return True
-        if command in ("louder", "quieter"):
-            step = 1 if command == "louder" else -1
-            new = self._volume_at(self.volume_steps + step)
-            lo, hi = VOLUME_LIMITS
-            if not lo - 1e-9 <= new <= hi + 1e-9 and not (new > hi and step < 0) and not (new < lo and step > 0):
-                return False
-            self.volume_steps += step
-            return True
-        raise ValueError(f"unknown adjustment {command!r}: use slower, faster, louder or quieter")
+"""Seconds a freshly opened stream may take to start (PortAudio on PulseAudio's ALSA plugin can take
+1.5 s)."""
 
 
 class _Item:
@@ -162,12 +104,14 @@ class SoundDeviceSpeaker:
         self.device = resolve(self.output_device, "output")
         rate = TTS_RATE
         try:
-            sd.check_output_settings(device=self.device.index, samplerate=TTS_RATE, channels=1, dtype="float32")
+            sd.check_output_settings(device=self.device.index, samplerate=TTS_RATE, channels=1,
+                                     dtype="float32")
         except (sd.PortAudioError, ValueError):
             rate = int(self.device.rate)
         try:
             stream = sd.OutputStream(device=self.device.index, samplerate=rate, channels=1, dtype="float32",
-                                     latency=OUTPUT_LATENCY, callback=self._callback, finished_callback=self._finished)
+                                     latency=OUTPUT_LATENCY, callback=self._callback,
+                                     finished_callback=self._finished)
             stream.start()
         except (sd.PortAudioError, ValueError, OSError) as exc:
             raise AudioDeviceError(f"cannot play sound on {self.device.name!r} ({exc})",
@@ -176,7 +120,8 @@ class SoundDeviceSpeaker:
         self._last_callback = time.monotonic() + START_GRACE - LOST_AFTER
         self._stream = stream
         self.stream_rate = rate
-        _LOG.debug("output stream open on %s at %d Hz, latency %.3f s", self.device.name, rate, stream.latency)
+        _LOG.debug("output stream open on %s at %d Hz, latency %.3f s", self.device.name, rate,
+                   stream.latency)
 
     def _callback(self, outdata, frames, time_info, status) -> None:
         now = time.monotonic()
@@ -229,7 +174,8 @@ class SoundDeviceSpeaker:
     def _lost(self, why: str) -> AudioDeviceError:
         self._close_stream()
         return AudioDeviceError(f"the speaker was lost: {why}", where=f"output device {self.device.name!r}",
-                                fix="check the speaker or headset is plugged in and the sound server is running")
+                                fix="check the speaker or headset is plugged in and the sound server is "
+                                    "running")
 
     def _check_alive(self) -> None:
         stream = self._stream
@@ -288,7 +234,8 @@ class SoundDeviceSpeaker:
         return self.settings.adjust(command)
 
     def cue(self, name: str) -> None:
-        """Play a short tone and wait for it (`listening`, `nomatch`, `emergency`); nothing when cues are off."""
+        """Play a short tone and wait for it (`listening`, `nomatch`, `emergency`); nothing when cues are
+        off."""
         if name not in CUES:
             raise ValueError(f"unknown cue {name!r}: use one of {', '.join(CUES)}")
         if not self.cues:
@@ -329,7 +276,8 @@ class WavDirSpeaker:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise AudioDeviceError(f"cannot create the output folder: {exc.strerror or exc}",
-                                   where=str(self.directory), fix="give --audio-out a folder you can write to") from exc
+                                   where=str(self.directory),
+                                   fix="give --audio-out a folder you can write to") from exc
         if not os.access(self.directory, os.W_OK | os.X_OK):
             raise AudioDeviceError("the output folder is not writable", where=str(self.directory),
                                    fix="give --audio-out a folder you can write to (or fix its permissions)")
@@ -382,17 +330,20 @@ class WavDirSpeaker:
         self.synthesizer.close()
 
 
-def build_speaker(audio_out: Path | None = None, output_device: str | int | None = None, rate: int | None = None,
-                  volume: float | None = None, voice: str | None = None, cues: bool | None = None):
+def build_speaker(audio_out: Path | None = None, output_device: str | int | None = None,
+                  rate: int | None = None, volume: float | None = None, voice: str | None = None,
+                  cues: bool | None = None):
     """The speaker for the command line: WavDirSpeaker with `audio_out`, else SoundDeviceSpeaker.
 
     Starts espeak-ng and (for a device) opens the output stream now, so a missing espeak-ng,
     PortAudio or speaker is reported before the session starts (AudioDeviceError with a fix).
     """
     if volume is not None and not 0.0 <= volume <= 1.0:
-        raise AudioDeviceError(f"volume must be between 0 and 1, not {volume}", where="--volume", fix="e.g. --volume 0.8")
+        raise AudioDeviceError(f"volume must be between 0 and 1, not {volume}", where="--volume",
+                               fix="e.g. --volume 0.8")
     if rate is not None and rate <= 0:
-        raise AudioDeviceError(f"speech rate must be positive, not {rate}", where="--rate", fix="e.g. --rate 150")
+        raise AudioDeviceError(f"speech rate must be positive, not {rate}", where="--rate",
+                               fix="e.g. --rate 150")
     synthesizer = Synthesizer(rate=rate, voice=voice)
     synthesizer.warm_up()
     use_cues = True if cues is None else bool(cues)

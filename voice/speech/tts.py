@@ -125,7 +125,8 @@ class Synthesizer:
                 engine.setProperty("voice", self.voice)
             except (ValueError, KeyError) as exc:
                 raise AudioDeviceError(f"unknown espeak-ng voice {self.voice!r}", where="--voice",
-                                       fix="list voices with: espeak-ng --voices=en (e.g. gmw/en-US)") from exc
+                                       fix="list voices with: espeak-ng --voices=en (e.g. gmw/en-US)"
+                                       ) from exc
         engine.setProperty("volume", 1.0)
         # runAndWait can return before espeak-ng's asynchronous synthesis has finished (pyttsx3 2.99
         # ends its loop on a queued endLoop); the file is read only after this notification.
@@ -169,8 +170,8 @@ class Synthesizer:
             speech = self._render_once(text, rate)
             if len(speech.samples) > speech.rate // 20 or not text.strip():
                 return speech
-            _LOG.debug("espeak-ng returned %d samples for %r; trying again (%d)", len(speech.samples), text[:40],
-                       attempt + 1)
+            _LOG.debug("espeak-ng returned %d samples for %r; trying again (%d)", len(speech.samples),
+                       text[:40], attempt + 1)
         raise AudioDeviceError(f"espeak-ng produced no audio for {text[:60]!r}", where="pyttsx3 save_to_file",
                                fix=_ESPEAK_FIX)
 

@@ -39,7 +39,8 @@ def load_vosk_model(path: str | Path):
     path = Path(path)
     if not (path / "am").is_dir() or not (path / "conf").is_dir():
         raise ModelError("not a Vosk model folder (no am/ and conf/ inside)", where=str(path),
-                         fix="point --model at the unzipped folder, e.g. ~/.cache/vosk/vosk-model-small-en-us-0.15")
+                         fix="point --model at the unzipped folder, "
+                             "e.g. ~/.cache/vosk/vosk-model-small-en-us-0.15")
     try:
         return vosk.Model(str(path))
     except Exception as err:  # vosk raises a bare Exception when Kaldi fails to load
