@@ -238,3 +238,26 @@ def test_a_whole_session_in_natural_words(shipped):
     (outcome,) = of(events, "outcome")
     assert outcome["disposition"] in ("self_care", "soon")
     assert events[-1]["reason"] == "complete"
+
+
+def test_the_recognizer_prompt_comes_from_the_grammar_with_what_the_turn_listens_for(grammar, shipped):
+    """grammar/prompts.yaml reaches the recognizer in the turn's Expectation (speech reads no grammar
+    file): Whisper is primed with the kind's answers whose words the turn listens for."""
+    from voice.speech.whisper_input import build_prompt
+
+    questions = shipped.questions
+    age = grammar.expectation(questions["age"])
+    assert "42." in age.prompt and "Not sure." in age.prompt
+    assert build_prompt(age).startswith("Seven. Forty. 42.")
+    screen = grammar.expectation(questions["ces_screen"])
+    assert screen.prompt == ("Yes.", "No.", "Not sure.") and build_prompt(screen) == "Yes. No. Not sure."
+    assert grammar.expectation(None).prompt and build_prompt(None) is None
+
+
+def test_a_malformed_prompts_file_is_a_content_error_naming_it(tmp_path):
+    import shutil
+
+    shutil.copytree(default_grammar_dir(), tmp_path / "grammar")
+    (tmp_path / "grammar" / "prompts.yaml").write_text("yes_no: Yes.\n")
+    with pytest.raises(ContentError, match="prompts.yaml"):
+        Grammar.load(tmp_path / "grammar")

@@ -35,6 +35,9 @@ class Expectation:
     """One-word answers of a number question ("zero" ... "ten"). A recognizer that wrote one word
     it cannot place ("file") may choose the likeliest of these instead, never confidently (the
     session then asks "I heard five. Is that right?")."""
+    prompt: tuple[str, ...] = ()
+    """A few answers of this kind of question, written as a transcript writes them
+    (grammar/prompts.yaml), that a recognizer may be primed with."""
     checking: bool = False
     """True on a turn that checks what was heard ("I heard 8. Is that right?", the read-back): its
     reply must be heard, not guessed, so no second engine is asked there."""

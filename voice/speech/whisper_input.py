@@ -1,7 +1,7 @@
 """What Whisper is given on a turn: the prompt, the speech the voice gate keeps, the encoder's window.
 
-- Prompt: `initial_prompt` is the kind of question's answers from grammar/prompts.yaml ("Yes. No.
-  Not sure." or the digits), keeping only those whose words the turn listens for.
+- Prompt: `initial_prompt` is the turn's `Expectation.prompt` (grammar/prompts.yaml: "Yes. No. Not
+  sure." or the digits), keeping only those whose words the turn listens for.
 - Voice gate: faster-whisper's Silero VAD keeps only the speech of the segment the endpointer cut;
   with none left there is nothing to decode (silence and hum never reach the decoder, which would
   write a word).
@@ -15,15 +15,11 @@ installed first).
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
-from voice.errors import ModelError
 from voice.ports import Expectation
 
-PROMPT_FILE = "prompts.yaml"
 TAIL_S = 0.5
 """Silence kept after the speech inside the window (Whisper was trained on padded windows)."""
 WINDOWS_S: tuple[float, ...] = ()
@@ -47,28 +43,12 @@ def normalize(text: str) -> str:
     return " ".join(text.split())
 
 
-@lru_cache(maxsize=4)
-def prompt_lists(folder: str | None = None) -> dict[str, tuple[str, ...]]:
-    """grammar/prompts.yaml: the prompt answers per kind of question."""
-    from voice.understanding import default_grammar_dir
-    from voice.yamlio import load_yaml_file
-
-    path = Path(folder or default_grammar_dir()) / PROMPT_FILE
-    if not path.is_file():
-        return {}
-    data = load_yaml_file(path)
-    if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
-        raise ModelError("the Whisper prompts must map a kind of question to a list of answers",
-                         where=str(path), fix='write it as: yes_no: ["Yes.", "No."]')
-    return {str(k): tuple(str(x) for x in v) for k, v in data.items()}
-
-
-def build_prompt(expect: Expectation | None, folder: str | None = None) -> str | None:
+def build_prompt(expect: Expectation | None) -> str | None:
     """The `initial_prompt` for a turn: its kind's prompt answers whose words it listens for."""
     if expect is None:
         return None
     words = {w for p in expect.phrases for w in p.split()}
-    items = [p for p in prompt_lists(folder).get(expect.kind, ())
+    items = [p for p in expect.prompt
              if all(w in words or w.isdigit() for w in normalize(p).split())]
     return " ".join(items) or None
 

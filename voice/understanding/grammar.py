@@ -24,6 +24,7 @@ from ..triage.model import Kind, Question
 from ..yamlio import load_yaml_file
 from .natural import CHECKS, NaturalReader
 from .phrasing import Phrasing
+from .prompts import load_prompts
 from .templates import template_problems
 
 _LOG = logging.getLogger(__name__)
@@ -120,6 +121,8 @@ class Grammar:
                 raise ContentError(f"a grammar template is not valid: {err}", where=str(folder),
                                    fix="check the (|) and [] brackets of the sentences") from None
         self._phrases_cache: dict[tuple, tuple[str, ...]] = {}
+        self.prompts = load_prompts(folder)
+        """A few answers per kind of question that a recognizer is primed with (grammar/prompts.yaml)."""
         self.natural = NaturalReader(Phrasing.load(folder, COMMANDS))
         """Free answers in people's own words (grammar/phrasing.yaml, grammar/findings.yaml); its `today`
         clock, which durations are reckoned by, can be replaced (tests)."""
@@ -240,6 +243,7 @@ class Grammar:
             self._phrases_cache[key] = phrases
         expect = Expectation(question.id if question else "wake", question.kind.value if question else "wake", phrases,
                              single_words=self._number_words(question, phrases),
+                             prompt=self.prompts.get(question.kind.value if question else "wake", ()),
                              checking=question is not None and question.id in CHECKS,
                              understood=lambda text, q=question: self.understand(text, q) is not None)
         if guard is None or question is None or question.kind is not Kind.YES_NO:
