@@ -9,7 +9,7 @@ from conftest import of, run_session
 
 from voice.dialog.events import Events
 from voice.dialog.session import Session, SessionSettings
-from voice.summary import summarize
+from voice.app.summary import summarize
 from voice.app.text_io import ScriptedListener, TranscriptSpeaker
 from voice.triage.conditions import Answers, NumberRange, NumberTest
 

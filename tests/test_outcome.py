@@ -18,7 +18,7 @@ from conftest import run_session as run_typed
 from voice.errors import ContentError
 from voice.evaluation.patient import SessionResult
 from voice.evaluation.vignettes import DEFAULT_VIGNETTE_DIR, Vignette, load_vignettes
-from voice.summary import summarize
+from voice.app.summary import summarize
 from voice.triage.engine import Triage
 from voice.triage.loader import load_content
 from voice.triage.model import Disposition

@@ -28,7 +28,7 @@ from ..errors import AudioDeviceError, EndOfInput, TriageError
 from ..dialog.events import Events
 from ..ports import Listener, Speaker
 from ..dialog.session import SessionSettings
-from ..summary import Summary, save, summarize
+from .summary import Summary, save, summarize
 from ..triage.model import Content, Region
 from ..understanding import Grammar
 from .alert import StaffAlert

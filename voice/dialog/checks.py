@@ -7,14 +7,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..ports import Utterance
-from ..summary import answer_words
 from ..triage.conditions import NO, UNSURE, YES, NumberRange
 from ..triage.engine import Triage
 from ..triage.model import Kind, Question
 from ..understanding import Grammar, Interpretation
 from .channel import Channel
 from .events import Ask, Heard, NoInput
-from .sentences import Sentences
+from .sentences import Sentences, answer_words
 from .states import Ended, State, Tracker, dialog_question
 
 if TYPE_CHECKING:

@@ -9,8 +9,10 @@ and region. (voice/understanding/wording.py is the other direction: making heard
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 
+from ..triage.conditions import NO, UNSURE, YES, NumberRange
 from ..triage.model import Content, Kind, Question, Region
 
 
@@ -37,6 +39,27 @@ def join_or(labels: Sequence[str], or_word: str) -> str:
     if len(labels) > 1:
         return ", ".join(labels[:-1]) + f" {or_word} " + labels[-1]
     return labels[0] if labels else ""
+
+
+def answer_words(content: Content, question: Question, value: object) -> str:
+    """An answer as the read-back says it."""
+    if value == YES:
+        return content.say("yes_word")
+    if value == NO:
+        return content.say("no_word")
+    if value == UNSURE or value is None:
+        return content.say("unsure_word")
+    if question.kind is Kind.CHOICE:
+        return question.choice(str(value)).label
+    if isinstance(value, NumberRange):
+        if value.high is None:
+            key, high = "range_from", ""
+        elif value.low <= (question.minimum or 0):
+            key, high = "range_under", value.high
+        else:  # "between" names the range's largest whole number: 45 to 49, not 45 to 50
+            key, high = "range_between", value.high - 1
+        return content.say(key).format_map(defaultdict(str, low=value.low, high=high))
+    return str(value)
 
 
 class Sentences:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from .. import __version__
 from ..errors import AudioDeviceError, EndOfInput
 from ..ports import CONFIRM_BELOW, Listener, Speaker, Utterance
-from ..summary import answer_words
 from ..triage.conditions import NO, UNSURE
 from ..triage.engine import Ask as Step
 from ..triage.engine import Outcome, Triage
@@ -24,7 +23,7 @@ from .channel import Channel
 from .checks import Checks, ask_record, heard
 from .device import DeviceGuard
 from .events import Emitter, End, NoInput, NoMatch, Start
-from .sentences import Sentences
+from .sentences import Sentences, answer_words
 from .states import STEPS, Ended, Reask, State, Tracker, state_of
 
 CHECKED_COMMANDS = frozenset({"back", "restart", "stop", "help_now", "slower", "faster", "louder", "quieter"})

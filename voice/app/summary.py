@@ -8,14 +8,14 @@ mode) or save it in a folder. Every label comes from content/dialog.yaml.
 from __future__ import annotations
 
 import os
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .dialog import advice
-from .triage.conditions import NO, UNSURE, YES, NumberRange
-from .triage.model import Content, Kind, Question
+from ..dialog import advice
+from ..dialog.sentences import answer_words
+from ..triage.conditions import UNSURE
+from ..triage.model import Content
 
 
 @dataclass(frozen=True)
@@ -64,27 +64,6 @@ class Summary:
         return {"answers": [{"label": label, "answer": answer} for label, answer in self.answers],
                 "red_flags": list(self.red_flags), "disposition": self.disposition, "reason": self.reason,
                 "text": self.text()}
-
-
-def answer_words(content: Content, question: Question, value: object) -> str:
-    """An answer as the read-back says it."""
-    if value == YES:
-        return content.say("yes_word")
-    if value == NO:
-        return content.say("no_word")
-    if value == UNSURE or value is None:
-        return content.say("unsure_word")
-    if question.kind is Kind.CHOICE:
-        return question.choice(str(value)).label
-    if isinstance(value, NumberRange):
-        if value.high is None:
-            key, high = "range_from", ""
-        elif value.low <= (question.minimum or 0):
-            key, high = "range_under", value.high
-        else:  # "between" names the range's largest whole number: 45 to 49, not 45 to 50
-            key, high = "range_between", value.high - 1
-        return content.say(key).format_map(defaultdict(str, low=value.low, high=high))
-    return str(value)
 
 
 def _red_flag(content: Content, triage, finding: str) -> str:
