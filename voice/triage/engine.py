@@ -10,7 +10,9 @@ import math
 from dataclasses import dataclass, field
 
 from .conditions import YES, NO, UNSURE, Answers, Condition, Fact, number_tests
-from .model import OUTCOME, Cause, Content, Disposition, Kind, Node, Question, Rule
+from .causes import Cause
+from .model import Content, Disposition, Kind, Question, Rule
+from .tree import OUTCOME, Node
 
 READBACK_CONFIRM = "readback_confirm"
 READBACK_WHICH = "readback_which"
