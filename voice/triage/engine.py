@@ -1,7 +1,8 @@
-"""The triage state machine: walks the tree, screens red flags, ranks causes.
+"""The triage state machine: walks the tree, screens red flags, reads the answers back, gives the advice.
 
 Pure logic over a Content; no I/O, no audio. The session (voice/dialog/session.py) turns its steps
-into speech and its answers into calls of `answer`.
+into speech and its answers into calls of `answer`. Its phases and the steps between them are the
+table of voice.triage.phases; the advice for a set of answers is voice.triage.advice.
 """
 
 from __future__ import annotations
@@ -9,36 +10,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .conditions import YES, NO, UNSURE, Answers, Condition, Fact, number_tests
-from .model import OUTCOME, Cause, Content, Disposition, Kind, Node, Question, Rule
+from .advice import MAX_CAUSES, Outcome, advise, applying_rules, disposition, rank
+from .conditions import NO, UNSURE, YES, Answers, Condition, number_tests
+from .model import Choice, Content, Disposition, Kind, Question, Rule
+from .phases import Phase, PhaseError, next_phase
+from .tree import OUTCOME, Node
 
 READBACK_CONFIRM = "readback_confirm"
 READBACK_WHICH = "readback_which"
 MAX_READBACKS = 2
-MAX_CAUSES = 3
-
-
-@dataclass(frozen=True)
-class RankedCause:
-    """One cause in the outcome, with the reasons drawn from what the person said."""
-
-    cause: Cause
-    score: float
-    because: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """The advice at the end of a dialog."""
-
-    disposition: Disposition
-    red_flags: tuple[str, ...]
-    """Finding ids behind the red flags that drove the advice."""
-    rules: tuple[tuple[Rule, Disposition], ...]
-    """Red flags and escalations that apply, with the level each applies at, most urgent first."""
-    causes: tuple[RankedCause, ...]
-    ended_early: bool
-    """True when a red flag ended the dialog before the tree was finished."""
 
 
 @dataclass(frozen=True)
@@ -50,11 +30,14 @@ class Ask:
     """For the read-back questions: the answers being read back."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Turn:
+    """One answer given, with what `back` restores when it is undone."""
+
     question: str
     before: Answers
     readbacks: int
+    phase: Phase
     correcting: str | None
 
 
@@ -68,10 +51,9 @@ class Triage:
     """Question ids answered, in order (for the read-back)."""
     history: list[_Turn] = field(default_factory=list)
     readbacks: int = 0
-    confirmed: bool = False
-    correcting: str | None = None
-    """A question id being re-asked after the person asked to change it."""
-    _phase: str = "walk"
+    """How many times the answers were read back."""
+    _phase: Phase = Phase.WALK
+    _correcting: str | None = None
     _branch_findings: set[str] = field(default_factory=set)
     _single_findings: set[str] = field(default_factory=set)
     """Findings that some tree node asks about on their own (so a grouped "not sure" can be split)."""
@@ -87,13 +69,23 @@ class Triage:
             if node.when:
                 self._branch_findings |= node.when.findings()
 
+    @property
+    def phase(self) -> Phase:
+        """Where the triage is (voice.triage.phases)."""
+        return self._phase
+
+    @property
+    def correcting(self) -> str | None:
+        """The question id being asked again after the person chose to change its answer."""
+        return self._correcting
+
     # ----------------------------------------------------------------- stepping
 
     def next_step(self) -> Ask | Outcome:
         """What happens next: a question to ask, or the outcome."""
-        if self.correcting:
-            return Ask(self.content.questions[self.correcting])
-        if self._phase == "which":
+        if self._phase is Phase.CORRECTING:
+            return Ask(self.content.questions[self._correcting])
+        if self._phase is Phase.WHICH:
             return Ask(self._readback_which(), self.readback_items())
         # An emergency ends the dialog at once: a definite one, or one that is an emergency even on a
         # "not sure" (its `unsure_level`).
@@ -108,47 +100,52 @@ class Triage:
             return self.outcome(ended_early=True)
         # Before advice to stay at home or book an appointment, the answers are read back, with the
         # warning signs answered no, so a hasty or misheard no can be put right.
-        pending = not self.confirmed and self.readbacks < MAX_READBACKS
+        pending = self._phase is not Phase.CONFIRMED and self.readbacks < MAX_READBACKS
         if pending and (self.readback_items() or self.readback_denied()):
             return Ask(self._readback_confirm(), self.readback_items())
         return self.outcome(ended_early=False)
 
     def answer(self, question_id: str, value: object) -> None:
-        """Record an answer: "yes"/"no"/"unsure" for yes_no, an int, or a choice value id."""
-        self.history.append(_Turn(question_id, self.answers.copy(), self.readbacks, self.correcting))
+        """Record an answer: "yes"/"no"/"unsure" for yes_no, an int, or a choice value id.
+
+        Raises PhaseError for an answer the phase does not ask for (a tree question while the
+        read-back asks which answer to change, any answer once the answers stand)."""
+        turn = _Turn(question_id, self.answers.copy(), self.readbacks, self._phase, self._correcting)
         if question_id == READBACK_CONFIRM:
+            self._phase = next_phase(self._phase, "readback_no" if value == NO else "readback_yes")
             self.readbacks += 1
-            if value == NO:
-                self._phase = "which"
-            else:
-                self.confirmed = True
-            return
-        if question_id == READBACK_WHICH:
-            self._phase = "walk"
+        elif question_id == READBACK_WHICH:
             if value in self.content.questions:
-                self.correcting = str(value)
+                self._phase = next_phase(self._phase, "change")
+                self._correcting = str(value)
             else:
                 # "Nothing", or no answer after every try: the answers stand, and the advice follows.
-                self.confirmed = True
-            return
-        question = self.content.questions[question_id]
-        if self.correcting == question_id:
-            self._forget(question)
-            self.correcting = None
-        self._record(question, value)
-        if question_id not in self.asked:
-            self.asked.append(question_id)
+                self._phase = next_phase(self._phase, "keep")
+        else:
+            question = self.content.questions[question_id]
+            if self._phase is Phase.CORRECTING:
+                if question_id != self._correcting:
+                    raise PhaseError(f"the answer to {self._correcting!r} is being changed, "
+                                     f"not {question_id!r}")
+                self._phase = next_phase(self._phase, "corrected")
+                self._forget(question)
+                self._correcting = None
+            else:
+                self._phase = next_phase(self._phase, "answer")
+            self._record(question, value)
+            if question_id not in self.asked:
+                self.asked.append(question_id)
+        self.history.append(turn)
 
     def back(self) -> bool:
-        """Undo the last answer. False when there is nothing to undo."""
+        """Undo the last answer, back to the phase it was given in. False when there is nothing to undo."""
         if not self.history:
             return False
         turn = self.history.pop()
         self.answers = turn.before
         self.readbacks = turn.readbacks
-        self.correcting = turn.correcting
-        self.confirmed = False
-        self._phase = "which" if turn.question == READBACK_WHICH else "walk"
+        self._phase = turn.phase
+        self._correcting = turn.correcting
         if turn.question in self.asked and not any(t.question == turn.question for t in self.history):
             self.asked.remove(turn.question)
         return True
@@ -159,9 +156,8 @@ class Triage:
         self.asked.clear()
         self.history.clear()
         self.readbacks = 0
-        self.confirmed = False
-        self.correcting = None
-        self._phase = "walk"
+        self._phase = Phase.WALK
+        self._correcting = None
 
     @property
     def turns(self) -> int:
@@ -300,7 +296,8 @@ class Triage:
         """The numbers at which some rule, cause or branch changes its mind about this number
         question's answer, within its range: n and n - 1 can differ only when n is one of them."""
         finding = question.findings[0]
-        conditions: list[Condition | None] = [r.when for r in self.content.red_flags + self.content.escalations]
+        rules = self.content.red_flags + self.content.escalations
+        conditions: list[Condition | None] = [r.when for r in rules]
         conditions += [e.when for c in self.content.causes.values() for e in c.evidence]
         conditions += [n.when for n in self.content.tree.nodes.values()]
         conditions += [b.condition for n in self.content.tree.nodes.values() for b in n.branches]
@@ -314,22 +311,14 @@ class Triage:
         return sorted({lo} | {v for t in self.number_thresholds(question) for v in (t, t - 1)})
 
     def _summary(self, answers: Answers) -> tuple[Disposition, tuple[str, ...]]:
-        ranked = self._rank(answers)
-        return self._disposition(answers, ranked), tuple(rc.cause.id for rc in ranked[:MAX_CAUSES])
+        ranked = rank(self.content, answers)
+        return disposition(self.content, answers, ranked), tuple(rc.cause.id for rc in ranked[:MAX_CAUSES])
 
-    # ----------------------------------------------------------------- rules and causes
+    # ----------------------------------------------------------------- rules and outcome
 
     def applying_rules(self, answers: Answers | None = None) -> list[tuple[Rule, Disposition, bool]]:
         """(rule, level it applies at, definite?) for every rule that applies, most urgent first."""
-        answers = answers or self.answers
-        result = []
-        for rule in self.content.red_flags + self.content.escalations:
-            if rule.when.evaluate(answers) is True:
-                result.append((rule, rule.level, True))
-            elif rule.when.evaluate(answers, unsure_as_yes=True) is True:
-                result.append((rule, rule.unsure_level, False))
-        result.sort(key=lambda item: -item[1].rank)
-        return result
+        return applying_rules(self.content, answers or self.answers)
 
     def is_red_flag_question(self, question: Question) -> bool:
         """True when an answer to it can raise the advice to urgent or emergency."""
@@ -341,108 +330,9 @@ class Triage:
             for rule, level, definite in self.applying_rules()
         )
 
-    def _disposition(self, answers: Answers, ranked: list[RankedCause] | None = None) -> Disposition:
-        level = Disposition.SELF_CARE
-        for _rule, rule_level, _definite in self.applying_rules(answers):
-            level = Disposition.most_urgent(level, rule_level)
-        ranked = self._rank(answers) if ranked is None else ranked
-        if ranked:
-            level = Disposition.most_urgent(level, ranked[0].cause.level)
-        return level
-
-    def _rank(self, answers: Answers) -> list[RankedCause]:
-        ranked = []
-        for index, cause in enumerate(self.content.causes.values()):
-            if cause.requires and cause.requires.evaluate(answers, unsure_as_yes=True) is not True:
-                continue  # it cannot apply (a pregnancy cause when pregnancy was denied or never asked)
-            score = cause.prior
-            reasons: list[tuple[float, str]] = []
-            for ev in cause.evidence:
-                if ev.when.evaluate(answers) is True:
-                    score += ev.weight
-                    if ev.weight > 0:
-                        reasons.append((ev.weight, ev.because))
-            reasons.sort(key=lambda r: -r[0])
-            ranked.append((score, -index, RankedCause(cause, score, tuple(dict.fromkeys(r for _, r in reasons)))))
-        ranked.sort(key=lambda item: (item[0], item[1]), reverse=True)
-        return [rc for score, _, rc in ranked if score > 0]
-
-    # ----------------------------------------------------------------- outcome
-
     def outcome(self, ended_early: bool = False) -> Outcome:
         """The advice for what has been said so far."""
-        rules = self.applying_rules()
-        ranked = self._rank(self.answers)
-        disposition = self._disposition(self.answers, ranked)
-        red_rules = [(r, lvl) for r, lvl, _ in rules if r in self.content.red_flags]
-        flags: list[str] = []
-        for rule, _lvl in red_rules:
-            for f in sorted(rule.when.findings()):
-                if self.answers.values.get(f) in (YES, UNSURE) or any(f in g for g in self.answers.any_yes):
-                    if Fact(f).evaluate(self.answers, unsure_as_yes=True) or any(
-                            f in g for g in self.answers.any_yes):
-                        flags.append(f)
-        causes: list[RankedCause] = []
-        by_id = {rc.cause.id: rc for rc in ranked}
-        serious_first = [r for r, lvl in red_rules if lvl.rank >= Disposition.URGENT.rank]
-        for rule in serious_first:
-            for cid in rule.suspects:
-                if cid not in {c.cause.id for c in causes}:
-                    rc = by_id.get(cid)
-                    because = rc.because if rc and rc.because else self._rule_reasons(rule)
-                    causes.append(RankedCause(self.content.causes[cid], rc.score if rc else 0.0, because))
-        if disposition is not Disposition.EMERGENCY or not causes:
-            for rc in ranked:
-                if rc.cause.id not in {c.cause.id for c in causes}:
-                    if rc.cause.serious and not any(rc.cause.id in r.suspects for r, _ in red_rules):
-                        # A serious cause is only named when a red flag points to it.
-                        continue
-                    causes.append(rc)
-        if disposition is not Disposition.EMERGENCY:
-            causes = self._explained_first(causes, set(flags))
-        return Outcome(disposition, tuple(dict.fromkeys(flags)), tuple((r, lvl) for r, lvl, _ in rules),
-                       tuple(causes[:MAX_CAUSES]), ended_early)
-
-    def _explained_first(self, causes: list[RankedCause], flags: set[str]) -> list[RankedCause]:
-        """Below an emergency, a common cause that itself accounts for the warning sign (night pain
-        in inflammatory back pain) and has more evidence for it (its score beyond how common it is)
-        than every suspect of the red flags is named first; the level does not change, and the
-        suspects are still named."""
-        suspects = [rc for rc in causes if rc.cause.serious]
-        if not suspects:
-            return causes
-        best = max(rc.score - rc.cause.prior for rc in suspects)
-        explaining = [rc for rc in causes if not rc.cause.serious and rc.score - rc.cause.prior > best
-                      and any(ev.weight > 0 and ev.when.findings() & flags for ev in rc.cause.evidence)]
-        if not explaining:
-            return causes
-        lead = max(explaining, key=lambda rc: rc.score)
-        rest = [rc for rc in causes if rc is not lead]
-        return [lead, *rest]
-
-    def _rule_reasons(self, rule: Rule) -> tuple[str, ...]:
-        """Why a red flag's suspect is named: the findings said yes, then those answered "not sure",
-        each as "you were not sure about ..." with the question's words (never as if it were yes)."""
-        reasons = []
-        unsure_questions: list[str] = []
-        for f in sorted(rule.when.findings()):
-            finding = self.content.findings.get(f)
-            if finding and Fact(f).evaluate(self.answers) is True:
-                reasons.append(finding.yes_reason)
-            elif finding and self.answers.values.get(f) == UNSURE:
-                asked = [q for q in self.asked if f in self.content.questions[q].findings]
-                if asked and asked[-1] not in unsure_questions:
-                    unsure_questions.append(asked[-1])
-        for qid in unsure_questions:
-            words = self.content.questions[qid].readback
-            reasons.append(self.content.say("reason_unsure").format(what=words[:1].lower() + words[1:]))
-        if not reasons:
-            for group in self.answers.any_yes:
-                if group & rule.when.findings():
-                    # A screen answered yes: which sign is not known, so the hedged words.
-                    reasons.extend(self.content.findings[f].maybe_reason or self.content.findings[f].yes_reason
-                                   for f in sorted(group)[:2])
-        return tuple(reasons[:2])
+        return advise(self.content, self.answers, self.asked, ended_early)
 
     # ----------------------------------------------------------------- read-back
 
@@ -487,8 +377,6 @@ class Triage:
                         self.content.say("readback_confirm"), self.content.say("readback_confirm"), "", "")
 
     def _readback_which(self) -> Question:
-        from .model import Choice
-
         choices = tuple(Choice(q.id, q.readback) for q, _ in self.readback_items())
         choices += tuple(Choice(q.id, q.readback) for q in self.readback_denied())
         text = self.content.say("readback_which")

@@ -1,11 +1,25 @@
-"""The content model: frozen dataclasses built by voice.triage.loader from content/*.yaml."""
+"""The content model: frozen dataclasses, each read from its YAML entry by a `from_dict` classmethod.
+
+voice.triage.loader reads a content folder with them; the tree and the causes are in
+voice.triage.tree and voice.triage.causes.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from .conditions import Condition
+
+if TYPE_CHECKING:
+    from ..yamlio import Mapping
+    from .causes import Cause
+    from .reader import ContentReader
+    from .tree import Tree
+
+REGION_PLACEHOLDERS = {"emergency_number", "urgent_line", "emergency_place"}
+"""The placeholders of a spoken content text: the region's settings."""
 
 
 class Disposition(str, Enum):
@@ -48,6 +62,14 @@ class Region:
     emergency_place: str
     """What the emergency department is called there."""
 
+    @classmethod
+    def from_dict(cls, r: ContentReader, rid: str, entry: object, data: Mapping) -> Region:
+        """One region of regions.yaml."""
+        entry = r.mapping(entry, f"region {rid!r}", data, rid)
+        keys = ("name", "emergency_number", "urgent_line", "emergency_place")
+        r.keys(entry, set(keys), set(), f"region {rid!r}")
+        return cls(rid, *(r.text(entry, k, f"region {rid!r}", set()) for k in keys))
+
 
 @dataclass(frozen=True)
 class DispositionText:
@@ -58,6 +80,14 @@ class DispositionText:
     """A few words for screens."""
     advice: str
     """The one action, said first in the outcome."""
+
+    @classmethod
+    def from_dict(cls, r: ContentReader, d: Disposition, data: Mapping) -> DispositionText:
+        """The entry of dispositions.yaml for level `d`."""
+        entry = r.mapping(data[d.value], d.value, data, d.value)
+        r.keys(entry, {"label", "advice"}, set(), f"disposition {d.value!r}")
+        return cls(d, r.text(entry, "label", d.value, set()),
+                   r.text(entry, "advice", d.value, REGION_PLACEHOLDERS))
 
 
 @dataclass(frozen=True)
@@ -75,6 +105,15 @@ class Finding:
     """Finishes "because ..." when a screen of several signs was answered yes and which one is not
     known (empty: yes_reason)."""
 
+    @classmethod
+    def from_dict(cls, r: ContentReader, fid: str, entry: object, data: Mapping) -> Finding:
+        """One finding of findings.yaml."""
+        what = f"finding {fid!r}"
+        entry = r.mapping(entry, what, data, fid)
+        r.keys(entry, {"description", "yes_reason", "no_reason"}, {"maybe_reason"}, what)
+        return cls(fid, *(r.text(entry, k, what, set()) for k in ("description", "yes_reason", "no_reason")),
+                   maybe_reason=r.text(entry, "maybe_reason", what, set()) if "maybe_reason" in entry else "")
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -85,6 +124,13 @@ class Choice:
     """Spoken words for it."""
     max_days: int | None = None
     """For durations: the longest duration in days that falls in this value."""
+
+    @classmethod
+    def from_dict(cls, r: ContentReader, cid: str, entry: object, data: Mapping, question: str) -> Choice:
+        """One of the `choices` of a choice question (`question` names it)."""
+        entry = r.mapping(entry, f"choice {cid!r}", data, cid)
+        r.keys(entry, {"label"}, {"max_days"}, f"choice {cid!r} of {question}")
+        return cls(cid, r.text(entry, "label", f"choice {cid!r}", set()), entry.get("max_days"))
 
 
 @dataclass(frozen=True)
@@ -122,42 +168,54 @@ class Question:
     def choice(self, value: str) -> Choice:
         return next(c for c in self.choices if c.id == value)
 
-
-@dataclass(frozen=True)
-class Branch:
-    """One way out of a tree node: the first whose condition holds is taken."""
-
-    condition: Condition | None
-    """None: always (the last branch)."""
-    target: str
-    """A node id or `outcome`."""
-
-
-@dataclass(frozen=True)
-class Node:
-    """One step of the decision tree."""
-
-    id: str
-    ask: str
-    """Question id."""
-    when: Condition | None
-    """Guard: the node is skipped unless this holds."""
-    branches: tuple[Branch, ...]
-    """Where to go next."""
-    after_red_flag: bool = False
-    """Asked even once an urgent red flag has fired, because its answer can still change the advice
-    (pregnancy changes where to go); other nodes are then asked only if they could make it an emergency."""
-
-
-OUTCOME = "outcome"
-
-
-@dataclass(frozen=True)
-class Tree:
-    """The decision tree."""
-
-    start: str
-    nodes: dict[str, Node]
+    @classmethod
+    def from_dict(cls, r: ContentReader, qid: str, entry: object, data: Mapping) -> Question:
+        """One entry of questions.yaml; a yes/no question asks only about findings of findings.yaml."""
+        entry = r.mapping(entry, f"question {qid!r}", data, qid)
+        what = f"question {qid!r}"
+        base = {"kind", "findings", "text", "rephrase", "help", "why", "readback"}
+        r.keys(entry, base, {"source", "min", "max", "unit", "at_least", "choices"}, what)
+        try:
+            kind = Kind(entry["kind"])
+        except ValueError:
+            r.fail(f"{what}: unknown kind {entry['kind']!r}", entry, "kind",
+                   fix="use yes_no, number or choice")
+        fids = entry["findings"]
+        if not isinstance(fids, list) or not fids or not all(isinstance(f, str) for f in fids):
+            r.fail(f"{what}: findings must be a non-empty list of finding ids", entry, "findings")
+        if kind is not Kind.YES_NO and len(fids) != 1:
+            r.fail(f"{what}: a {kind.value} question asks about exactly one finding", entry, "findings")
+        if kind is Kind.YES_NO:
+            for f in fids:
+                if f not in r.findings and not r.is_broken(f"finding:{f}") and not r.is_broken("findings"):
+                    r.fail(f"{what} asks about unknown finding {f!r}", entry, "findings",
+                           fix="use a finding id defined in findings.yaml (protocol.md lists them)")
+        kwargs = {}
+        if kind is Kind.NUMBER:
+            for key in ("min", "max"):
+                if not isinstance(entry.get(key), int):
+                    r.fail(f"{what}: a number question needs an integer {key!r}", entry, key)
+            kwargs = {"minimum": entry["min"], "maximum": entry["max"], "unit": entry.get("unit")}
+            if "at_least" in entry:
+                kwargs["at_least"] = r.text(entry, "at_least", what, REGION_PLACEHOLDERS | {"value"})
+        elif kind is Kind.CHOICE:
+            choices_data = r.mapping(entry.get("choices"), f"{what}: choices", entry, "choices")
+            choices = tuple(Choice.from_dict(r, cid, c, choices_data, what)
+                            for cid, c in choices_data.items())
+            if len(choices) < 2:
+                r.fail(f"{what}: a choice question needs at least two choices", entry, "choices")
+            kwargs = {"choices": choices}
+        elif {"min", "max", "at_least", "choices"} & set(entry):
+            r.fail(f"{what}: min, max, at_least and choices belong to number and choice questions", entry)
+        return cls(
+            id=qid, kind=kind, findings=tuple(fids),
+            text=r.text(entry, "text", what, REGION_PLACEHOLDERS),
+            rephrase=r.text(entry, "rephrase", what, REGION_PLACEHOLDERS),
+            help=r.text(entry, "help", what, REGION_PLACEHOLDERS),
+            why=r.text(entry, "why", what, REGION_PLACEHOLDERS),
+            readback=r.text(entry, "readback", what, set()),
+            source=str(entry.get("source", "")), **kwargs,
+        )
 
 
 @dataclass(frozen=True)
@@ -178,55 +236,47 @@ class Rule:
     """Said first instead of the level's own advice (dispositions.yaml) when this rule holds and
     drives the outcome, for a rule whose one action is somewhere else: "call your maternity unit"."""
 
-
-@dataclass(frozen=True)
-class Evidence:
-    """One feature pointing to (positive weight) or away from (negative) a cause."""
-
-    when: Condition
-    weight: float
-    because: str
-    """Reason phrase that finishes "because ..."."""
-
-
-@dataclass(frozen=True)
-class Tip:
-    """One self-care tip."""
-
-    say: str
-    source: str
-    levels: frozenset[Disposition] | None = None
-    """The outcome levels it is said at (None: every level). A tip that would not fit the
-    outcome's one action and time frame is left out."""
-    when: Condition | None = None
-    """Said only when this holds for the person's answers ("not sure" is not enough), e.g. a
-    tip for people who have had cancer."""
-
-    def fits(self, level: Disposition) -> bool:
-        return self.levels is None or level in self.levels
-
-
-@dataclass(frozen=True)
-class Cause:
-    """A possible cause of the pain."""
-
-    id: str
-    name: str
-    description: str
-    serious: bool
-    prior: float
-    """Starting score: how common it is."""
-    level: Disposition
-    """Advice level when it is the most likely cause."""
-    evidence: tuple[Evidence, ...]
-    self_care: tuple[Tip, ...]
-    see_doctor: dict[Disposition, str]
-    """When and whom to see, by the outcome's level: said only when the outcome is at that level,
-    so it never names another time frame than the outcome's one action."""
-    sources: tuple[str, ...]
-    requires: Condition | None = None
-    """The cause is never named unless this holds, or may hold ("not sure"): pregnancy causes
-    require `pregnant`, so an unasked or denied pregnancy rules them out."""
+    @classmethod
+    def from_dict(cls, r: ContentReader, name: str, entry: object, data: list, levels: set[Disposition],
+                  taken: set[str]) -> Rule:
+        """One rule of red_flags.yaml or escalations.yaml (`name`), at one of `levels`; its id joins
+        `taken`, the ids of the rules before it."""
+        red_flag = name == "red_flags.yaml"
+        entry = r.mapping(entry, "a rule", data)
+        r.keys(entry, {"id", "when", "level", "suspects", "advice", "source"}, {"unsure_level", "action"},
+               "a rule")
+        rid = str(entry["id"])
+        what = f"rule {rid!r}"
+        if rid in taken:
+            r.fail(f"{what} is defined twice", entry, "id")
+        taken.add(rid)
+        level = r.level(entry, "level", what)
+        if level not in levels:
+            kind = "a red flag" if red_flag else "an escalation"
+            allowed = " or ".join(sorted(lvl.value for lvl in levels))
+            r.fail(f"{what} is {kind} with level {level.value!r}", entry, "level",
+                   fix=f"{kind} must be {allowed}" + (
+                       "; move milder reasons to see a doctor to escalations.yaml" if red_flag else ""))
+        if "unsure_level" in entry:
+            unsure = r.level(entry, "unsure_level", what)
+        else:
+            unsure = Disposition.URGENT if level is Disposition.EMERGENCY else level
+        if unsure.rank > level.rank:
+            r.fail(f"{what}: unsure_level is more urgent than level", entry, "unsure_level")
+        if red_flag and unsure.rank < Disposition.URGENT.rank:
+            r.fail(f"{what}: a red flag answered 'not sure' must stay at least urgent", entry, "unsure_level",
+                   fix="use urgent or emergency: a 'not sure' is never read as no")
+        cond = r.condition(entry, "when", what)
+        suspects = entry["suspects"]
+        if not isinstance(suspects, list) or not all(
+                s in r.causes or r.is_broken(f"cause:{s}") or r.is_broken("causes") for s in suspects):
+            bad = [s for s in suspects or [] if s not in r.causes] if isinstance(suspects, list) else suspects
+            r.fail(f"{what}: unknown suspected cause {bad!r}", entry, "suspects",
+                   fix="list cause ids from causes.yaml")
+        action = r.text(entry, "action", what, REGION_PLACEHOLDERS) if "action" in entry else ""
+        advice = r.text(entry, "advice", what, REGION_PLACEHOLDERS)
+        source = r.text(entry, "source", what, set())
+        return cls(rid, cond, level, unsure, tuple(suspects), advice, source, action)
 
 
 @dataclass(frozen=True)
