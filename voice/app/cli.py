@@ -43,14 +43,15 @@ def build_parser() -> argparse.ArgumentParser:
                            "not a terminal; off with --jsonl; default: on for --kiosk on a terminal)")
     voice = parser.add_argument_group("voice")
     voice.add_argument("--engine", choices=["auto", "whisper", "vosk", "pocketsphinx"], default=None,
-                       help="speech recognizer (auto: the most accurate one whose model is installed: Whisper, "
-                            "then Vosk, then the built-in PocketSphinx; it says when it falls back)")
-    voice.add_argument("--model", metavar="PATH", help="Whisper or Vosk model folder (or set WHISPER_MODEL_PATH "
-                                                       "or VOSK_MODEL_PATH)")
+                       help="speech recognizer (auto: the most accurate one whose model is installed: "
+                            "Whisper, then Vosk, then the built-in PocketSphinx; it says when it falls back)")
+    voice.add_argument("--model", metavar="PATH",
+                       help="Whisper or Vosk model folder (or set WHISPER_MODEL_PATH or VOSK_MODEL_PATH)")
     voice.add_argument("--audio-in", metavar="-|FILE",
                        help="'-': read one WAV path per turn from stdin instead of a microphone; FILE: from "
                             "that text file, one path per line")
-    voice.add_argument("--audio-out", metavar="DIR", help="write each spoken utterance as DIR/NNN.wav instead of playing it")
+    voice.add_argument("--audio-out", metavar="DIR",
+                       help="write each spoken utterance as DIR/NNN.wav instead of playing it")
     voice.add_argument("--fast", action="store_true", help="with --audio-in: stream WAVs as fast as possible")
     voice.add_argument("--list-devices", action="store_true", help="list audio devices and exit")
     voice.add_argument("--input-device", metavar="NAME|INDEX", help="microphone to use")
@@ -163,8 +164,8 @@ def _check(argv: list[str]) -> int:
 def _models(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="voice-triage models", description="Manage speech models.")
     sub = parser.add_subparsers(dest="action", required=True)
-    dl = sub.add_parser("download", help="download a speech model: whisper (tiny.en, about 75 MB, verified by "
-                                         "SHA-256) or vosk (vosk-model-small-en-us-0.15, about 40 MB)")
+    dl = sub.add_parser("download", help="download a speech model: whisper (tiny.en, about 75 MB, verified "
+                                         "by SHA-256) or vosk (vosk-model-small-en-us-0.15, about 40 MB)")
     dl.add_argument("which", nargs="?", choices=["whisper", "vosk"], default="vosk",
                     help="which model (default: vosk, for compatibility)")
     dl.add_argument("--dir", metavar="DIR",
@@ -233,7 +234,8 @@ def _run(args: argparse.Namespace) -> int:
             named = isinstance(err, ModelError) and settings.explicit_engine
             if settings.audio_in or settings.audio_out or named:
                 return 2
-            print("voice-triage: carrying on in text mode: type each answer and press Enter.", file=sys.stderr)
+            print("voice-triage: carrying on in text mode: type each answer and press Enter.",
+                  file=sys.stderr)
             voice_mode = False
     if not voice_mode:
         interactive = sys.stdin.isatty() and not settings.jsonl

@@ -110,12 +110,15 @@ def load_config(path: str | None) -> Config:
         elif typ in (int, float):
             low, example = _LIMITS.get(key, (None, f"{key}: 1"))
             whole = " whole" if typ is int else ""
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or (typ is int and not isinstance(value, int)):
-                raise ConfigError(f"{key} must be a{whole} number, not {value!r}", where=where, fix=f"e.g. {example}")
+            wrong_int = typ is int and not isinstance(value, int)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or wrong_int:
+                raise ConfigError(f"{key} must be a{whole} number, not {value!r}", where=where,
+                                  fix=f"e.g. {example}")
             if key == "volume" and not 0 <= value <= 1:
                 raise ConfigError("volume must be between 0 and 1", where=where, fix="e.g. volume: 0.9")
             if low is not None and value < low:
-                raise ConfigError(f"{key} must be at least {low}, not {value!r}", where=where, fix=f"e.g. {example}")
+                raise ConfigError(f"{key} must be at least {low}, not {value!r}", where=where,
+                                  fix=f"e.g. {example}")
         elif value is not None and not isinstance(value, (str, int)):
             raise ConfigError(f"{key} must be text, not {value!r}", where=where,
                               fix=f'write it as one line of text, e.g. {key}: "..."')
@@ -139,8 +142,8 @@ def _check_text(key: str, value: str, where: str, file: Path) -> str:
             raise ConfigError(f"alert_command cannot be split into words: {err}", where=where,
                               fix="close every quote; for shell features write: sh -c '...'") from None
         if not words:
-            raise ConfigError("alert_command is empty", where=where,
-                              fix="remove the setting, or give a command such as: notify-send 'Kiosk needs staff'")
+            raise ConfigError("alert_command is empty", where=where, fix="remove the setting, or give a "
+                              "command such as: notify-send 'Kiosk needs staff'")
     elif key == "clinician_summary" and value not in SUMMARY_MODES:
         folder = Path(value).expanduser()
         if not folder.is_absolute():

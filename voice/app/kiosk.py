@@ -23,12 +23,11 @@ from collections.abc import Callable
 from typing import TextIO
 
 from .. import __version__
-from ..dialog.sentences import fill
-from ..errors import AudioDeviceError, EndOfInput, TriageError
 from ..dialog.events import Events
-from ..ports import Listener, Speaker
+from ..dialog.sentences import fill
 from ..dialog.session import SessionSettings
-from .summary import Summary, save, summarize
+from ..errors import AudioDeviceError, EndOfInput, TriageError
+from ..ports import Listener, Speaker
 from ..triage.model import Content, Region
 from ..understanding import Grammar
 from .alert import StaffAlert
@@ -36,6 +35,7 @@ from .config import SUMMARY_MODES, Config
 from .keys import KeyWatcher
 from .person import KioskSession, PersonEvents, PersonListener, PersonSpeaker
 from .settings import kiosk_session_settings, kiosk_settings
+from .summary import Summary, save, summarize
 
 _LOG = logging.getLogger(__name__)
 
@@ -45,7 +45,8 @@ _DEVICE_BACKOFF_MAX = 30.0
 class Kiosk:
     """Serves people one after another; see the module docstring and docs/kiosk.md."""
 
-    def __init__(self, content: Content, grammar: Grammar, listener: Listener, speaker: Speaker, events: Events,
+    def __init__(self, content: Content, grammar: Grammar, listener: Listener, speaker: Speaker,
+                 events: Events,
                  region: Region | None = None, settings: SessionSettings | None = None,
                  config: Config | None = None, *, screen=None, keys: KeyWatcher | None = None,
                  out: TextIO | None = None, err: TextIO | None = None,

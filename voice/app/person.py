@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..errors import EndOfInput
 from ..dialog.events import Events
-from ..ports import Expectation, Listener, Speaker, Utterance
 from ..dialog.session import Session
+from ..errors import EndOfInput
+from ..ports import Expectation, Listener, Speaker, Utterance
 from ..triage.model import Disposition
 
 _ADJUST_UNDO = {"slower": "faster", "faster": "slower", "louder": "quieter", "quieter": "louder"}

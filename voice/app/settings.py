@@ -16,8 +16,8 @@ import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..errors import ConfigError
 from ..dialog.session import SessionSettings
+from ..errors import ConfigError
 from ..triage.model import Content, Region
 from .config import Config
 

@@ -88,8 +88,8 @@ def summarize(session, reason: str) -> Summary:
     labels = (content.say("summary_answers"), content.say("summary_red_flags"), content.say("summary_advice"),
               content.say("summary_none"))
     if outcome is None:
-        return Summary(content.say("summary_title"), tuple(answers), (), None, content.say("summary_no_advice"),
-                       "", reason, labels)
+        return Summary(content.say("summary_title"), tuple(answers), (), None,
+                       content.say("summary_no_advice"), "", reason, labels)
     red_flags = tuple(_red_flag(content, triage, f) for f in outcome.red_flags)
     label = content.dispositions[outcome.disposition].label
     return Summary(content.say("summary_title"), tuple(answers), red_flags, outcome.disposition.value, label,

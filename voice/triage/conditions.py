@@ -186,7 +186,8 @@ class ChoiceTest(Condition):
         return {self.finding}
 
 
-FORMS = "a finding id, {not: ...}, {all: [...]}, {any: [...]}, {number: ID, at_least: N, below: N}, {choice: ID, in: [...]}"
+FORMS = ("a finding id, {not: ...}, {all: [...]}, {any: [...]}, {number: ID, at_least: N, below: N}, "
+         "{choice: ID, in: [...]}")
 
 
 def parse_condition(data: object) -> Condition:

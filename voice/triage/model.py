@@ -22,7 +22,7 @@ REGION_PLACEHOLDERS = {"emergency_number", "urgent_line", "emergency_place"}
 """The placeholders of a spoken content text: the region's settings."""
 
 
-class Disposition(str, Enum):
+class Disposition(str, Enum):  # noqa: UP042 (StrEnum would change str() and format())
     """Advice levels of protocol.md, most urgent first."""
 
     EMERGENCY = "emergency"
@@ -40,7 +40,7 @@ class Disposition(str, Enum):
         return max(levels, key=lambda d: d.rank)
 
 
-class Kind(str, Enum):
+class Kind(str, Enum):  # noqa: UP042 (StrEnum would change str() and format())
     """Question kinds of protocol.md."""
 
     YES_NO = "yes_no"

@@ -170,7 +170,8 @@ class Grammar:
 
     def check(self) -> None:
         """Every command and answer intent is present."""
-        needed = {f"command_{c}" for c in COMMANDS} | {"answer_yes", "answer_no", "answer_unsure", "answer_number"}
+        answers = {"answer_yes", "answer_no", "answer_unsure", "answer_number"}
+        needed = {f"command_{c}" for c in COMMANDS} | answers
         present = set()
         for intents in self._intents.values():
             present |= set(intents.intents)
@@ -224,8 +225,8 @@ class Grammar:
             kind = self._kind(question)
             sentences = {
                 _normalize(text)
-                for _intent, text in sample_intents(self._intents[kind], slot_lists=self._slot_lists(question),
-                                                    language="en")
+                for _intent, text in sample_intents(self._intents[kind], language="en",
+                                                    slot_lists=self._slot_lists(question))
             }
             if question is not None and question.kind is Kind.CHOICE:
                 sentences |= {_normalize(c.label) for c in question.choices}
@@ -241,7 +242,8 @@ class Grammar:
             typed = self.typed_only if yes_no else self.typed_only_not_yes_no
             phrases = tuple(sorted(s for s in sentences if s and not re.search(r"\d", s) and s not in typed))
             self._phrases_cache[key] = phrases
-        expect = Expectation(question.id if question else "wake", question.kind.value if question else "wake", phrases,
+        expect = Expectation(question.id if question else "wake",
+                             question.kind.value if question else "wake", phrases,
                              single_words=self._number_words(question, phrases),
                              prompt=self.prompts.get(question.kind.value if question else "wake", ()),
                              checking=question is not None and question.id in CHECKS,
@@ -253,7 +255,8 @@ class Grammar:
         gkey = (phrases, question.kind, guard)  # yes/no questions share their sentences and meanings
         guarded = self._phrases_cache.get(gkey)
         if guarded is None:
-            guarded = tuple(p for p in phrases if (m := self._recognize(p, question)) is not None and m.answer == guard)
+            guarded = tuple(p for p in phrases
+                            if (m := self._recognize(p, question)) is not None and m.answer == guard)
             self._phrases_cache[gkey] = guarded
         return replace(expect, guarded=guarded)
 
@@ -264,7 +267,8 @@ class Grammar:
         key = ("single", phrases)
         found = self._phrases_cache.get(key)
         if found is None:
-            found = tuple(p for p in phrases if " " not in p and (m := self._recognize(p, question)) is not None
+            found = tuple(p for p in phrases
+                          if " " not in p and (m := self._recognize(p, question)) is not None
                           and isinstance(m.answer, int) and not m.command)
             self._phrases_cache[key] = found
         return found
