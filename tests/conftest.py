@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from voice.evaluation.patient import load_phrasings
-from voice.evaluation.patient import run_session as run_patient
+from bench.evaluation.patient import load_phrasings
+from bench.evaluation.patient import run_session as run_patient
 from voice.events import Events
 from voice.session import Session, SessionSettings
 from voice.text_io import ScriptedListener, TranscriptSpeaker

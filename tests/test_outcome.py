@@ -15,9 +15,9 @@ import pytest
 from conftest import of
 from conftest import run_session as run_typed
 
+from bench.evaluation.patient import SessionResult
+from bench.evaluation.vignettes import DEFAULT_VIGNETTE_DIR, Vignette, load_vignettes
 from voice.errors import ContentError
-from voice.evaluation.patient import SessionResult
-from voice.evaluation.vignettes import DEFAULT_VIGNETTE_DIR, Vignette, load_vignettes
 from voice.summary import summarize
 from voice.triage.engine import Triage
 from voice.triage.loader import load_content

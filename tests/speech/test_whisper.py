@@ -18,11 +18,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bench import testaudio as ta
+from bench.evaluation.patient import load_phrasings, run_session
+from bench.evaluation.vignettes import load_vignettes
 from voice.errors import ModelError
-from voice.evaluation.patient import load_phrasings, run_session
-from voice.evaluation.vignettes import load_vignettes
 from voice.speech import models
-from voice.speech import testaudio as ta
 from voice.speech.audio import read_wav
 from voice.speech.listening import AudioListener, build_listener
 from voice.speech.scripted import ScriptedAudioSource
@@ -499,7 +499,7 @@ def test_a_kiosk_forgetting_a_person_leaves_no_audio_or_words_in_the_recognizers
 @pytest.mark.speech
 def test_a_number_said_twice_in_babble_is_checked_not_taken(product, grammar, questions, tmp_path):
     """Babble alone on a number question was written "five five" (age) and "five five five" (pain
-    score) with confidence 0.59 and 0.61, and taken without a check (voice.bench.babble_alone)."""
+    score) with confidence 0.59 and 0.61, and taken without a check (bench.babble_alone)."""
     for qid, seed in (("age", 6), ("pain_score", 18)):
         question = questions[qid]
         noise = ta.write_wav_file(tmp_path / f"babble{seed}.wav", ta.babble(2.5, seed))

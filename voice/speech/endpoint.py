@@ -1,6 +1,6 @@
 """Endpointing: where an answer starts and ends in a stream of 10 ms frames.
 
-Decisions (measured with `python -m voice.speech.listening --measure`, figures in the report):
+Decisions (measured with `python -m bench.listening`, figures in the report):
 
 - Noise suppression: WebRTC noise suppression (`webrtc_noise_gain`) is available but off by
   default (NOISE_SUPPRESSION = 0). Over a session it adapts to the babble between answers and then

@@ -45,7 +45,7 @@ its babble before and after (as the listener's segment often is): answers unders
   - answer stretch, two loops:                               80.4 / 62.7 / 31.4 %; 15/36
   - answer stretch, two loops and the likelihood ratio:      86.3 / 72.5 / 47.1 %; 17/36
 Wider beams than pocketsphinx's defaults (BEAMS) gave 86.3% against 82.4% clean, grammar only.
-`python -m voice.speech.listening --measure` prints false accepts and false rejects.
+`python -m bench.listening` prints false accepts and false rejects.
 """
 
 from __future__ import annotations
@@ -204,7 +204,7 @@ class PocketSphinxRecognizer(_StreamMixin):
         """The last answer's score per frame against free phones (for measurements)."""
         try:
             # bestpath off: the lattice rescoring pass made grammar answers worse (66.7% against
-            # 54.4% understood confidently, clean) and decoding four times slower (see measure()).
+            # 54.4% understood confidently, clean) and decoding four times slower (see bench/listening.py).
             self._decoder = ps.Decoder(samprate=16000, lm=None, loglevel="FATAL", cmn="batch", bestpath=False,
                                        **BEAMS)
         except Exception as err:  # the C library raises RuntimeError/ValueError on a broken model

@@ -119,7 +119,7 @@ no speech even at 0.15, so the segment the endpointer cut still has to sound lik
 LOOP_WORDS = 4
 """A word this many times in a row is a decoding loop ("four four four four ..."), not an answer. On a
 number question a word twice in a row ("five five") is only ever checked with the person: babble alone
-was written so (voice.bench.babble_alone), and "fifty five" written "five five" would be wrong too."""
+was written so (bench.babble_alone), and "fifty five" written "five five" would be wrong too."""
 PROMPT_FILE = "prompts.yaml"
 
 
@@ -141,10 +141,10 @@ def normalize(text: str) -> str:
 @lru_cache(maxsize=4)
 def prompt_lists(folder: str | None = None) -> dict[str, tuple[str, ...]]:
     """grammar/prompts.yaml: the prompt answers per kind of question."""
-    from voice.understanding import default_grammar_dir
+    from voice.shipped import shipped_folder
     from voice.yamlio import load_yaml_file
 
-    path = Path(folder or default_grammar_dir()) / PROMPT_FILE
+    path = Path(folder or shipped_folder("grammar")) / PROMPT_FILE
     if not path.is_file():
         return {}
     data = load_yaml_file(path)

@@ -221,7 +221,7 @@ def latency_tables(results: dict[str, Any]) -> list[str]:
 
 
 def real_voice_tables(results: dict[str, Any]) -> list[str]:
-    """Recorded human digits as pain scores (voice.bench.real_voices)."""
+    """Recorded human digits as pain scores (bench.real_voices)."""
     r = results.get("real_voices")
     if not r:
         return []
@@ -249,7 +249,7 @@ def real_voice_tables(results: dict[str, Any]) -> list[str]:
 
 
 def spoken_words_tables(results: dict[str, Any]) -> list[str]:
-    """People saying yes, no and digits on their own microphones (voice.bench.real_voices)."""
+    """People saying yes, no and digits on their own microphones (bench.real_voices)."""
     runs = results.get("spoken_words")
     if not runs:
         return []
@@ -275,7 +275,7 @@ def spoken_words_tables(results: dict[str, Any]) -> list[str]:
 
 
 def babble_session_tables(results: dict[str, Any]) -> list[str]:
-    """Whole spoken sessions in babble by held-out voices (voice.bench.babble_sessions)."""
+    """Whole spoken sessions in babble by held-out voices (bench.babble_sessions)."""
     runs = results.get("babble_sessions")
     if not runs:
         return []
@@ -300,7 +300,7 @@ def babble_session_tables(results: dict[str, Any]) -> list[str]:
 
 
 def babble_alone_tables(results: dict[str, Any]) -> list[str]:
-    """Turns of babble with no answer in them (voice.bench.babble_alone)."""
+    """Turns of babble with no answer in them (bench.babble_alone)."""
     runs = results.get("babble_alone")
     if not runs:
         return []
@@ -323,7 +323,7 @@ def babble_alone_tables(results: dict[str, Any]) -> list[str]:
 
 
 def triage_tables(results: dict[str, Any]) -> list[str]:
-    """Triage accuracy on the test patients (voice.evaluation)."""
+    """Triage accuracy on the test patients (bench.evaluation)."""
     t = results.get("triage")
     if not t:
         return []
