@@ -14,7 +14,8 @@ Modules:
 - babble_sessions, babble_alone: whole spoken sessions in babble by held-out voices; turns of babble
   with no answer in them
 - triage: triage accuracy on the test patients (bench.evaluation)
-- scoring, report, plots, machine: counting, markdown, figures, what it ran on (and memory from /proc)
+- scoring, report, settings, plots, machine: counting, the markdown tables, their settings lines,
+  figures, what it ran on (and memory figures from /proc)
 - run: every measurement in order; __main__: the command line
 - evaluation/: the test patients (vignettes), the simulated patient and the accuracy report
 - driver: one `python -m voice` session in a subprocess (used by evaluation/ and sessions)

@@ -1,11 +1,11 @@
 """The benchmark's markdown: tables of every measurement and the settings they were taken with
-(machine.settings_lines)."""
+(settings.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .machine import settings_lines
+from .settings import settings_lines
 
 TARGETS = {"latency_median_ms": 600, "startup_s": 2.0, "rss_mb": 200, "rss_mb_whisper": 350}
 """Targets of the brief (with PocketSphinx): median reply latency, start-up, peak memory."""
