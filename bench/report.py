@@ -75,7 +75,7 @@ def understanding_tables(results: dict[str, Any]) -> list[str]:
     out.append(
         "- naive peer: a second recognizer of the same engine and settings without a grammar "
         "(open vocabulary) on the same audio, the answer cut out with an oracle endpoint, then keyword "
-        "spotting (voice/bench/naive.py)"
+        "spotting (bench/naive.py)"
     )
     out.append("")
     out.append("### Errors: wrong answers, rejections (no match: asked again) and yes/no confusions")
