@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from voice.evaluation.patient import load_phrasings
-from voice.evaluation.patient import run_session as run_patient
+from bench.evaluation.patient import load_phrasings
+from bench.evaluation.patient import run_session as run_patient
+from voice.app.text_io import ScriptedListener, TranscriptSpeaker
 from voice.dialog.events import Events
 from voice.dialog.session import Session, SessionSettings
-from voice.app.text_io import ScriptedListener, TranscriptSpeaker
 from voice.triage.loader import load_content
 from voice.understanding import Grammar
 

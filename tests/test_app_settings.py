@@ -14,8 +14,8 @@ from voice.app.settings import (
     kiosk_settings,
     resolve,
 )
-from voice.errors import ConfigError
 from voice.dialog.session import SessionSettings
+from voice.errors import ConfigError
 
 
 def settings(argv, config=None, terminal=False):

@@ -146,7 +146,7 @@ def test_end_of_input_is_a_clean_exit_with_the_safety_line():
 
 @pytest.mark.speech
 def test_audio_in_reads_wav_paths_from_a_file_and_a_missing_list_is_a_clear_error(tmp_path):
-    from voice.speech import testaudio as ta
+    from bench import testaudio as ta
 
     answer = ta.answer_file(tmp_path, "no", ta.VOICES[0])
     listing = tmp_path / "answers.txt"

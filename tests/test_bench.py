@@ -1,4 +1,4 @@
-"""The measurement command: `python -m voice.bench --quick` runs for real and writes consistent figures.
+"""The measurement command: `python -m bench --quick` runs for real and writes consistent figures.
 
 One quick run (real recognizers on espeak-ng speech in real babble, real CLI sessions, real
 triage sessions) is shared by the tests of this module. No figure is asserted against a target
@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from voice.bench.corpus import LEVELS, build_corpus, level_name
-from voice.bench.naive import naive_meaning, parse_days, parse_number
-from voice.bench.scoring import percentile, score
+from bench.corpus import LEVELS, build_corpus, level_name
+from bench.naive import naive_meaning, parse_days, parse_number
+from bench.scoring import percentile, score
 from voice.triage.loader import load_content
 from voice.understanding.grammar import Grammar
 
@@ -28,7 +28,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 def quick_run(tmp_path_factory) -> tuple[Path, str, dict]:
     out = tmp_path_factory.mktemp("bench") / "tmp"
     done = subprocess.run(
-        [sys.executable, "-m", "voice.bench", "--quick", "--out", str(out)],
+        [sys.executable, "-m", "bench", "--quick", "--out", str(out)],
         cwd=REPO,
         capture_output=True,
         text=True,

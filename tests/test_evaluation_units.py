@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voice.evaluation.patient import SessionResult, SimulatedPatient, load_phrasings, number_in_words
-from voice.evaluation.report import format_report, summarize
-from voice.evaluation.vignettes import (
+from bench.evaluation.patient import SessionResult, SimulatedPatient, load_phrasings, number_in_words
+from bench.evaluation.report import format_report, summarize
+from bench.evaluation.vignettes import (
     CAUSES,
     DEFAULT_VIGNETTE_DIR,
     YES_NO_FINDINGS,

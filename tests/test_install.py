@@ -16,12 +16,15 @@ import shutil
 import subprocess
 import sys
 import threading
+import zipfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = ("pyproject.toml", "README.md", "voice", "content", "grammar")
+SOURCES = ("pyproject.toml", "README.md", "voice", "content", "grammar", "bench")
+MEASUREMENT = ("bench", "evaluation", "soak", "testaudio")
+"""Names of the measurement code (bench/ of the checkout), which the wheel must not hold."""
 DISPOSITIONS = {"emergency", "urgent", "soon", "gp", "self_care"}
 
 # What a person types, by question; other yes-or-no questions get a plain "no".
@@ -45,8 +48,9 @@ def _run(args: list, **kwargs) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory):
-    """A fresh venv outside the checkout with the wheel installed: (its bin folder, a clean env, a cwd)."""
+def built(tmp_path_factory):
+    """The wheel built from a copy of the sources (measurement code included, as in a checkout):
+    (the wheel, the folder it was built in, a clean env)."""
     base = tmp_path_factory.mktemp("install")
     src = base / "src"
     src.mkdir()
@@ -59,9 +63,16 @@ def installed(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     dist = base / "dist"
-    built = _run([sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "-w", str(dist)], env=env)
-    assert "project.license" not in built.stderr, "setuptools warns about the licence field"
-    wheel = next(dist.glob("voice_triage-*.whl"))
+    done = _run([sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "-w", str(dist)], env=env)
+    assert "project.license" not in done.stderr, "setuptools warns about the licence field"
+    return next(dist.glob("voice_triage-*.whl")), base, env
+
+
+@pytest.fixture(scope="module")
+def installed(built):
+    """A fresh venv outside the checkout with the wheel installed: (its bin folder, a clean env, a cwd)."""
+    wheel, base, env = built
+    env = dict(env)
     venv = base / "venv"
     _run([sys.executable, "-m", "venv", str(venv)], env=env)
     _run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)], env=env)
@@ -70,6 +81,20 @@ def installed(tmp_path_factory):
     env["HOME"] = str(base / "home")  # no settings file or model of this machine's user
     env["XDG_CONFIG_HOME"] = str(base / "home" / ".config")
     return venv / "bin", env, elsewhere
+
+
+@pytest.mark.slow
+def test_the_wheel_holds_the_assistant_and_its_content_but_no_measurement_code(built):
+    wheel, _, _ = built
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+    assert {name.split("/")[0] for name in names} == {"voice", wheel.name.split("-py")[0] + ".dist-info"}
+    modules = [Path(name) for name in names if name.endswith(".py")]
+    assert not [m for m in modules if set(m.with_suffix("").parts) & set(MEASUREMENT)], modules
+    assert "voice/__main__.py" in names and "voice/speech/listening.py" in names
+    for folder, source in (("voice/content", ROOT / "content"), ("voice/grammar", ROOT / "grammar")):
+        shipped = {f"{folder}/{path.name}" for path in source.glob("*.yaml")}
+        assert shipped and shipped <= set(names), sorted(shipped - set(names))
 
 
 @pytest.mark.slow
@@ -128,17 +153,18 @@ def test_a_typed_session_with_the_installed_command_reaches_advice(installed):
 
 def _documents() -> dict[str, str]:
     return {name: (ROOT / name).read_text(encoding="utf-8")
-            for name in ("README.md", "docs/kiosk.md", "docs/protocol.md", "content/README.md")}
+            for name in ("README.md", "docs/kiosk.md", "docs/protocol.md", "docs/architecture.md",
+                         "docs/speech-measurements.md", "content/README.md")}
 
 
 def test_every_python_module_command_in_the_docs_runs_as_written():
-    """`python -m voice.x` fails outside the venv: the docs spell the venv's interpreter out."""
+    """`python -m voice.x` or `bench.x` fails outside the venv: the docs spell the venv's interpreter out."""
     found = []
     for name, text in _documents().items():
-        for interpreter, module in re.findall(r"(\S*python3?) -m (voice[\w.]*)", text):
+        for interpreter, module in re.findall(r"(\S*python3?) -m ((?:voice|bench)\b[\w.]*)", text):
             assert interpreter.strip("`(") == ".venv/bin/python", f"{name}: {interpreter} -m {module}"
             found.append(module)
-    assert {"voice.soak", "voice.bench", "voice.evaluation"} <= set(found)
+    assert {"bench.soak", "bench", "bench.evaluation"} <= set(found)
     python = ROOT / ".venv" / "bin" / "python"
     for module in sorted(set(found)):
         done = subprocess.run([str(python if python.exists() else sys.executable), "-m", module, "--help"],

@@ -19,16 +19,15 @@ from pathlib import Path
 import pytest
 from conftest import MINI, of
 
-from voice.app.config import Config, load_config
-from voice.errors import AudioDeviceError, ConfigError, EndOfInput, InputError
-from voice.dialog.events import Events
 from voice.app.alert import ALERT_ENV
+from voice.app.config import Config, load_config
 from voice.app.keys import KeyWatcher
 from voice.app.kiosk import Kiosk
-from voice.app.settings import KIOSK_WALKAWAY_AFTER
-from voice.ports import Utterance
 from voice.app.screen import CLEAR_SCROLLBACK, Screen
+from voice.app.settings import KIOSK_WALKAWAY_AFTER
 from voice.app.text_io import ScriptedListener, TranscriptSpeaker
+from voice.dialog.events import Events
+from voice.errors import AudioDeviceError, ConfigError, EndOfInput, InputError
 from voice.triage.model import Disposition
 
 ROOT = Path(__file__).resolve().parents[1]

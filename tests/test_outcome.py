@@ -15,10 +15,10 @@ import pytest
 from conftest import of
 from conftest import run_session as run_typed
 
-from voice.errors import ContentError
-from voice.evaluation.patient import SessionResult
-from voice.evaluation.vignettes import DEFAULT_VIGNETTE_DIR, Vignette, load_vignettes
+from bench.evaluation.patient import SessionResult
+from bench.evaluation.vignettes import DEFAULT_VIGNETTE_DIR, Vignette, load_vignettes
 from voice.app.summary import summarize
+from voice.errors import ContentError
 from voice.triage.advice import rank
 from voice.triage.engine import Triage
 from voice.triage.loader import load_content

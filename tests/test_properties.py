@@ -8,10 +8,10 @@ import json
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from voice.errors import EndOfInput
+from voice.app.text_io import ScriptedListener, TranscriptSpeaker
 from voice.dialog.events import Events
 from voice.dialog.session import Session, SessionSettings
-from voice.app.text_io import ScriptedListener, TranscriptSpeaker
+from voice.errors import EndOfInput
 from voice.triage.conditions import All, AnyOf, ChoiceTest, Fact, Not, NumberTest
 from voice.triage.loader import load_content
 from voice.triage.model import Disposition, Kind

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from voice.soak import format_result, main, run
+from bench.soak import format_result, main, run
 
 
 def test_a_crowd_goes_through_the_kiosk(tmp_path):
@@ -18,7 +18,7 @@ def test_a_crowd_goes_through_the_kiosk(tmp_path):
 
 
 def test_the_memory_trend_is_a_least_squares_slope():
-    from voice.soak import _trend
+    from bench.soak import _trend
 
     assert _trend([(50, 150.0), (100, 155.0), (150, 160.0)]) == 10.0  # 5 MB per 50 people
     # Readings that go up and down around a flat line give a flat trend, whatever the last one is.
@@ -35,7 +35,7 @@ def test_the_command_prints_the_figures(tmp_path, capsys):
 
 
 def test_a_person_the_idle_kiosk_does_not_hear_says_it_again_then_gives_up():
-    from voice.soak import WAKE_TRIES, Crowd
+    from bench.soak import WAKE_TRIES, Crowd
 
     crowd = Crowd(people=2, seed=3)
     first = crowd.line()

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from voice.evaluation.patient import load_phrasings, run_session
-from voice.evaluation.vignettes import load_vignettes
-from voice.speech import testaudio
+from bench import testaudio
+from bench.evaluation.patient import load_phrasings, run_session
+from bench.evaluation.vignettes import load_vignettes
 
 pytestmark = [pytest.mark.speech, pytest.mark.slow]
 

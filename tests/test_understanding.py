@@ -11,10 +11,10 @@ from datetime import date
 import pytest
 from conftest import of, run_session
 
-from voice.errors import ContentError
+from voice.app.text_io import ScriptedListener, TranscriptSpeaker
 from voice.dialog.events import Events
 from voice.dialog.session import Session, SessionSettings
-from voice.app.text_io import ScriptedListener, TranscriptSpeaker
+from voice.errors import ContentError
 from voice.triage.model import Kind, Question
 from voice.understanding import Grammar, default_grammar_dir
 

@@ -10,9 +10,9 @@ import json
 import pytest
 from conftest import of
 
+from voice.app.text_io import ScriptedListener, TranscriptSpeaker
 from voice.dialog.events import Events
 from voice.dialog.session import Session, SessionSettings
-from voice.app.text_io import ScriptedListener, TranscriptSpeaker
 from voice.triage.model import Choice, Kind, Question
 
 SAYS = {"age": "30", "duration": "three weeks", "pain_below_knee": "yes", "pain_score": "3"}

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from voice.evaluation.patient import SessionResult
-from voice.evaluation.report import TARGETS, summarize
-from voice.evaluation.vignettes import DEFAULT_VIGNETTE_DIR, Vignette, level_rank, load_vignettes
+from bench.evaluation.patient import SessionResult
+from bench.evaluation.report import TARGETS, summarize
+from bench.evaluation.vignettes import DEFAULT_VIGNETTE_DIR, Vignette, level_rank, load_vignettes
 
 VIGNETTES = load_vignettes(DEFAULT_VIGNETTE_DIR)
 

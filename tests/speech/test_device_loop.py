@@ -11,8 +11,8 @@ from importlib.util import find_spec
 
 import pytest
 
+from bench import testaudio
 from tests.speech.pulse import REPO, Pulse, missing_reason, recognize, segments
-from voice.speech import testaudio
 from voice.triage.loader import load_content
 
 pytestmark = [pytest.mark.audio, pytest.mark.slow]

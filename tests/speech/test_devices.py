@@ -9,8 +9,8 @@ import textwrap
 
 import pytest
 
+from bench import testaudio
 from tests.speech.pulse import REPO, Pulse, missing_reason, recognize
-from voice.speech import testaudio
 
 pytestmark = pytest.mark.audio
 

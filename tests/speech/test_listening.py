@@ -8,8 +8,8 @@ import time
 import numpy as np
 import pytest
 
+from bench import testaudio as ta
 from voice.errors import EndOfInput, InputError
-from voice.speech import testaudio as ta
 from voice.speech.audio import RATE, float_to_int16, resample, write_wav
 from voice.speech.endpoint import Endpointer, State
 from voice.speech.listening import AudioListener

@@ -2,7 +2,7 @@
 
 The floors asserted here are the figures measured on this set (see the listening report), not
 the product targets: they catch regressions of the grammar compilation, the rejection and the
-audio path. `python -m voice.speech.listening --measure` prints the full figures.
+audio path. `python -m bench.listening` prints the full figures.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from bench import testaudio as ta
 from voice.ports import CONFIRM_BELOW
-from voice.speech import testaudio as ta
 from voice.speech.pocketsphinx import PocketSphinxRecognizer
 from voice.speech.recognizers import CONFIDENT, closest_phrase
 from voice.speech.wordgraph import word_graph
@@ -211,7 +211,7 @@ def test_real_voices_saying_digits(setup, tmp_path):
     # People, not espeak-ng: 150 recorded digits (3 speakers, 8 kHz) as answers to the pain score
     # question, through the listener as the benchmark hears them. The floors are below what was
     # measured (45.3% right, 25 of 150 wrong but confident); the product targets are far above.
-    from voice.bench.real_voices import measure_real_voices
+    from bench.real_voices import measure_real_voices
 
     grammar, content, _ = setup
     real = measure_real_voices(content, grammar, tmp_path, naive=False)

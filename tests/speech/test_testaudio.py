@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from voice.speech import testaudio
+from bench import testaudio
 from voice.speech.audio import RATE, read_wav
 
 pytestmark = pytest.mark.speech

@@ -13,8 +13,8 @@ import subprocess
 import numpy as np
 import pytest
 
+from bench import testaudio as ta
 from voice.ports import Expectation
-from voice.speech import testaudio as ta
 from voice.speech.audio import RATE, read_wav
 from voice.speech.listening import AudioListener
 from voice.speech.scripted import ScriptedAudioSource

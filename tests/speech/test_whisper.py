@@ -18,11 +18,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bench import testaudio as ta
+from bench.evaluation.patient import load_phrasings, run_session
+from bench.evaluation.vignettes import load_vignettes
 from voice.errors import ModelError
-from voice.evaluation.patient import load_phrasings, run_session
-from voice.evaluation.vignettes import load_vignettes
 from voice.ports import CONFIRM_BELOW
-from voice.speech import testaudio as ta
 from voice.speech import whisper_models
 from voice.speech.audio import read_wav
 from voice.speech.listening import AudioListener, build_listener
@@ -469,8 +469,8 @@ def test_the_check_of_what_was_heard_gets_no_guess_from_the_second_engine(produc
                                                                            tmp_path):
     """A reply to "I heard 8. Is that right?" must be heard: a guessed yes would keep the wrong answer
     the check is there to catch. The same audio on an ordinary question does get a second opinion."""
-    from voice.understanding.yes_no import CHECK as CONFIRM
     from voice.triage.model import Kind, Question
+    from voice.understanding.yes_no import CHECK as CONFIRM
 
     question = Question(CONFIRM, Kind.YES_NO, (), "I heard 8. Is that right?", "", "", "", "")
     check = grammar.expectation(question)
@@ -501,7 +501,7 @@ def test_a_kiosk_forgetting_a_person_leaves_no_audio_or_words_in_the_recognizers
 @pytest.mark.speech
 def test_a_number_said_twice_in_babble_is_checked_not_taken(product, grammar, questions, tmp_path):
     """Babble alone on a number question was written "five five" (age) and "five five five" (pain
-    score) with confidence 0.59 and 0.61, and taken without a check (voice.bench.babble_alone)."""
+    score) with confidence 0.59 and 0.61, and taken without a check (bench.babble_alone)."""
     for qid, seed in (("age", 6), ("pain_score", 18)):
         question = questions[qid]
         noise = ta.write_wav_file(tmp_path / f"babble{seed}.wav", ta.babble(2.5, seed))

@@ -1,6 +1,7 @@
 """Endpointing: where an answer starts and ends in a stream of 10 ms frames.
 
-Decisions (the figures they were measured with: README.md, "How it is built"):
+Decisions (the figures they were measured with: docs/speech-measurements.md; `python -m
+bench.listening` measures the listener again):
 
 - Noise suppression: WebRTC noise suppression (`webrtc_noise_gain`) is available but off by
   default (NOISE_SUPPRESSION = 0). Over a session it adapts to the babble between answers and then

@@ -1,6 +1,6 @@
 """The spoken Listener: an audio source, noise suppression, the endpointer and a recognizer.
 
-`build_listener` is what the command line calls. `python -m voice.speech.listening --measure`
+`build_listener` is what the command line calls. `python -m bench.listening` (in the checkout)
 prints the recognition figures (accuracy clean and in babble, false accepts, timings, memory).
 """
 
@@ -17,7 +17,6 @@ from typing import Protocol, TextIO
 import numpy as np
 
 from voice.errors import ModelError
-from voice.ports import CONFIRM_BELOW as CHECKED_BELOW  # for measure(), which leaves the package
 from voice.ports import Expectation, Utterance
 
 from .endpoint import Endpointer, NoiseSuppressor, State
@@ -259,126 +258,3 @@ def build_listener(engine: str = "auto", model: str | None = None, audio_in: Tex
             recognizer.close()
             raise
     return AudioListener(source, recognizer, noinput_timeout=noinput_timeout)
-
-
-# --------------------------------------------------------------------------- measurement
-
-IN_GRAMMAR = (
-    ("yes_no", "yes"), ("yes_no", "no"), ("yes_no", "not sure"), ("yes_no", "yeah it does"),
-    ("yes_no", "no i don't"), ("yes_no", "i don't know"), ("yes_no", "nope"), ("yes_no", "i think so"),
-    ("number", "sixty seven"), ("number", "i'm forty two"), ("pain", "seven out of ten"), ("pain", "about five"),
-    ("duration", "about three weeks"), ("duration", "two days"), ("duration", "six months"),
-    ("yes_no", "say that again"), ("yes_no", "slower"), ("yes_no", "i need help now"), ("yes_no", "go back"),
-)
-OUT_OF_GRAMMAR = (
-    ("yes_no", "the weather is lovely today"), ("yes_no", "banana"), ("number", "my dog likes to run"),
-    ("yes_no", "can you call my sister"), ("duration", "where is the bathroom"),
-    ("pain", "i had toast for breakfast"), ("yes_no", "hello there"), ("number", "what time is it"),
-)
-QUESTIONS = {"yes_no": "ces_screen", "number": "age", "pain": "pain_score", "duration": "duration"}
-
-
-def _rss_mb() -> float:
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
-
-
-def measure(voices: int = 6, snrs: tuple = (None, 10.0)) -> None:
-    """Print recognition figures for PocketSphinx on synthesized answers (see module docstring)."""
-    from statistics import median
-
-    from voice.triage.loader import load_content
-    from voice.understanding import Grammar
-
-    from . import testaudio as ta
-    from .scripted import ScriptedAudioSource
-
-    t0 = time.perf_counter()
-    rec = PocketSphinxRecognizer()
-    load_s = time.perf_counter() - t0
-    grammar = Grammar.load()
-    content = load_content()
-    qs = {k: content.questions[v] for k, v in QUESTIONS.items()}
-    t0 = time.perf_counter()
-    for q in content.questions.values():
-        rec.prepare(grammar.expectation(q))
-    all_s = time.perf_counter() - t0
-    print(f"PocketSphinx load {load_s * 1000:.0f} ms; all {len(content.questions)} question grammars compiled "
-          f"in {all_s * 1000:.0f} ms; largest ({max(rec.compile_ms, key=rec.compile_ms.get)}) "
-          f"{max(rec.compile_ms.values()):.0f} ms; RSS {_rss_mb():.0f} MB")
-    chosen = ta.VOICES[:voices]
-    import io
-    import tempfile
-
-    tmp = Path(tempfile.mkdtemp(prefix="measure-"))
-    for snr in snrs:
-        right = confirmed = rejected = wrong_conf = 0
-        decode: list[float] = []
-        latency: list[float] = []
-        total = 0
-        for i, v in enumerate(chosen):
-            for kind, text in IN_GRAMMAR:
-                q = qs[kind]
-                path = ta.answer_file(tmp, text, v, snr, seed=i)
-                src = ScriptedAudioSource(io.StringIO(f"{path}\n"), fast=True)
-                lis = AudioListener(src, rec)
-                utt = lis.listen(grammar.expectation(q))
-                end_t = time.monotonic()
-                total += 1
-                if utt.speech_end is not None:
-                    # In real time the frames read after the last speech frame take 10 ms each.
-                    after = lis.last_turn["frames"] - 1 - lis.last_turn["last_speech_frame"]
-                    latency.append((end_t - utt.speech_end) * 1000 + after * 10)
-                if lis.last_turn["decode_ms"] is not None:
-                    decode.append(lis.last_turn["decode_ms"])
-                want = grammar.understand(text, q)
-                got = grammar.understand(utt.text, q) if utt.text else None
-                if got is None:
-                    rejected += 1
-                elif got == want:
-                    if (utt.confidence or 0) >= CHECKED_BELOW:
-                        right += 1
-                    else:
-                        confirmed += 1
-                elif (utt.confidence or 0) >= CHECKED_BELOW:
-                    wrong_conf += 1
-        fa = fa_low = 0
-        n_oog = 0
-        for i, v in enumerate(chosen):
-            for kind, text in OUT_OF_GRAMMAR:
-                path = ta.answer_file(tmp, text, v, snr, seed=i)
-                lis = AudioListener(ScriptedAudioSource(io.StringIO(f"{path}\n"), fast=True), rec)
-                utt = lis.listen(grammar.expectation(qs[kind]))
-                n_oog += 1
-                if utt.text and (utt.confidence or 0) >= CHECKED_BELOW:
-                    fa += 1
-                elif utt.text:
-                    fa_low += 1
-        label = "clean" if snr is None else f"babble {snr:g} dB"
-        print(f"{label}: {total} answers ({len(chosen)} voices): understood {right} ({100 * right / total:.1f}%), "
-              f"understood after confirming {confirmed}, rejected {rejected}, wrong and confident {wrong_conf}; "
-              f"understood incl. confirmation {100 * (right + confirmed) / total:.1f}%")
-        print(f"  out-of-grammar: {n_oog} sentences, accepted confidently {fa} ({100 * fa / n_oog:.1f}%), "
-              f"sent to confirmation {fa_low}, rejected {n_oog - fa - fa_low}")
-        if decode:
-            print(f"  decode after end of speech: median {median(decode):.0f} ms, max {max(decode):.0f} ms; "
-                  f"end of speech -> result (hangover in audio time + processing) median {median(latency):.0f} ms")
-    print(f"RSS at the end {_rss_mb():.0f} MB")
-
-
-if __name__ == "__main__":  # pragma: no cover - a measuring tool
-    import argparse
-
-    parser = argparse.ArgumentParser(description="Measure the listening side on synthesized answers.")
-    parser.add_argument("--measure", action="store_true", help="print recognition figures")
-    parser.add_argument("--voices", type=int, default=6)
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.WARNING)
-    measure(args.voices)
-    os._exit(0)

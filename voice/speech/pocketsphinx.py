@@ -11,7 +11,7 @@ starts on someone else's voice; judging the whole segment let that babble reject
 A young recognizer (less than SETTLED_FRAMES of audio heard) first settles its cepstral mean
 on the answer's stretch, or the first answers of a session are judged with the model's default
 mean. The running cepstral mean that the next turn starts from is moved on by the answer's
-stretch as well as by the whole segment (measured better in babble: README.md, "How it is built").
+stretch as well as by the whole segment (measured better in babble: docs/speech-measurements.md).
 
 Rejection: the answer's stretch is decoded again with a *garbage* alternative beside the
 grammar, a loop over the 39 English phones in which every phone costs a fixed probability.
@@ -28,7 +28,7 @@ accepted. Two loop costs and one likelihood ratio give four confidence levels:
     (pocketsphinx's all-phone search): FAINT, also checked;
   - otherwise, or when the decoder never reached the end of a sentence: "" (no match).
 Judging the answer's stretch and the likelihood ratio each understood more answers clean and in
-babble than the two loops over the whole clip (README.md, "How it is built"), as did wider beams
+babble than the two loops over the whole clip (docs/speech-measurements.md), as did wider beams
 than pocketsphinx's defaults (BEAMS).
 """
 
@@ -112,7 +112,7 @@ class PocketSphinxRecognizer(_StreamMixin):
         """The last answer's score per frame against free phones (for measurements)."""
         try:
             # bestpath off: the lattice rescoring pass made grammar answers worse and decoding
-            # slower (README.md, "How it is built").
+            # slower (docs/speech-measurements.md).
             self._decoder = ps.Decoder(samprate=16000, lm=None, loglevel="FATAL", cmn="batch", bestpath=False,
                                        **BEAMS)
         except Exception as err:  # the C library raises RuntimeError/ValueError on a broken model

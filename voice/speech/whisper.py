@@ -29,7 +29,7 @@ on the one worker, so two never share the model at once.
 
 Closed-set scoring (the decoder's likelihood of each candidate answer, CTranslate2 `align`) was
 tried twice and not kept: too slow over every answer, and as a fallback on yes/no questions it put
-as many answers wrong as right (figures in README.md, "How it is built").
+as many answers wrong as right (figures in docs/speech-measurements.md).
 
 The model is loaded once; `WhisperModel(DIR, device="cpu", compute_type="int8", cpu_threads=2)`.
 Where its folder comes from: voice/speech/whisper_models.py.
@@ -56,7 +56,7 @@ _LOG = logging.getLogger(__name__)
 MIN_LOGPROB = -1.0
 """Mean token log-probability below which a transcript is not taken (Whisper's own default
 threshold for a failed decode); answers, clean or in babble, score well above it, babble alone
-heard as words below it (README.md, "How it is built")."""
+heard as words below it (docs/speech-measurements.md)."""
 MAX_NEW_TOKENS = 32
 """An answer is a few words; a decode that runs on is babble heard as speech."""
 REUSE_MS = 620
@@ -77,11 +77,11 @@ WORD_MIN_LOGPROB = -3.9
 """A number question's one-word answer (`Expectation.single_words`) is taken in place of one word the
 transcript could not place only if Whisper gave it at least this log-probability (2%) as the first
 word; the guess is always checked with the person. Chosen on real people saying digits and checked
-on speakers it was not chosen on (README.md, "How it is built")."""
+on speakers it was not chosen on (docs/speech-measurements.md)."""
 LOOP_WORDS = 4
 """A word this many times in a row is a decoding loop ("four four four four ..."), not an answer. On a
 number question a word twice in a row ("five five") is only ever checked with the person: babble alone
-was written so (voice.bench.babble_alone), and "fifty five" written "five five" would be wrong too."""
+was written so (bench.babble_alone), and "fifty five" written "five five" would be wrong too."""
 
 
 def _import_whisper():
@@ -96,7 +96,7 @@ def _import_whisper():
 def _one_malloc_arena() -> None:
     """Ask glibc for one malloc arena. By default each thread that allocates gets its own, and the
     decode worker's buffers then never reuse the main thread's free memory, which raised peak memory
-    (README.md, "How it is built"). Elsewhere than glibc, nothing happens."""
+    (docs/speech-measurements.md). Elsewhere than glibc, nothing happens."""
     import ctypes
     import ctypes.util
 

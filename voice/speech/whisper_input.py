@@ -26,7 +26,7 @@ WINDOWS_S: tuple[float, ...] = ()
 """Shorter encoder windows to try, shortest first (empty: Whisper's own 30 s window). CTranslate2
 takes a shorter window than the 30 s Whisper was trained on, and the encoder is most of the cost,
 but shorter windows lost answers in babble and make the decoder repeat itself ("no no no no ..."),
-so it is off (figures in README.md, "How it is built")."""
+so it is off (figures in docs/speech-measurements.md)."""
 VAD_SILENCE_MS = 300
 VAD_PAD_MS = 200
 """Silero VAD settings: pauses longer than VAD_SILENCE_MS split speech; VAD_PAD_MS kept each side."""

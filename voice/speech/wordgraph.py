@@ -3,7 +3,7 @@
 A trie of the sentences, minimized (states with the same future merged, so shared prefixes and
 suffixes are shared), in the form `Decoder.create_fsg` takes. The largest answer set (about 5000
 age sentences) compiles to about 100 states quickly, where a flat JSGF alternation of the same
-sentences was far slower to compile and to decode (README.md, "How it is built").
+sentences was far slower to compile and to decode (docs/speech-measurements.md).
 """
 
 from __future__ import annotations

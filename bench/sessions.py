@@ -1,146 +1,26 @@
 """Spoken sessions through the real command line: reply latency, start-up time, peak memory.
 
-`python -m voice --audio-in - --audio-out DIR --jsonl` is started as a subprocess, as a user would
-run it. For latency it is fed one WAV path per `ask` event at real-time pace (no `--fast`), with
-the answers of a simulated test patient spoken by espeak-ng, and the `heard` events'
-`latency_ms` are collected. For start-up it is timed from process start to its first `say` event
-and to its first WAV file. Peak resident memory is VmHWM from /proc/<pid>/status, sampled while
-the process runs.
+`python -m voice --audio-in - --audio-out DIR --jsonl` is started as a subprocess (bench.driver),
+as a user would run it. For latency it is fed one WAV path per `ask` event at real-time pace (no
+`--fast`), with the answers of a simulated test patient spoken by espeak-ng, and the `heard`
+events' `latency_ms` are collected. For start-up it is timed from process start to its first `say`
+event and to its first WAV file. Peak resident memory is VmHWM from /proc/<pid>/status, sampled
+while the process runs.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import queue
 import random
-import subprocess
-import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from voice.evaluation.patient import SimulatedPatient, load_phrasings
-from voice.evaluation.vignettes import Vignette
-from voice.speech.testaudio import VOICES, answer_file
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def voice_command(
-    audio_out: Path, engine: str, model: str | None = None, content: Path | None = None, fast: bool = False
-) -> list[str]:
-    """`python -m voice --audio-in - --audio-out DIR --jsonl --engine E [--model M] [--content C]`."""
-    cmd = [
-        sys.executable,
-        "-m",
-        "voice",
-        "--audio-in",
-        "-",
-        "--audio-out",
-        str(audio_out),
-        "--jsonl",
-        "--engine",
-        engine,
-    ]
-    if model:
-        cmd += ["--model", str(model)]
-    if content is not None:
-        cmd += ["--content", str(content)]
-    if fast:
-        cmd.append("--fast")
-    return cmd
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-    return env
-
-
-def read_vmhwm_kb(pid: int) -> int | None:
-    """Peak resident set size (VmHWM, kB) of a running process; None once it has gone."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        return None
-    return None
-
-
-class _Process:
-    """A running `python -m voice`: its events on a queue, its stderr tail, its peak memory."""
-
-    def __init__(self, cmd: list[str]):
-        self.started = time.monotonic()
-        self.proc = subprocess.Popen(
-            cmd,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            bufsize=1,
-            cwd=str(REPO_ROOT),
-            env=_env(),
-        )
-        self.events: queue.Queue = queue.Queue()
-        self.stderr: list[str] = []
-        self.peak_kb = 0
-        self._done = threading.Event()
-        threading.Thread(target=self._pump, daemon=True).start()
-        threading.Thread(target=self._drain, daemon=True).start()
-        threading.Thread(target=self._sample, daemon=True).start()
-
-    def _pump(self) -> None:
-        for line in self.proc.stdout:
-            now = time.monotonic()
-            try:
-                event = json.loads(line)
-            except json.JSONDecodeError:
-                event = {"event": "_bad", "line": line}
-            self.events.put((now, event))
-        self.events.put((time.monotonic(), None))
-
-    def _drain(self) -> None:
-        for line in self.proc.stderr:
-            self.stderr.append(line.rstrip("\n"))
-            del self.stderr[:-40]
-
-    def _sample(self) -> None:
-        while not self._done.is_set() and self.proc.poll() is None:
-            kb = read_vmhwm_kb(self.proc.pid)
-            if kb:
-                self.peak_kb = max(self.peak_kb, kb)
-            time.sleep(0.05)
-
-    def write(self, line: str) -> bool:
-        try:
-            self.proc.stdin.write(line + "\n")
-            self.proc.stdin.flush()
-            return True
-        except (BrokenPipeError, OSError, ValueError):
-            return False
-
-    def finish(self, timeout: float = 10.0) -> None:
-        kb = read_vmhwm_kb(self.proc.pid)
-        if kb:
-            self.peak_kb = max(self.peak_kb, kb)
-        try:
-            self.proc.stdin.close()
-        except (BrokenPipeError, OSError):
-            pass
-        try:
-            self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self._done.set()
-
+from .driver import SessionProcess, audio_command
+from .evaluation.patient import SimulatedPatient, load_phrasings
+from .evaluation.vignettes import Vignette
+from .testaudio import VOICES, answer_file
 
 RETRY_AFTER_QUIET = 0.75
 """Seconds of quiet after the session took in an answer, with no new `ask` and no outcome, after
@@ -190,7 +70,7 @@ def run_latency_session(
     out_dir = workdir / f"out-{vignette.id}"
     answers_dir = workdir / "answers"
     out = SessionLatency(vignette.id, voice=voice.label)
-    proc = _Process(voice_command(out_dir, engine, model, content))
+    proc = SessionProcess(audio_command(out_dir, engine, model, content), watch_memory=True)
     deadline = proc.started + timeout
     last_ask: dict[str, Any] | None = None
     written = taken = 0  # answers written, listening turns reported (heard / noinput)
@@ -211,7 +91,7 @@ def run_latency_session(
                 break
             idle = written == taken and last_ask is not None
             try:
-                _, event = proc.events.get(timeout=min(left, RETRY_AFTER_QUIET) if idle else min(left, 1.0))
+                _, event = proc.next_event(min(left, RETRY_AFTER_QUIET) if idle else min(left, 1.0))
             except queue.Empty:
                 if idle:
                     if out.turns >= max_turns:
@@ -222,7 +102,7 @@ def run_latency_session(
                         break
                 continue
             if event is None:
-                out.error = f"the session exited (code {proc.proc.poll()}): {' | '.join(proc.stderr[-3:])}"
+                out.error = f"the session exited (code {proc.proc.poll()}): {' | '.join(proc.stderr_tail(3))}"
                 break
             name = event.get("event")
             if name == "ask":
@@ -278,7 +158,7 @@ def measure_startup(
     and use the recognizer, so the peak memory covers decoding), then close its input."""
     out_dir = workdir / f"startup-{engine}-{time.monotonic_ns()}"
     result = Startup(engine)
-    proc = _Process(voice_command(out_dir, engine, model, content))
+    proc = SessionProcess(audio_command(out_dir, engine, model, content), watch_memory=True)
     first_wav = out_dir / "001.wav"
     deadline = proc.started + timeout
     answered = False
@@ -287,12 +167,12 @@ def measure_startup(
             if result.first_wav_s is None and first_wav.exists():
                 result.first_wav_s = round(time.monotonic() - proc.started, 3)
             try:
-                when, event = proc.events.get(timeout=0.005)
+                when, event = proc.next_event(0.005)
             except queue.Empty:
                 continue
             if event is None:
                 if result.first_say_s is None:
-                    result.error = f"exited before speaking: {' | '.join(proc.stderr[-3:])}"
+                    result.error = f"exited before speaking: {' | '.join(proc.stderr_tail(3))}"
                 break
             name = event.get("event")
             if name == "say" and result.first_say_s is None:

@@ -26,9 +26,9 @@ OUTCOMES = ("nothing", "checked_first", "checked_second", "taken")
 def measure_babble_alone(content, grammar, workdir: Path, engine: str, model: str | None = None,
                          quick: bool = False) -> dict[str, Any]:
     """Counts of OUTCOMES per question over babble-only segments, and every row."""
+    from bench.testaudio import babble, write_wav_file
     from voice.speech.listening import AudioListener
     from voice.speech.scripted import ScriptedAudioSource
-    from voice.speech.testaudio import babble, write_wav_file
     from voice.triage.engine import Triage
 
     from .understanding import recognizer_factory

@@ -22,8 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from voice.errors import InputError
-
-from .audio import RATE, read_wav, write_wav
+from voice.speech.audio import RATE, read_wav, write_wav
 
 BABBLE_DIR = Path(os.environ.get("VOICE_BABBLE_DIR", "/usr/share/pocketsphinx/test/data"))
 """Where the read-speech recordings are (Debian package pocketsphinx-testdata)."""

@@ -1,6 +1,6 @@
 """Kiosk soak benchmark: hundreds of people in a row through one kiosk process.
 
-    python -m voice.soak [--people 500] [--engine text|pocketsphinx] [--seed 0]
+    python -m bench.soak [--people 500] [--engine text|pocketsphinx] [--seed 0]
 
 A crowd of simulated people (the test vignettes' patients, answering in everyday wording, plus
 people who walk away mid-session, people who say "I'm done", and people who ask for help at
@@ -24,29 +24,22 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .app.config import Config
+from voice.app.config import Config
+from voice.app.kiosk import Kiosk
+from voice.app.text_io import ScriptedListener, TranscriptSpeaker
+from voice.dialog.events import Events
+from voice.dialog.session import SessionSettings
+from voice.triage.loader import default_content_dir, load_content
+from voice.understanding.grammar import Grammar, default_grammar_dir
+
 from .evaluation.patient import SimulatedPatient, load_phrasings
 from .evaluation.vignettes import load_vignettes
-from .dialog.events import Events
-from .app.kiosk import Kiosk
-from .dialog.session import SessionSettings
-from .app.text_io import ScriptedListener, TranscriptSpeaker
-from .triage.loader import default_content_dir, load_content
-from .understanding.grammar import Grammar, default_grammar_dir
+from .machine import rss_mb
 
 KINDS = ("patient", "patient", "patient", "patient", "walk_away", "stops", "help_now")
 """How often each kind of person comes (a patient four times in seven)."""
 WAKE_TRIES = 3
 """Times a person says the wake phrase at an idle kiosk that has not heard them before giving up."""
-
-
-def rss_mb() -> float:
-    """This process's resident memory in MB (VmRSS)."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 class Crowd:
@@ -119,7 +112,7 @@ class _CrowdLines:
     """A text stream of WAV paths for ScriptedAudioSource: each line is the crowd's next answer, spoken."""
 
     def __init__(self, crowd: Crowd, folder: Path, seed: int):
-        from .speech import testaudio
+        from . import testaudio
 
         self.crowd = crowd
         self.folder = folder
@@ -144,7 +137,7 @@ def _text_listener(crowd: Crowd) -> ScriptedListener:
         try:
             return crowd.line()
         except EOFError:
-            from .errors import EndOfInput
+            from voice.errors import EndOfInput
 
             raise EndOfInput() from None
 
@@ -158,7 +151,7 @@ def run(people: int, engine: str, seed: int, work: Path) -> dict[str, Any]:
     if engine == "text":
         listener, speaker = _text_listener(crowd), TranscriptSpeaker(None)
     else:
-        from . import speech
+        from voice import speech
 
         lines = _CrowdLines(crowd, work / "answers", seed)
         listener = speech.build_listener(engine=engine, model=None, audio_in=lines,
@@ -252,7 +245,7 @@ def format_result(r: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m voice.soak", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.soak", description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=500, help="people in a row (default 500)")
     parser.add_argument("--engine", choices=["text", "pocketsphinx"], default="text",
                         help="text: typed answers; pocketsphinx: spoken answers through the recognizer")

@@ -1,8 +1,11 @@
-"""The benchmark's markdown: tables of every measurement and the settings they were taken with."""
+"""The benchmark's markdown: tables of every measurement and the settings they were taken with
+(settings.py)."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from .settings import settings_lines
 
 TARGETS = {"latency_median_ms": 600, "startup_s": 2.0, "rss_mb": 200, "rss_mb_whisper": 350}
 """Targets of the brief (with PocketSphinx): median reply latency, start-up, peak memory."""
@@ -72,7 +75,7 @@ def understanding_tables(results: dict[str, Any]) -> list[str]:
     out.append(
         "- naive peer: a second recognizer of the same engine and settings without a grammar "
         "(open vocabulary) on the same audio, the answer cut out with an oracle endpoint, then keyword "
-        "spotting (voice/bench/naive.py)"
+        "spotting (bench/naive.py)"
     )
     out.append("")
     out.append("### Errors: wrong answers, rejections (no match: asked again) and yes/no confusions")
@@ -221,7 +224,7 @@ def latency_tables(results: dict[str, Any]) -> list[str]:
 
 
 def real_voice_tables(results: dict[str, Any]) -> list[str]:
-    """Recorded human digits as pain scores (voice.bench.real_voices)."""
+    """Recorded human digits as pain scores (bench.real_voices)."""
     r = results.get("real_voices")
     if not r:
         return []
@@ -249,7 +252,7 @@ def real_voice_tables(results: dict[str, Any]) -> list[str]:
 
 
 def spoken_words_tables(results: dict[str, Any]) -> list[str]:
-    """People saying yes, no and digits on their own microphones (voice.bench.real_voices)."""
+    """People saying yes, no and digits on their own microphones (bench.real_voices)."""
     runs = results.get("spoken_words")
     if not runs:
         return []
@@ -275,7 +278,7 @@ def spoken_words_tables(results: dict[str, Any]) -> list[str]:
 
 
 def babble_session_tables(results: dict[str, Any]) -> list[str]:
-    """Whole spoken sessions in babble by held-out voices (voice.bench.babble_sessions)."""
+    """Whole spoken sessions in babble by held-out voices (bench.babble_sessions)."""
     runs = results.get("babble_sessions")
     if not runs:
         return []
@@ -300,7 +303,7 @@ def babble_session_tables(results: dict[str, Any]) -> list[str]:
 
 
 def babble_alone_tables(results: dict[str, Any]) -> list[str]:
-    """Turns of babble with no answer in them (voice.bench.babble_alone)."""
+    """Turns of babble with no answer in them (bench.babble_alone)."""
     runs = results.get("babble_alone")
     if not runs:
         return []
@@ -323,7 +326,7 @@ def babble_alone_tables(results: dict[str, Any]) -> list[str]:
 
 
 def triage_tables(results: dict[str, Any]) -> list[str]:
-    """Triage accuracy on the test patients (voice.evaluation)."""
+    """Triage accuracy on the test patients (bench.evaluation)."""
     t = results.get("triage")
     if not t:
         return []
@@ -352,43 +355,6 @@ def triage_tables(results: dict[str, Any]) -> list[str]:
         f"| questions per session, median (max), non-emergency | {_v(t['questions']['median'])} "
         f"({_v(t['questions']['max'])}) |"
     )
-    out.append("")
-    return out
-
-
-def settings_lines(results: dict[str, Any]) -> list[str]:
-    """How the figures were taken: command, seed, corpus, machine, package versions."""
-    s = results["settings"]
-    out = ["### Settings", ""]
-    out.append(f"- command: `{s['command']}`")
-    out.append(
-        f"- seed {s['seed']}; {'quick' if s['quick'] else 'full'} run; {s.get('jobs')} workers; "
-        f"took {results.get('run_seconds')} s"
-    )
-    stages = results.get("stage_seconds") or {}
-    if stages:
-        out.append("- time per part: " + ", ".join(f"{k} {v} s" for k, v in stages.items()))
-    for label, c in s["corpus"].items():
-        out.append(f"- corpus {label}: {c}")
-    m = s["machine"]
-    out.append(
-        f"- machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['memory_gb']} GB RAM, {m['platform']}, "
-        f"Python {m['python']}"
-    )
-    out.append("- packages: " + ", ".join(f"{k} {v}" for k, v in s["packages"].items()))
-    code = s.get("code")
-    if code:
-        changed = code.get("changed") or []
-        out.append(
-            f"- code: commit {code.get('commit')}"
-            + (f", with uncommitted changes in {', '.join(changed)}" if changed else "")
-        )
-    out.append(
-        "- noise: babble of 5 talkers from Debian pocketsphinx-testdata read speech, mixed at the "
-        "SNR over the answer, also before (0.6 s) and after (0.8 s) it"
-    )
-    for note in s.get("notes", []):
-        out.append(f"- {note}")
     out.append("")
     return out
 

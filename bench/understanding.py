@@ -10,7 +10,7 @@ class the command line builds for `--engine`.
 
 The naive peer: a second recognizer of the same engine (for PocketSphinx the same decoder
 settings, bestpath off) transcribes the same audio with its open-vocabulary language model (no
-grammar), then keyword spotting (voice.bench.naive). It gets the answer cut out with an oracle
+grammar), then keyword spotting (bench.naive). It gets the answer cut out with an oracle
 endpoint (`answer_segment`): generous to the peer (it never loses an answer to endpointing) and it
 keeps the slow open-vocabulary search to the answer itself. Its own recognizer keeps its decoding
 out of the history of ours (PocketSphinx carries its cepstral mean from one answer to the next,
@@ -40,9 +40,9 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from bench.testaudio import write_wav_file
 from voice.ports import Expectation
 from voice.speech.audio import RATE
-from voice.speech.testaudio import write_wav_file
 from voice.triage.model import Content, Kind
 from voice.understanding.grammar import Grammar
 
@@ -134,9 +134,8 @@ def recognizer_factory(engine: str, model: str | None) -> Callable[[], Any]:
     if engine == "pocketsphinx":
         return PocketSphinxRecognizer
     if engine == "whisper":
-        from voice.speech.whisper import WhisperRecognizer
-
         from voice.speech.listening import with_second_opinion
+        from voice.speech.whisper import WhisperRecognizer
 
         shared = WhisperRecognizer(model)  # one model in memory, recognizers on it
         # As the command line builds it: PocketSphinx for the turns Whisper cannot place.

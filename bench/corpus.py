@@ -20,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from voice.evaluation.patient import load_phrasings, number_in_words
+from bench.evaluation.patient import load_phrasings, number_in_words
+from bench.testaudio import VOICES, Voice, babble, mix_snr, speak
 from voice.speech.audio import RATE
-from voice.speech.testaudio import VOICES, Voice, babble, mix_snr, speak
 from voice.triage.model import Content, Kind
 from voice.understanding.grammar import Grammar, Interpretation, default_grammar_dir
 from voice.yamlio import load_yaml_file

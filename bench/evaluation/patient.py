@@ -1,24 +1,21 @@
 """The simulated patient, and one real session driven by it.
 
 `SimulatedPatient.answer(ask_event)` gives the line a patient would type for an `ask` event of
-the protocol. `run_session(vignette)` starts `python -m voice --text --jsonl` as a subprocess,
-answers every `ask` on stdin, stops at `outcome` and records what came out.
+the protocol. `run_session(vignette)` starts `python -m voice --text --jsonl` as a subprocess
+(bench.driver), answers every `ask` on stdin, stops at `outcome` and records what came out.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import queue
 import random
-import subprocess
-import sys
-import threading
 import time
-from collections import deque
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+
+from bench.driver import BAD_LINE, SessionProcess, text_command
 
 from .vignettes import DEFAULT_VIGNETTE_DIR, Vignette, VignetteError, read_yaml
 
@@ -32,7 +29,6 @@ RETRY_AFTER_QUIET = 0.75
 stays quiet this many seconds, the session is waiting on the same question: answer it again."""
 END_TIMEOUT = 5.0
 """Seconds to wait for `end` after stdin is closed."""
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 _PHRASING_KEYS = ("yes", "no", "unsure", "confirm", "number", "choice", "number_words")
 
@@ -199,20 +195,6 @@ class SessionResult:
         return asdict(self)
 
 
-def session_command(content_dir: Path | str | None = None) -> list[str]:
-    """`python -m voice --text --jsonl [--content DIR]` with this interpreter."""
-    cmd = [sys.executable, "-m", "voice", "--text", "--jsonl"]
-    if content_dir is not None:
-        cmd += ["--content", str(content_dir)]
-    return cmd
-
-
-def _pump(stream, tag: str, out: queue.Queue) -> None:
-    for line in stream:
-        out.put((tag, line))
-    out.put((tag, None))
-
-
 def _said(text: str, speak: Callable[[str], str] | None) -> str:
     return speak(text) if speak is not None else text
 
@@ -229,50 +211,19 @@ def run_session(
 ) -> SessionResult:
     """Drive one real session with the vignette's patient; never raises for a bad session.
 
-    By default a text session (`session_command`). For a spoken one, pass the `command` (e.g. with
-    `--audio-in - --fast --audio-out DIR`) and `speak`, which turns what the patient says into the
-    stdin line (the path of a WAV file holding it).
+    By default a text session (`bench.driver.text_command`). For a spoken one, pass the `command`
+    (e.g. with `--audio-in - --fast --audio-out DIR`) and `speak`, which turns what the patient says
+    into the stdin line (the path of a WAV file holding it).
     """
     phrasings = phrasings if phrasings is not None else load_phrasings()
     patient = SimulatedPatient(vignette, phrasings, random.Random(f"{seed}:{vignette.id}"))
     result = SessionResult(vignette=vignette.id)
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     started = time.monotonic()
     try:
-        proc = subprocess.Popen(
-            command or session_command(content_dir),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            bufsize=1,
-            cwd=str(REPO_ROOT) if (REPO_ROOT / "voice").is_dir() else None,
-            env=env,
-        )
+        proc = SessionProcess(command or text_command(content_dir))
     except OSError as err:
         result.error = f"the session could not be started: {err}"
         return result
-
-    events: queue.Queue = queue.Queue()
-    stderr_tail: deque[str] = deque(maxlen=30)
-    threading.Thread(target=_pump, args=(proc.stdout, "out", events), daemon=True).start()
-
-    def drain_stderr() -> None:
-        for line in proc.stderr:
-            stderr_tail.append(line.rstrip("\n"))
-
-    stderr_thread = threading.Thread(target=drain_stderr, daemon=True)
-    stderr_thread.start()
-
-    def write(line: str) -> bool:
-        try:
-            proc.stdin.write(line + "\n")
-            proc.stdin.flush()
-            return True
-        except (BrokenPipeError, OSError, ValueError):
-            return False
 
     deadline = started + timeout
     last_ask: dict[str, Any] | None = None
@@ -286,7 +237,7 @@ def run_session(
                 break
             wait = min(remaining, RETRY_AFTER_QUIET) if retry_pending else remaining
             try:
-                _, line = events.get(timeout=wait)
+                _, event = proc.next_event(wait)
             except queue.Empty:
                 if retry_pending and last_ask is not None:
                     retry_pending = False
@@ -296,28 +247,19 @@ def run_session(
                     said = patient.answer(last_ask)
                     answers += 1
                     result.turns.append({"question": last_ask.get("question"), "said": said, "retry": True})
-                    if not write(_said(said, speak)):
+                    if not proc.write(_said(said, speak)):
                         result.error = "the session closed its input before an outcome"
                         break
                     continue
                 result.error = f"no outcome within {timeout:.0f} s (hang)"
                 break
-            if line is None:
-                proc.wait(timeout=5)
-                result.error = f"the session exited (code {proc.returncode}) without an outcome"
-                break
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                event = json.loads(line)
-            except json.JSONDecodeError:
-                result.error = f"stdout line is not JSON: {line[:120]!r}"
-                break
-            if not isinstance(event, dict):
-                result.error = f"stdout line is not a JSON object: {line[:120]!r}"
+            if event is None:
+                result.error = f"the session exited (code {proc.exit_code()}) without an outcome"
                 break
             name = event.get("event")
+            if name == BAD_LINE:
+                result.error = f"stdout line is not a JSON object: {event['line'][:120]!r}"
+                break
             if name == "ask":
                 retry_pending = False
                 result.questions += 1
@@ -335,7 +277,7 @@ def run_session(
                         "said": said,
                     }
                 )
-                if not write(_said(said, speak)):
+                if not proc.write(_said(said, speak)):
                     result.error = "the session closed its input before an outcome"
                     break
             elif name == "heard":
@@ -364,36 +306,25 @@ def run_session(
                 result.error = f"the session ended ({result.end_reason}) before an outcome"
                 break
         if result.disposition is not None:
-            try:
-                proc.stdin.close()
-            except (BrokenPipeError, OSError):
-                pass
-            end_deadline = time.monotonic() + END_TIMEOUT
-            while result.end_reason is None and time.monotonic() < end_deadline:
-                try:
-                    _, line = events.get(timeout=max(0.01, end_deadline - time.monotonic()))
-                except queue.Empty:
-                    break
-                if line is None:
-                    break
-                try:
-                    event = json.loads(line)
-                except json.JSONDecodeError:
-                    continue
-                if isinstance(event, dict) and event.get("event") == "end":
-                    result.end_reason = event.get("reason")
+            result.end_reason = _end_reason(proc)
     finally:
-        if proc.poll() is None:
-            try:
-                proc.stdin.close()
-            except (BrokenPipeError, OSError):
-                pass
-            try:
-                proc.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        proc.finish(timeout=2)
         result.seconds = round(time.monotonic() - started, 3)
-        stderr_thread.join(timeout=1)
-        result.stderr_tail = "\n".join(stderr_tail)
+        result.stderr_tail = "\n".join(proc.stderr_tail())
     return result
+
+
+def _end_reason(proc: SessionProcess) -> str | None:
+    """After the outcome: close the input and wait up to END_TIMEOUT for the `end` event's reason."""
+    proc.close_input()
+    end_deadline = time.monotonic() + END_TIMEOUT
+    while time.monotonic() < end_deadline:
+        try:
+            _, event = proc.next_event(max(0.01, end_deadline - time.monotonic()))
+        except queue.Empty:
+            return None
+        if event is None:
+            return None
+        if event.get("event") == "end":
+            return event.get("reason")
+    return None

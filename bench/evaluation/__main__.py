@@ -1,4 +1,4 @@
-"""`python -m voice.evaluation [--content DIR] [--vignettes DIR]`: print the accuracy report.
+"""`python -m bench.evaluation [--content DIR] [--vignettes DIR]`: print the accuracy report.
 
 Exits 0 when every target is met, 1 when one is missed, 2 when the vignettes cannot be loaded.
 """
@@ -10,14 +10,15 @@ import json
 import sys
 from pathlib import Path
 
-from ..errors import TriageError
+from voice.errors import TriageError
+
 from .report import evaluate, format_report
 from .vignettes import DEFAULT_VIGNETTE_DIR
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m voice.evaluation",
+        prog="python -m bench.evaluation",
         description="Drive every test patient through the real text session and report accuracy.",
     )
     parser.add_argument("--content", type=Path, default=None, help="content folder passed to the session")

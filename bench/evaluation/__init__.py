@@ -1,6 +1,6 @@
 """Accuracy evaluation: test patients (vignettes) driven through the real session.
 
-`python -m voice.evaluation` runs every vignette of tests/vignettes/ through
+`python -m bench.evaluation` runs every vignette of tests/vignettes/ through
 `python -m voice --text --jsonl` and prints the triage and cause accuracy report.
 """
 

@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.evaluation.vignettes import load_vignettes
+from bench.testaudio import answer_file
 from voice.errors import ModelError, TriageError
-from voice.evaluation.vignettes import load_vignettes
-from voice.speech.testaudio import answer_file
 from voice.triage.loader import load_content
 from voice.understanding.grammar import Grammar
 

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from ..errors import TriageError
+from voice.errors import ContentError, TriageError
+from voice.yamlio import load_yaml
 
 DEFAULT_VIGNETTE_DIR = Path(__file__).resolve().parents[2] / "tests" / "vignettes"
 """tests/vignettes/ of the source tree."""
@@ -66,56 +65,17 @@ class VignetteError(TriageError):
     """A vignette file is malformed or uses an id the protocol does not have."""
 
 
-class _VignetteLoader(yaml.SafeLoader):
-    """SafeLoader where only true/false are booleans (`yes:` stays a key) and duplicate keys fail."""
-
-
-_VignetteLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-for _first in "tTfF":
-    _VignetteLoader.yaml_implicit_resolvers.setdefault(_first, []).append(
-        ("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"))
-    )
-
-
-def _mapping(loader: _VignetteLoader, node: yaml.MappingNode) -> dict:
-    loader.flatten_mapping(node)
-    result: dict = {}
-    for key_node, value_node in node.value:
-        key = str(loader.construct_object(key_node, deep=True))
-        if key in result:
-            raise VignetteError(
-                f"the key {key!r} appears twice", where=f"line {key_node.start_mark.line + 1}"
-            )
-        result[key] = loader.construct_object(value_node, deep=True)
-    return result
-
-
-_VignetteLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-
-
 def read_yaml(path: Path) -> Any:
-    """Read one YAML file strictly (yes/no stay strings); errors name the file."""
+    """Read one YAML file strictly (voice.yamlio: yes/no stay strings, a key twice is an error);
+    errors name the file."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as err:
         raise VignetteError(f"cannot be read: {err}", where=str(path)) from None
     try:
-        return yaml.load(text, Loader=_VignetteLoader)  # noqa: S506 - a SafeLoader subclass
-    except VignetteError as err:
-        raise VignetteError(err.message, where=f"{path}, {err.where}", fix="keep one of them") from None
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        where = f"{path}, line {mark.line + 1}" if mark else str(path)
-        raise VignetteError(
-            f"not valid YAML: {err.problem or err.context}",
-            where=where,
-            fix="check the indentation and quoting near that line",
-        ) from None
-    except yaml.YAMLError as err:
-        raise VignetteError(f"not valid YAML: {err}", where=str(path)) from None
+        return load_yaml(text, source=str(path))
+    except ContentError as err:
+        raise VignetteError(err.message, where=err.where, fix=err.fix) from None
 
 
 @dataclass(frozen=True)

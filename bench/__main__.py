@@ -1,4 +1,4 @@
-"""`python -m voice.bench [--quick] [--out results] [--seed 0] [--engines pocketsphinx,vosk,whisper]`.
+"""`python -m bench [--quick] [--out results] [--seed 0] [--engines pocketsphinx,vosk,whisper]`.
 
 Measures answer understanding under babble (ours against a naive open-vocabulary peer), reply
 latency, start-up time and memory through the real command line, text-to-speech time, and triage
@@ -25,7 +25,7 @@ from .report import markdown
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m voice.bench", description=__doc__.split("\n\n")[1])
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[1])
     parser.add_argument(
         "--quick", action="store_true", help="a small run (well under a minute), for the tests"
     )
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     results["run_seconds"] = round(time.monotonic() - started, 1)
     command = (
-        "python -m voice.bench"
+        "python -m bench"
         + (" --quick" if args.quick else "")
         + f" --out {args.out} --seed {args.seed}"
         + f" --engines {','.join(engines)}"

@@ -1,4 +1,5 @@
-"""What the benchmark ran on: CPUs, memory, platform, Python and the versions of the packages used."""
+"""What the benchmark ran on (CPUs, memory, platform, Python, package versions) and the one reader of
+memory figures from /proc (a process's resident memory now and at its peak)."""
 
 from __future__ import annotations
 
@@ -32,14 +33,32 @@ def _cpu_model() -> str:
 
 
 def _memory_gb() -> float | None:
+    kb = proc_kb("MemTotal", "/proc/meminfo")
+    return round(kb / 1024 / 1024, 1) if kb is not None else None
+
+
+def proc_kb(key: str, path: str = "/proc/self/status") -> int | None:
+    """The figure of one `Key:  1234 kB` line of a /proc file: VmRSS or VmHWM of /proc/<pid>/status,
+    MemTotal of /proc/meminfo. None when the file or the line is not there (a process that has gone)."""
     try:
-        with open("/proc/meminfo", encoding="ascii") as f:
+        with open(path, encoding="ascii") as f:
             for line in f:
-                if line.startswith("MemTotal:"):
-                    return round(int(line.split()[1]) / 1024 / 1024, 1)
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
     except (OSError, ValueError):
-        pass
+        return None
     return None
+
+
+def rss_mb() -> float:
+    """This process's resident memory in MB (VmRSS); NaN where /proc is not there."""
+    kb = proc_kb("VmRSS")
+    return kb / 1024 if kb is not None else float("nan")
+
+
+def peak_rss_kb(pid: int) -> int | None:
+    """Peak resident memory (VmHWM, kB) of a running process; None once it has gone."""
+    return proc_kb("VmHWM", f"/proc/{pid}/status")
 
 
 def _espeak_version() -> str | None:
@@ -84,7 +103,7 @@ def code_version() -> dict[str, Any] | None:
     import subprocess
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[1]
     git = shutil.which("git")
     if git is None or not (root / ".git").exists():
         return None

@@ -10,7 +10,7 @@ Each clip gets half a second of quiet before and after it (the files are trimmed
 speech; a microphone always hears the room before a person speaks), then goes through the
 assistant's own path: one `AudioListener` on a `ScriptedAudioSource` (kept from clip to clip, as
 in a session), the question's grammar, `Grammar.understand`. The naive peer transcribes the same
-padded clip with its open vocabulary and spots keywords (voice.bench.naive).
+padded clip with its open vocabulary and spots keywords (bench.naive).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from voice.speech.audio import float_to_int16, read_wav_raw, to_mono, write_wav
 
 from .naive import naive_meaning
 
-DIGITS_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "spoken-digits"
+DIGITS_DIR = Path(__file__).resolve().parents[1] / "tests" / "data" / "spoken-digits"
 """The recordings, named {digit}_{speaker}_{take}.wav."""
 QUESTION = "pain_score"
 PAD_S = 0.5
@@ -135,8 +135,8 @@ def _counts(rows: list[dict[str, Any]], key: str) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- spoken words (Speech Commands)
 
-WORDS_DIRS = (Path(__file__).resolve().parents[2] / ".." / "shared" / "speech" / "spoken-words",
-              Path(__file__).resolve().parents[2] / "tests" / "data" / "spoken-words")
+WORDS_DIRS = (Path(__file__).resolve().parents[1] / ".." / "shared" / "speech" / "spoken-words",
+              Path(__file__).resolve().parents[1] / "tests" / "data" / "spoken-words")
 """All the recordings (about 90 speakers; beside the project, as ../shared/speech), else the
 32-clip subset in tests/data. Named {word}_{speaker}.wav; 16 kHz."""
 WORDS_ENV = "VOICE_SPOKEN_WORDS_DIR"
@@ -158,9 +158,9 @@ def measure_spoken_words(content, grammar, workdir: Path, engine: str, model: st
     equina screen (yes/no, its yes guarded as in a session) or the pain score (digits), clean and in
     babble; each clip through a listener kept from clip to clip. Counts per level and kind, and
     red-flag "yes" heard as "no"."""
+    from bench.testaudio import babble, mix_snr, write_wav_file
     from voice.speech.listening import AudioListener
     from voice.speech.scripted import ScriptedAudioSource
-    from voice.speech.testaudio import babble, mix_snr, write_wav_file
 
     from .corpus import level_name
     from .understanding import recognizer_factory

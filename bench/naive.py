@@ -1,7 +1,7 @@
 """The naive peer: open-vocabulary transcription, then keyword spotting, as hobby assistants do.
 
 `naive_meaning(text, kind, choices)` turns a free transcription into the same canonical meaning
-strings as the corpus (see voice.bench.corpus.meaning): the first command keyword found wins,
+strings as the corpus (see bench.corpus.meaning): the first command keyword found wins,
 then "not sure" forms, then no-words, then yes-words; numbers are read from number words or
 digits; durations from a number and a unit. It is deliberately generous (it knows every keyword
 of our grammar), so the comparison measures the grammar-constrained decoding, not a straw man.

@@ -6,8 +6,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from voice.evaluation.report import evaluate
-from voice.evaluation.vignettes import DEFAULT_VIGNETTE_DIR
+from bench.evaluation.report import evaluate
+from bench.evaluation.vignettes import DEFAULT_VIGNETTE_DIR
 
 
 def measure_triage(
@@ -17,7 +17,7 @@ def measure_triage(
     content_dir: Path | None = None,
     limit: int | None = None,
 ) -> dict[str, Any]:
-    """voice.evaluation's metrics for every vignette (or `limit` of them, spread), plus the time taken.
+    """bench.evaluation's metrics for every vignette (or `limit` of them, spread), plus the time taken.
 
     `limit` copies every n-th vignette (and the phrasings file) to a temporary folder: `--quick`.
     """

@@ -2,7 +2,7 @@
 
 Each chosen test patient (tests/vignettes/) answers through the real command line
 (`python -m voice --audio-in - --fast --engine E`), every answer spoken by a held-out voice
-(voice.speech.testaudio.HELD_OUT_VOICES: Festival's ked_diphone and espeak-ng variants the tests do
+(bench.testaudio.HELD_OUT_VOICES: Festival's ked_diphone and espeak-ng variants the tests do
 not use) and mixed into 10 dB babble; the advice level reached is compared with the same patient
 typing. Under-triage (a less urgent level than typed) is counted apart: it is the error that
 matters.
@@ -28,9 +28,9 @@ SNR_DB = 10.0
 def measure_babble_sessions(workdir: Path, engine: str, model: str | None = None, seed: int = 0,
                             quick: bool = False, snr_db: float | None = SNR_DB) -> dict[str, Any]:
     """Spoken sessions of the chosen patients in babble against the same patients typing."""
-    from voice.evaluation.patient import load_phrasings, run_session
-    from voice.evaluation.vignettes import load_vignettes
-    from voice.speech.testaudio import HELD_OUT_VOICES, answer_file
+    from bench.evaluation.patient import load_phrasings, run_session
+    from bench.evaluation.vignettes import load_vignettes
+    from bench.testaudio import HELD_OUT_VOICES, answer_file
 
     vignettes = {v.id: v for v in load_vignettes()}
     chosen = [vignettes[i] for i in (QUICK_VIGNETTES if quick else SESSION_VIGNETTES) if i in vignettes]
