@@ -1,25 +1,20 @@
-"""Shared fixtures: the small fixture content, the shipped content, and a session runner."""
+"""Shared fixtures: the grammar, the small fixture content, the shipped content, the typed test patients.
+
+Plain helpers that tests import live in tests/helpers.py."""
 
 from __future__ import annotations
 
-import io
-import json
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from helpers import MINI
 
 from bench.evaluation.patient import load_phrasings
 from bench.evaluation.patient import run_session as run_patient
-from voice.app.text_io import ScriptedListener, TranscriptSpeaker
-from voice.dialog.events import Events
-from voice.dialog.session import Session, SessionSettings
 from voice.triage.loader import load_content
 from voice.understanding import Grammar
-
-FIXTURES = Path(__file__).parent / "fixtures"
-MINI = FIXTURES / "mini"
 
 
 @pytest.fixture(scope="session")
@@ -68,17 +63,3 @@ class TypedSessions:
 @pytest.fixture(scope="session")
 def typed_sessions() -> TypedSessions:
     return TypedSessions()
-
-
-def run_session(content, grammar, lines, settings=None, region=None):
-    """Run a real session over typed lines; returns (events, session)."""
-    out = io.StringIO()
-    session = Session(content, grammar, ScriptedListener(lines), TranscriptSpeaker(None), Events(out),
-                      region=region, settings=settings or SessionSettings())
-    session.run()
-    events = [json.loads(line) for line in out.getvalue().splitlines()]
-    return events, session
-
-
-def of(events, kind):
-    return [e for e in events if e["event"] == kind]

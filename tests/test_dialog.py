@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 
-from conftest import of, run_session
+from helpers import of, run_session
 
 from voice.app.summary import summarize
 from voice.app.text_io import ScriptedListener, TranscriptSpeaker

@@ -17,7 +17,7 @@ import types
 from pathlib import Path
 
 import pytest
-from conftest import MINI, of
+from helpers import MINI, of
 
 from voice.app.alert import ALERT_ENV
 from voice.app.config import Config, load_config

@@ -12,8 +12,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import of
-from conftest import run_session as run_typed
+from helpers import of
+from helpers import run_session as run_typed
 
 from bench.evaluation.patient import SessionResult
 from bench.evaluation.vignettes import DEFAULT_VIGNETTE_DIR, Vignette, load_vignettes

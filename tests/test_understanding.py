@@ -9,7 +9,7 @@ import shutil
 from datetime import date
 
 import pytest
-from conftest import of, run_session
+from helpers import of, run_session
 
 from voice.app.text_io import ScriptedListener, TranscriptSpeaker
 from voice.dialog.events import Events

@@ -8,7 +8,7 @@ import io
 import json
 
 import pytest
-from conftest import of
+from helpers import of
 
 from voice.app.text_io import ScriptedListener, TranscriptSpeaker
 from voice.dialog.events import Events
