@@ -35,7 +35,8 @@ def measure_babble_alone(content, grammar, workdir: Path, engine: str, model: st
 
     workdir.mkdir(parents=True, exist_ok=True)
     segments = QUICK_SEGMENTS if quick else SEGMENTS
-    paths = [write_wav_file(workdir / f"babble-{seed}.wav", babble(SECONDS, seed)) for seed in range(1, segments + 1)]
+    paths = [write_wav_file(workdir / f"babble-{seed}.wav", babble(SECONDS, seed))
+             for seed in range(1, segments + 1)]
     triage = Triage(content)
     rec = recognizer_factory(engine, model)()
     rows = []

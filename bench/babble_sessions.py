@@ -47,9 +47,11 @@ def measure_babble_sessions(workdir: Path, engine: str, model: str | None = None
             count[0] += 1
             return str(answer_file(folder / "answers", text, voice, snr_db=snr_db, seed=count[0]))
 
-        command = [sys.executable, "-m", "voice", "--audio-in", "-", "--fast", "--audio-out", str(folder / "said"),
-                   "--jsonl", "--engine", engine] + (["--model", model] if model else [])
-        spoken = run_session(vignette, seed=seed, phrasings=phrasings, command=command, speak=speak, timeout=600)
+        command = ([sys.executable, "-m", "voice", "--audio-in", "-", "--fast", "--audio-out",
+                    str(folder / "said"), "--jsonl", "--engine", engine]
+                   + (["--model", model] if model else []))
+        spoken = run_session(vignette, seed=seed, phrasings=phrasings, command=command, speak=speak,
+                             timeout=600)
         under = (spoken.disposition is not None and typed.disposition is not None
                  and Disposition(spoken.disposition).rank < Disposition(typed.disposition).rank)
         rows.append({

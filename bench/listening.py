@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 from statistics import median
 
+from voice.ports import CONFIRM_BELOW
 from voice.speech.listening import AudioListener
 from voice.speech.pocketsphinx import PocketSphinxRecognizer
-from voice.ports import CONFIRM_BELOW
 from voice.speech.scripted import ScriptedAudioSource
 from voice.triage.loader import load_content
 from voice.understanding import Grammar

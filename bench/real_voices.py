@@ -190,10 +190,12 @@ def measure_spoken_words(content, grammar, workdir: Path, engine: str, model: st
             for i, (path, _word) in enumerate(found):
                 speech = read_wav(path)
                 noise = None if snr is None else babble(len(speech) / 16000 + 1.4, seed=i)
-                paths.append(write_wav_file(workdir / f"{level}-{path.name}", mix_snr(speech, noise, snr, 0.5, 0.8)))
-            listener = AudioListener(ScriptedAudioSource(io.StringIO("".join(f"{p}\n" for p in paths)), fast=True),
-                                     rec)
-            counts = {k: {"n": 0, "correct": 0, "wrong_confident": 0, "rejected": 0} for k in ("yes_no", "digits")}
+                paths.append(write_wav_file(workdir / f"{level}-{path.name}",
+                                            mix_snr(speech, noise, snr, 0.5, 0.8)))
+            listener = AudioListener(
+                ScriptedAudioSource(io.StringIO("".join(f"{p}\n" for p in paths)), fast=True), rec)
+            counts = {k: {"n": 0, "correct": 0, "wrong_confident": 0, "rejected": 0}
+                      for k in ("yes_no", "digits")}
             yes_as_no = 0
             for path, word in found:
                 kind = "yes_no" if word in ("yes", "no") else "digits"
@@ -211,8 +213,8 @@ def measure_spoken_words(content, grammar, workdir: Path, engine: str, model: st
                 sure = (utt.confidence or 0) >= CONFIRM_BELOW
                 c["wrong_confident"] += got not in (None, want) and sure
                 yes_as_no += want == "yes" and got == "no" and sure
-                rows.append({"clip": path.name, "level": level, "expected": want, "text": utt.text, "got": got,
-                             "confidence": utt.confidence})
+                rows.append({"clip": path.name, "level": level, "expected": want, "text": utt.text,
+                             "got": got, "confidence": utt.confidence})
             listener.source.close()
             for c in counts.values():
                 c["accuracy"] = round(100.0 * c["correct"] / c["n"], 1) if c["n"] else None

@@ -313,14 +313,14 @@ def babble_alone_tables(results: dict[str, Any]) -> list[str]:
         "",
         "Each segment is a turn on a red-flag yes/no question, the pain score, the age or the duration.",
         "",
-        "| engine | segments | nothing taken (asked again) | a guess checked, first engine | a guess checked, "
-        "second opinion | taken without a check |",
+        "| engine | segments | nothing taken (asked again) | a guess checked, first engine "
+        "| a guess checked, second opinion | taken without a check |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for label, r in runs.items():
         c = r["counts"]
-        out.append(f"| {label} | {r['segments']} | {c['nothing']} | {c['checked_first']} | {c['checked_second']} "
-                   f"| {c['taken']} |")
+        out.append(f"| {label} | {r['segments']} | {c['nothing']} | {c['checked_first']} "
+                   f"| {c['checked_second']} | {c['taken']} |")
     out.append("")
     return out
 

@@ -120,11 +120,14 @@ class _BytesFile:
         return self._io.read(n)
 
 
-def speak(text: str, voice: Voice | str = "en-us", speed: int | None = None, pitch: int | None = None) -> np.ndarray:
-    """`text` spoken by espeak-ng (or Festival, see FESTIVAL): int16 samples, 16 kHz mono (leading/trailing silence trimmed)."""
+def speak(text: str, voice: Voice | str = "en-us", speed: int | None = None,
+          pitch: int | None = None) -> np.ndarray:
+    ("`text` spoken by espeak-ng (or Festival, see FESTIVAL): int16 samples, 16 kHz mono "
+     "(leading/trailing silence trimmed).")
     if isinstance(voice, str):
         voice = Voice(voice)
-    pcm = np.frombuffer(_speak_cached(text, voice.name, speed or voice.speed, pitch or voice.pitch), dtype=np.int16)
+    pcm = np.frombuffer(_speak_cached(text, voice.name, speed or voice.speed, pitch or voice.pitch),
+                        dtype=np.int16)
     return _trim(pcm)
 
 
@@ -216,8 +219,8 @@ def mix_snr(speech: np.ndarray, noise: np.ndarray | None, snr_db: float | None,
     return mixed.astype(np.int16)
 
 
-def answer_file(folder: str | os.PathLike, text: str, voice: Voice | str = "en-us", snr_db: float | None = None,
-                seed: int = 0, before: float = 0.6, after: float = 0.8) -> Path:
+def answer_file(folder: str | os.PathLike, text: str, voice: Voice | str = "en-us",
+                snr_db: float | None = None, seed: int = 0, before: float = 0.6, after: float = 0.8) -> Path:
     """Write one spoken answer (optionally in babble) as a WAV in `folder`; returns its path.
 
     The name is derived from its inputs, so the same answer is written once per folder.

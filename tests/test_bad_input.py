@@ -151,8 +151,8 @@ def test_audio_in_reads_wav_paths_from_a_file_and_a_missing_list_is_a_clear_erro
     answer = ta.answer_file(tmp_path, "no", ta.VOICES[0])
     listing = tmp_path / "answers.txt"
     listing.write_text(f"{answer}\n", encoding="utf-8")
-    events, stderr, code = _session(["--audio-in", str(listing), "--fast", "--audio-out", str(tmp_path / "said"),
-                                     "--jsonl", "--engine", "pocketsphinx"], b"")
+    events, stderr, code = _session(["--audio-in", str(listing), "--fast", "--audio-out",
+                                     str(tmp_path / "said"), "--jsonl", "--engine", "pocketsphinx"], b"")
     assert code == 0, stderr
     # The WAV the file names was heard as the answer to the first question (what PocketSphinx made of
     # a first answer is its own matter: tests/speech), then the list ended and so did the session.

@@ -21,8 +21,8 @@ CASES = [
      r"tree\.yaml, line \d+: node 'fever' branches to missing node 'immun'"),
     ("dead_end", "tree.yaml", "      - {goto: lifting}", "      - {if: lifting_start, goto: lifting}",
      r"node 'knee' is a dead end"),
-    ("cycle", "tree.yaml", "duration: {ask: duration, next: outcome}", "duration: {ask: duration, next: knee}",
-     r"the tree has a cycle: .*knee"),
+    ("cycle", "tree.yaml", "duration: {ask: duration, next: outcome}",
+     "duration: {ask: duration, next: knee}", r"the tree has a cycle: .*knee"),
     ("orphan", "tree.yaml", "  duration: {ask: duration, next: outcome}",
      "  duration: {ask: duration, next: outcome}\n  lonely: {ask: fever, next: outcome}",
      r"node 'lonely' can never be reached"),
@@ -55,11 +55,14 @@ CASES = [
      r"the key 'fever' appears twice"),
     ("bad_placeholder", "dispositions.yaml", "Contact {urgent_line}.", "Contact {urgent_lines}.",
      r"unknown placeholder \{urgent_lines\}"),
-    ("missing_disposition", "dispositions.yaml", "soon: {label: See a doctor soon, advice: \"Book an appointment with a doctor in the next few days.\"}\n", "",
-     r"dispositions\.yaml is missing 'soon'"),
+    ("missing_disposition", "dispositions.yaml",
+     "soon: {label: See a doctor soon, advice: "
+     "\"Book an appointment with a doctor in the next few days.\"}\n",
+     "", r"dispositions\.yaml is missing 'soon'"),
     ("unknown_kind", "questions.yaml", "kind: number", "kind: numeric", r"unknown kind 'numeric'"),
     ("dialog_unknown_key", "dialog.yaml", "goodbye:", "goodby:", r"unknown key 'goodby'"),
-    ("evidence_needs_reason", "causes.yaml", "{when: {number: age, below: 40}, weight: 1, because: \"you are young\"}",
+    ("evidence_needs_reason", "causes.yaml",
+     "{when: {number: age, below: 40}, weight: 1, because: \"you are young\"}",
      "{when: {number: age, below: 40}, weight: 1}", r"this evidence needs a `because` reason"),
 ]
 
@@ -100,9 +103,11 @@ def test_fixture_content_loads(mini):
 
 
 @pytest.mark.parametrize(("listed", "pattern"), [
-    ("{number_and_choice_questions: [bye, yes]}", r"'yes', which is not a sentence of the grammar for a command"),
+    ("{number_and_choice_questions: [bye, yes]}",
+     r"'yes', which is not a sentence of the grammar for a command"),
     ("{all_questions: [bye, banana]}", r"typed_only lists 'banana', which is not a sentence of the grammar"),
-    ("{number_and_choice_questions: [emergency]}", r"'emergency': the emergency phrases are always listened for"),
+    ("{number_and_choice_questions: [emergency]}",
+     r"'emergency': the emergency phrases are always listened for"),
     ("{all_questions: [i need help now]}", r"the emergency phrases are always listened for"),
     ("[bye]", r"`typed_only` must map all_questions and/or number_and_choice_questions"),
     ("{everywhere: [bye]}", r"`typed_only` must map all_questions and/or"),

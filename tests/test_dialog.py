@@ -271,21 +271,25 @@ def test_a_spoken_not_sure_to_a_warning_sign_is_checked_even_when_heard_clearly(
 
 def test_unsure_command_is_checked_before_it_is_done(mini, grammar):
     # "faster" heard unsure, the person says no: the rate is not changed and the question comes again.
-    events, session = run_session(mini, grammar, [("faster", UNSURE), "no", "no", "no", "35", "yes", "3 weeks", "yes"])
+    events, session = run_session(mini, grammar,
+                                  [("faster", UNSURE), "no", "no", "no", "35", "yes", "3 weeks", "yes"])
     says = [e["text"] for e in of(events, "say")]
     assert "I heard speak faster. Is that right?" in says
     assert not any("a bit faster" in s for s in says)
     assert session.speaker.rate_steps == 0
     # Said yes to the check: carried out.
-    events, session = run_session(mini, grammar, [("faster", UNSURE), "yes", "no", "no", "35", "yes", "3 weeks", "yes"])
+    events, session = run_session(mini, grammar,
+                                  [("faster", UNSURE), "yes", "no", "no", "35", "yes", "3 weeks", "yes"])
     assert any("a bit faster" in e["text"] for e in of(events, "say"))
     assert session.speaker.rate_steps == 1
 
 
 def test_unsure_stop_and_back_are_checked(mini, grammar):
-    events, _ = run_session(mini, grammar, ["no", ("stop", UNSURE), "no", "no", "35", "yes", "3 weeks", "yes"])
+    events, _ = run_session(mini, grammar,
+                            ["no", ("stop", UNSURE), "no", "no", "35", "yes", "3 weeks", "yes"])
     assert of(events, "outcome") and events[-1]["reason"] == "complete"
-    events, _ = run_session(mini, grammar, ["no", "yes", ("go back", UNSURE), "yes", "no", "35", "yes", "3 weeks", "yes"])
+    events, _ = run_session(mini, grammar,
+                            ["no", "yes", ("go back", UNSURE), "yes", "no", "35", "yes", "3 weeks", "yes"])
     assert "I heard go back. Is that right?" in [e["text"] for e in of(events, "say")]
     assert of(events, "outcome")[0]["disposition"] != "urgent"  # the fever "yes" was taken back
 
@@ -298,7 +302,8 @@ def test_spoken_stop_and_restart_are_checked_even_when_heard_clearly(mini, gramm
     assert of(events, "outcome") and events[-1]["reason"] == "complete"
     events, _ = run_session(mini, grammar, ["no", ("stop", SURE), ("yes", SURE)])
     assert events[-1]["reason"] == "stopped" and not of(events, "outcome")
-    events, _ = run_session(mini, grammar, ["no", ("start over", SURE), "no", "no", "no", "35", "yes", "3 weeks", "yes"])
+    events, _ = run_session(mini, grammar,
+                            ["no", ("start over", SURE), "no", "no", "no", "35", "yes", "3 weeks", "yes"])
     assert "I heard start again. Is that right?" in [e["text"] for e in of(events, "say")]
     assert asked(events).count("ces_screen") == 1 and events[-1]["reason"] == "complete"
     # Said again as the reply to the check: carried out.
@@ -343,7 +348,8 @@ def test_the_yes_no_questions_find_each_end_of_the_range(mini, grammar):
     assert session.triage.answers.values["age"] == NumberRange(50, None)
     assert of(events, "outcome")[0]["disposition"] == "soon"  # the over-50 escalation holds
     assert any("age: 50 or more." in e["text"] for e in of(events, "say"))
-    events, session = run_session(mini, grammar, ["no", "no", "banana", "purple", "no", "nope", "a few days", "yes"])
+    events, session = run_session(mini, grammar,
+                                  ["no", "no", "banana", "purple", "no", "nope", "a few days", "yes"])
     assert session.triage.answers.values["age"] == NumberRange(0, 40)
     assert any("age: under 40." in e["text"] for e in of(events, "say"))
     assert of(events, "outcome")[0]["causes"][0]["because"] == ["you are young"]
@@ -358,17 +364,20 @@ def test_a_misheard_number_counts_toward_the_yes_no_questions(mini, grammar):
 
 
 def test_not_sure_to_a_yes_no_step_leaves_the_number_not_sure(mini, grammar):
-    events, session = run_session(mini, grammar, ["no", "no", "banana", "purple", "not sure", "yes", "3 weeks", "yes"])
+    events, session = run_session(mini, grammar,
+                                  ["no", "no", "banana", "purple", "not sure", "yes", "3 weeks", "yes"])
     assert session.triage.answers.values["age"] == "unsure"
     assert [e["question"] for e in of(events, "ask")].count("number_at_least") == 1
     # Commands still work on the yes/no steps: go back returns to the question before the age.
-    events, _ = run_session(mini, grammar, ["no", "no", "banana", "purple", "go back", "no", "35", "yes", "3 weeks", "yes"])
+    events, _ = run_session(mini, grammar,
+                            ["no", "no", "banana", "purple", "go back", "no", "35", "yes", "3 weeks", "yes"])
     assert asked(events)[:6] == ["ces_screen", "fever", "age", "number_at_least", "fever", "age"]
 
 
 def test_numbers_asked_as_yes_or_no_can_be_turned_off(mini, grammar):
     settings = SessionSettings(number_by_yes_no_after=0)
-    events, session = run_session(mini, grammar, ["no", "no", "banana", "purple", "xylophone", "yes", "3 weeks", "yes"],
+    events, session = run_session(mini, grammar,
+                                  ["no", "no", "banana", "purple", "xylophone", "yes", "3 weeks", "yes"],
                                   settings=settings)
     assert "number_at_least" not in asked(events)
     assert session.triage.answers.values["age"] == "unsure"
@@ -376,7 +385,8 @@ def test_numbers_asked_as_yes_or_no_can_be_turned_off(mini, grammar):
 
 def test_number_ranges_answer_every_number_test_they_fall_within():
     young, forties, over = NumberRange(0, 40), NumberRange(40, 50), NumberRange(50)
-    under_40, fifty_up, forties_test = NumberTest("age", None, 40), NumberTest("age", 50, None), NumberTest("age", 40, 50)
+    under_40, fifty_up, forties_test = (NumberTest("age", None, 40), NumberTest("age", 50, None),
+                                        NumberTest("age", 40, 50))
 
     def ev(test, value):
         return test.evaluate(Answers({"age": value}))
@@ -393,9 +403,11 @@ def test_the_yes_no_steps_give_the_range_they_found_whatever_the_questions_lowes
     from dataclasses import replace
 
     adults = replace(mini, questions={**mini.questions, "age": replace(mini.questions["age"], minimum=18)})
-    _, session = run_session(adults, grammar, ["no", "no", "banana", "purple", "yes", "no", "yes", "3 weeks", "yes"])
+    _, session = run_session(adults, grammar,
+                             ["no", "no", "banana", "purple", "yes", "no", "yes", "3 weeks", "yes"])
     assert session.triage.answers.values["age"] == NumberRange(40, 50)
-    events, session = run_session(adults, grammar, ["no", "no", "banana", "purple", "no", "nope", "a few days", "yes"])
+    events, session = run_session(adults, grammar,
+                                  ["no", "no", "banana", "purple", "no", "nope", "a few days", "yes"])
     assert session.triage.answers.values["age"] == NumberRange(18, 40)
     assert any("age: under 40." in e["text"] for e in of(events, "say"))
 

@@ -57,9 +57,9 @@ def run_kiosk(content, grammar, lines, config=None, screen=None, listener=None, 
     if screen is not None:
         events.listeners.append(screen)
     err = io.StringIO()
-    kiosk = Kiosk(content, grammar, listener or ScriptedListener(lines), speaker or TranscriptSpeaker(None), events,
-                  config=config or Config(), screen=screen, err=err, out=kw.pop("out", io.StringIO()),
-                  sleep=kw.pop("sleep", lambda s: None), **kw)
+    kiosk = Kiosk(content, grammar, listener or ScriptedListener(lines), speaker or TranscriptSpeaker(None),
+                  events, config=config or Config(), screen=screen, err=err,
+                  out=kw.pop("out", io.StringIO()), sleep=kw.pop("sleep", lambda s: None), **kw)
     kiosk.run()
     kiosk.stderr = err.getvalue()
     return [json.loads(line) for line in out.getvalue().splitlines()], kiosk
@@ -84,7 +84,8 @@ def alert_script(tmp_path: Path, body: str = "") -> str:
     script = tmp_path / "alert.py"
     script.write_text(
         "import json, os, sys\n"
-        f"json.dump({{'argv': sys.argv, 'env': dict(os.environ)}}, open({str(tmp_path / 'alert.json')!r}, 'w'))\n"
+        f"json.dump({{'argv': sys.argv, 'env': dict(os.environ)}}, "
+        f"open({str(tmp_path / 'alert.json')!r}, 'w'))\n"
         + body
     )
     return f"{shlex.quote(sys.executable)} {shlex.quote(str(script))}"
@@ -107,11 +108,12 @@ def test_several_people_in_a_row(mini, grammar, tmp_path):
     assert len(per_person) == 4
     for person in per_person:
         assert person[0]["event"] == "heard" and person[-1]["event"] == "reset"
-        assert person[1] == {**person[1], "event": "say"} and person[1]["text"].startswith("Hello. Let's begin.")
+        assert (person[1] == {**person[1], "event": "say"}
+                and person[1]["text"].startswith("Hello. Let's begin."))
         assert person[2]["event"] == "ask" and person[2]["question"] == "ces_screen"
     idle_positions = [i for i, k in enumerate(kinds) if k == "idle"]
     reset_positions = [i for i, k in enumerate(kinds) if k == "reset"]
-    assert all(r < i for r, i in zip(reset_positions, idle_positions[1:]))
+    assert all(r < i for r, i in zip(reset_positions, idle_positions[1:], strict=True))
     outcomes = [e["disposition"] for e in of(events, "outcome")]
     assert outcomes == ["self_care", "emergency"]
     # The walk-away: shorter patience, "Are you still there?", then timeout.
@@ -128,7 +130,8 @@ def test_several_people_in_a_row(mini, grammar, tmp_path):
 
 
 def test_stop_resets_at_once_and_the_next_person_starts_fresh(mini, grammar):
-    events, _ = run_kiosk(mini, grammar, ["start", "stop", "start", "no", "no", "35", "yes", "3 weeks", "yes"])
+    events, _ = run_kiosk(mini, grammar,
+                          ["start", "stop", "start", "no", "no", "35", "yes", "3 weeks", "yes"])
     first, second = people(events)
     assert first[-1]["reason"] == "stopped"
     assert [e["question"] for e in of(first, "ask")] == ["ces_screen"]
@@ -339,8 +342,8 @@ def test_a_failing_session_is_reported_and_the_kiosk_goes_back_to_idle(mini, gra
 
 def test_errors_while_idle_do_not_end_the_kiosk(mini, grammar):
     slept = []
-    listener = Flaky([AudioDeviceError("microphone unplugged"), InputError("bad.wav: not a WAV file")] + SELF_CARE,
-                     [])
+    listener = Flaky([AudioDeviceError("microphone unplugged"), InputError("bad.wav: not a WAV file")]
+                     + SELF_CARE, [])
     events, _ = run_kiosk(mini, grammar, None, listener=listener, sleep=slept.append)
     assert [e["message"] for e in of(events, "error")] == ["microphone unplugged", "bad.wav: not a WAV file"]
     assert slept == [2.0]  # backs off after a device error, not after a bad file
@@ -363,7 +366,8 @@ def _reachable(root, skip):
         if id(obj) in seen or id(obj) in skip_ids:
             continue
         seen.add(id(obj))
-        if isinstance(obj, (types.ModuleType, type, types.FunctionType, types.BuiltinFunctionType, types.CodeType)):
+        if isinstance(obj, (types.ModuleType, type, types.FunctionType, types.BuiltinFunctionType,
+                            types.CodeType)):
             continue
         yield obj
         stack.extend(gc.get_referents(obj))
@@ -445,7 +449,8 @@ def test_nothing_written_to_disk_by_default(mini, grammar, tmp_path, monkeypatch
 def test_summary_on_screen_only_by_default(mini, grammar):
     screen_out = io.StringIO()
     out = io.StringIO()
-    events, _ = run_kiosk(mini, grammar, PERSON_1, screen=Screen(mini, stream=screen_out, terminal=False), out=out)
+    events, _ = run_kiosk(mini, grammar, PERSON_1, screen=Screen(mini, stream=screen_out, terminal=False),
+                          out=out)
     shown = screen_out.getvalue()
     assert "Summary for the clinician" in shown
     assert "age: 83" in shown and "numb bottom or pee changes: not sure" in shown
@@ -487,8 +492,8 @@ def test_repeat_help_not_sure_rate_and_volume_in_a_kiosk_session(mini, grammar):
             steps.append((speaker.rate_steps, speaker.volume_steps))
             return super().listen(expect, on_speech)
 
-    lines = ["start", "repeat", "help", "slower", "slower", "louder", "not sure", "no", "35", "yes", "3 weeks", "yes",
-             "start", "no"]
+    lines = ["start", "repeat", "help", "slower", "slower", "louder", "not sure", "no", "35", "yes",
+             "3 weeks", "yes", "start", "no"]
     events, _ = run_kiosk(mini, grammar, None, listener=Watch(lines), speaker=speaker)
     first, second = people(events)
     said = [e["text"] for e in of(first, "say")]
@@ -522,7 +527,8 @@ def test_slower_default_speech_rate():
     ("screen: maybe\n", "screen", "screen: true or screen: false"),
     ("wake_phrases: start\n", "wake_phrases", 'wake_phrases: ["start", "hello"]'),
     ("clinician_summary: [a, b]\n", "clinician_summary", "one line of text"),
-], ids=["unknown", "not-a-number", "too-small", "not-whole", "quote", "negative", "not-bool", "not-list", "list"])
+], ids=["unknown", "not-a-number", "too-small", "not-whole", "quote", "negative", "not-bool", "not-list",
+        "list"])
 def test_bad_settings_name_the_key_and_the_fix(tmp_path, text, key, fix):
     path = tmp_path / "config.yaml"
     path.write_text("region: uk\n" + text)
@@ -537,7 +543,8 @@ def test_summary_folder_that_is_a_file(tmp_path):
     (tmp_path / "notes").write_text("")
     path = tmp_path / "config.yaml"
     path.write_text("clinician_summary: notes\n")
-    with pytest.raises(ConfigError, match=r"clinician_summary 'notes' is a file, not a folder\n  fix: use screen"):
+    with pytest.raises(ConfigError,
+                       match=r"clinician_summary 'notes' is a file, not a folder\n  fix: use screen"):
         load_config(str(path))
     path.write_text("clinician_summary: saved\nwalkaway_after: 3\nidle_invite_every: 45\n")
     config = load_config(str(path))
@@ -598,13 +605,15 @@ def test_cli_bad_config_is_reported(tmp_path):
     config.write_text("idle_invite_every: often\n")
     result = _cli(["--kiosk", "--text", "--content", str(MINI), "--config", str(config)], "")
     assert result.returncode == 2
-    assert "idle_invite_every must be a number" in result.stderr and "fix: e.g. idle_invite_every: 60" in result.stderr
+    assert ("idle_invite_every must be a number" in result.stderr
+            and "fix: e.g. idle_invite_every: 60" in result.stderr)
 
 
 def _speech_ready() -> bool:
     from importlib.util import find_spec
 
-    return all(find_spec(f"voice.speech.{m}") for m in ("listening", "speaking")) and bool(shutil.which("espeak-ng"))
+    return (all(find_spec(f"voice.speech.{m}") for m in ("listening", "speaking"))
+            and bool(shutil.which("espeak-ng")))
 
 
 @pytest.mark.speech

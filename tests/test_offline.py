@@ -64,8 +64,8 @@ def _attempts(log: Path) -> list[dict]:
 def test_a_whole_spoken_session_opens_no_network_connection(blocked, tmp_path):
     vignette = next(v for v in load_vignettes() if v.id == "disc_after_lifting")
     voice = testaudio.VOICES[1]
-    command = [sys.executable, "-m", "voice", "--audio-in", "-", "--fast", "--audio-out", str(tmp_path / "said"),
-               "--jsonl"]
+    command = [sys.executable, "-m", "voice", "--audio-in", "-", "--fast", "--audio-out",
+               str(tmp_path / "said"), "--jsonl"]
     result = run_session(vignette, seed=2, phrasings=load_phrasings(), command=command, timeout=240,
                          speak=lambda text: str(testaudio.answer_file(tmp_path / "answers", text, voice)))
     assert result.error is None, f"{result.error}\n{result.stderr_tail}"
@@ -75,16 +75,16 @@ def test_a_whole_spoken_session_opens_no_network_connection(blocked, tmp_path):
 
 def test_text_mode_and_check_open_no_network_connection(blocked):
     for args, stdin in ((["check"], ""), (["--text", "--jsonl"], "no\n" * 30)):
-        done = subprocess.run([sys.executable, "-m", "voice", *args], input=stdin, capture_output=True, text=True,
-                              cwd=ROOT, timeout=60)
+        done = subprocess.run([sys.executable, "-m", "voice", *args], input=stdin, capture_output=True,
+                              text=True, cwd=ROOT, timeout=60)
         assert done.returncode == 0, done.stderr
     assert _attempts(blocked) == []
 
 
 def test_the_hook_sees_models_download(blocked, tmp_path):
     """Positive control: the one command that may use the network is seen (and here refused)."""
-    done = subprocess.run([sys.executable, "-m", "voice", "models", "download", "--dir", str(tmp_path / "models")],
-                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    done = subprocess.run([sys.executable, "-m", "voice", "models", "download", "--dir",
+                           str(tmp_path / "models")], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.returncode != 0
     assert "Traceback" not in done.stderr and done.stderr.strip()
     assert any(a["event"].startswith("socket.") for a in _attempts(blocked))

@@ -20,7 +20,8 @@ CES = {"saddle_numbness", "bladder_problem", "bowel_problem", "sexual_dysfunctio
 ANSWERS = ["yes", "no", "not sure", "yeah", "nope", "I don't know", "banana", "67", "seven", "3 weeks",
            "a few days", "ages", "eight out of ten", "2", ""]
 COMMANDS = ["repeat", "help", "go back", "start again", "slower", "louder", "what"]
-SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(max_examples=120, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def _run(content, grammar, answer, session_settings=None):
@@ -96,7 +97,8 @@ def test_unsure_to_a_red_flag_is_never_read_as_no(shipped, grammar, data):
     # Answering "not sure" to every question that screens for a red flag keeps the advice at least urgent.
     def answer(expect):
         question = shipped.questions.get(expect.question)
-        if question is not None and any(set(question.findings) & r.when.findings() for r in shipped.red_flags):
+        if question is not None and any(set(question.findings) & r.when.findings()
+                                        for r in shipped.red_flags):
             return "not sure"
         return data.draw(st.sampled_from(ANSWERS)) or None
 

@@ -40,8 +40,8 @@ def phrasings():
 def speak_session(vignette, phrasings, speak, said: Path):
     """The vignette's patient through `--audio-in - --fast` on PocketSphinx, saying what `speak`
     makes of each line; the result (checked to have run) and its transcript."""
-    command = [sys.executable, "-m", "voice", "--audio-in", "-", "--fast", "--audio-out", str(said), "--jsonl",
-               "--engine", "pocketsphinx"]
+    command = [sys.executable, "-m", "voice", "--audio-in", "-", "--fast", "--audio-out", str(said),
+               "--jsonl", "--engine", "pocketsphinx"]
     spoken = run_session(vignette, seed=1, phrasings=phrasings, command=command, speak=speak, timeout=240)
     transcript = "\n".join(f"  {t.get('question')}: said {t.get('said')!r}, heard {t.get('heard')!r}"
                            for t in spoken.turns)
@@ -49,7 +49,8 @@ def speak_session(vignette, phrasings, speak, said: Path):
     return spoken, transcript
 
 
-@pytest.mark.parametrize("vignette_id, voice, snr", CASES, ids=[c.values[0] if hasattr(c, "values") else c[0] for c in CASES])
+@pytest.mark.parametrize("vignette_id, voice, snr", CASES,
+                         ids=[c.values[0] if hasattr(c, "values") else c[0] for c in CASES])
 def test_spoken_outcome_equals_typed_outcome(vignette_id, voice, snr, phrasings, tmp_path):
     vignette = VIGNETTES[vignette_id]
     typed = run_session(vignette, seed=1, phrasings=phrasings)
@@ -79,8 +80,8 @@ def test_a_person_says_nothing_at_all(tmp_path):
     import subprocess
 
     result = subprocess.run([sys.executable, "-m", "voice", "--audio-in", "-", "--fast", "--audio-out",
-                             str(tmp_path / "said"), "--jsonl"], input="\n" * 12, capture_output=True, text=True,
-                            timeout=120)
+                             str(tmp_path / "said"), "--jsonl"], input="\n" * 12, capture_output=True,
+                            text=True, timeout=120)
     import json
 
     events = [json.loads(line) for line in result.stdout.splitlines()]

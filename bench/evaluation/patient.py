@@ -152,7 +152,8 @@ class SimulatedPatient:
     def answer(self, ask: dict[str, Any]) -> str:
         """The line the patient types for this `ask` event."""
         meaning = self.intent(ask)
-        if ask.get("findings") or ask.get("kind") in ("number", "choice") or ask.get("question") == "number_at_least":
+        if (ask.get("findings") or ask.get("kind") in ("number", "choice")
+                or ask.get("question") == "number_at_least"):
             self.meant, self.heard = meaning, None  # what a later "I heard ... Is that right?" is about
         p = self.phrasings
         if meaning in ("yes", "no", "unsure", "confirm"):

@@ -168,8 +168,9 @@ class Recording:
     def __init__(self, pulse: Pulse, source: str):
         self.path = Path(tempfile.mkstemp(suffix=".raw", dir=pulse.tmp)[1])
         self._file = open(self.path, "wb")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(["parec", "-d", source, f"--rate={RATE}", "--channels=1", "--format=s16le",
-                                      "--latency-msec=20"], env=pulse.env(None, None), stdout=self._file)
+        self.proc = subprocess.Popen(["parec", "-d", source, f"--rate={RATE}", "--channels=1",
+                                      "--format=s16le", "--latency-msec=20"],
+                                     env=pulse.env(None, None), stdout=self._file)
         self.started = time.monotonic()
 
     def samples(self) -> np.ndarray:
@@ -194,7 +195,8 @@ def load_wav16(path) -> np.ndarray:
 
 
 def _words(sentence: str) -> str:
-    return " ".join("".join(ch for ch in w.lower() if ch.isalpha() or ch == "'") for w in sentence.split()).strip()
+    return " ".join("".join(ch for ch in w.lower() if ch.isalpha() or ch == "'")
+                    for w in sentence.split()).strip()
 
 
 def recognize(pcm: np.ndarray, sentences: list[str]) -> str | None:
@@ -207,7 +209,8 @@ def recognize(pcm: np.ndarray, sentences: list[str]) -> str | None:
     words = {_words(s): s for s in sentences}
     alternatives = " | ".join(words)
     decoder = Decoder(samprate=RATE, loglevel="FATAL")
-    decoder.add_jsgf_string("candidates", f"#JSGF V1.0;\ngrammar candidates;\npublic <s> = {alternatives} ;\n")
+    decoder.add_jsgf_string("candidates",
+                            f"#JSGF V1.0;\ngrammar candidates;\npublic <s> = {alternatives} ;\n")
     decoder.activate_search("candidates")
     pad = np.zeros(RATE // 2, dtype=np.int16)
     audio = np.concatenate([pad, np.asarray(pcm, dtype=np.int16), pad])

@@ -136,4 +136,5 @@ def test_spoken_loop_through_the_cli(pulse):
     # The questions asked are heard in the recording of the speaker (the first one is said straight
     # after the welcome, with no pause to cut at, so it is not counted).
     asked_texts = {e["text"] for e in asked[1:] if e["text"] in candidates}
-    assert asked_texts and len(asked_texts & set(spoken)) >= max(1, len(asked_texts) // 2), (asked_texts, spoken)
+    assert asked_texts and len(asked_texts & set(spoken)) >= max(1, len(asked_texts) // 2), (
+        asked_texts, spoken)

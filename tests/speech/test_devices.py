@@ -27,7 +27,8 @@ def pulse():
 
 
 def _run(pulse, code: str, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    child = pulse.python(textwrap.dedent(code), *args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = pulse.python(textwrap.dedent(code), *args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
     out, err = child.communicate(timeout=timeout)
     return subprocess.CompletedProcess(child.args, child.returncode, out, err)
 
@@ -79,7 +80,8 @@ def test_no_server_no_card_is_a_clear_error(tmp_path):
             except AudioDeviceError as err:
                 print("ERROR", err.message, "|", err.fix)
     """)
-    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True,
+                          timeout=60)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
     assert len(lines) == 2 and all(line.startswith("ERROR") for line in lines), done.stdout

@@ -23,7 +23,8 @@ def _fake_model(folder: Path, words: str | None = None) -> Path:
     (folder / "conf" / "model.conf").write_text("--sample-frequency=16000\n")
     if words is not None:
         (folder / "graph").mkdir()
-        (folder / "graph" / "words.txt").write_text("".join(f"{w} {i}\n" for i, w in enumerate(words.split())))
+        (folder / "graph" / "words.txt").write_text(
+            "".join(f"{w} {i}\n" for i, w in enumerate(words.split())))
     return folder
 
 
@@ -139,7 +140,8 @@ def test_download_with_a_wrong_checksum_leaves_nothing(tmp_path, server):
 
 def test_download_failure_is_a_model_error(tmp_path):
     with pytest.raises(ModelError, match="download failed") as err:
-        models.download_model(tmp_path / "m", url="http://127.0.0.1:9/none.zip", progress=io.StringIO(), timeout=2)
+        models.download_model(tmp_path / "m", url="http://127.0.0.1:9/none.zip", progress=io.StringIO(),
+                              timeout=2)
     assert err.value.fix
 
 

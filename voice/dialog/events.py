@@ -1,6 +1,6 @@
 """The session event stream of protocol.md: one JSON object per line, flushed per line.
 
-Each protocol event the dialog emits has one record type here (as wyoming's `Event` types do): a
+Each protocol event the dialog and the kiosk emit has one record type here (as wyoming's `Event` types do): a
 frozen dataclass whose fields, in order, are the event's JSON fields after `event` and `t`. A field
 marked `_local()` travels with the record inside the process and is never written to the stream (the
 end of the person's speech, from which a `heard` event's latency is measured). A field marked
@@ -62,6 +62,8 @@ class Start(Record):
     language: str
     model: str | None
     region: str
+    kiosk: bool | None = _optional()
+    """True when a kiosk started (its own `start`, before any person's)."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ class Heard(Record):
     latency_ms: int | None = None
     speech_end: float | None = _local()
     """When the person's speech ended (monotonic seconds); not written, used for `latency_ms`."""
+    wake: bool | None = _optional()
+    """The idle kiosk only: whether the words were a wake phrase."""
 
     def replied(self, started: float | None) -> Heard:
         """This record with the latency to a reply whose first sample played at `started`."""
@@ -158,6 +162,54 @@ class Error(Record):
     message: str
     question: str | None
     input: str | None
+
+
+@dataclass(frozen=True)
+class KioskError(Record):
+    """Something went wrong in the kiosk itself (a device, the alert, a summary); it carries on."""
+
+    event: ClassVar[str] = "error"
+    message: str
+
+
+@dataclass(frozen=True)
+class Idle(Record):
+    """The kiosk waits for the next person."""
+
+    event: ClassVar[str] = "idle"
+    served: int
+    walked_away: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Alert(Record):
+    """The staff alert after an emergency: `sent` or `failed`."""
+
+    event: ClassVar[str] = "alert"
+    status: str
+    text: str
+    message: str | None = _optional()
+
+
+@dataclass(frozen=True)
+class Summary(Record):
+    """The clinician summary of one person, when the settings print it in --jsonl mode."""
+
+    event: ClassVar[str] = "summary"
+    answers: list[dict[str, object]]
+    red_flags: list[str]
+    disposition: str | None
+    reason: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Reset(Record):
+    """Everything about the last person is forgotten."""
+
+    event: ClassVar[str] = "reset"
+    reason: str
 
 
 @dataclass(frozen=True)
