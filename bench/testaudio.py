@@ -122,8 +122,8 @@ class _BytesFile:
 
 def speak(text: str, voice: Voice | str = "en-us", speed: int | None = None,
           pitch: int | None = None) -> np.ndarray:
-    ("`text` spoken by espeak-ng (or Festival, see FESTIVAL): int16 samples, 16 kHz mono "
-     "(leading/trailing silence trimmed).")
+    """`text` spoken by espeak-ng (or Festival, see FESTIVAL): int16 samples, 16 kHz mono, with the
+    leading and trailing silence trimmed."""
     if isinstance(voice, str):
         voice = Voice(voice)
     pcm = np.frombuffer(_speak_cached(text, voice.name, speed or voice.speed, pitch or voice.pitch),
