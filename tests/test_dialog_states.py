@@ -8,7 +8,20 @@ import json
 
 import pytest
 
-from voice.dialog.events import Ask, Device, Events, Heard, Outcome, Record
+from voice.dialog.events import (
+    Alert,
+    Ask,
+    Device,
+    Events,
+    Heard,
+    Idle,
+    KioskError,
+    Outcome,
+    Record,
+    Reset,
+    Start,
+    Summary,
+)
 from voice.dialog.sentences import Sentences, fill, join_or
 from voice.dialog.states import STEPS, TRANSITIONS, DialogError, State, Tracker, check_transitions, state_of
 from voice.triage.engine import READBACK_CONFIRM, READBACK_WHICH
@@ -78,7 +91,19 @@ def test_a_heard_record_keeps_its_speech_end_out_of_the_stream():
      ["disposition", "red_flags", "causes", "text", "because_of", "questions"]),
     (Device("lost", "unplugged"), ["status", "message"]),
     (Device("back"), ["status"]),
-], ids=["ask", "number at least", "outcome", "help now", "device lost", "device back"])
+    (Start("0.1.0", "text", "en", None, "uk"), ["version", "engine", "language", "model", "region"]),
+    (Start("0.1.0", "text", "en", None, "uk", kiosk=True),
+     ["version", "engine", "language", "model", "region", "kiosk"]),
+    (Heard("wake", "hello", None, None, 0.8, wake=True),
+     ["question", "text", "answer", "command", "confidence", "latency_ms", "wake"]),
+    (Idle(0, 0, "Say hello to start."), ["served", "walked_away", "text"]),
+    (Alert("sent", "Staff are coming."), ["status", "text"]),
+    (Alert("failed", "Tell the staff.", "exit 1"), ["status", "text", "message"]),
+    (Summary([], [], None, "complete", ""), ["answers", "red_flags", "disposition", "reason", "text"]),
+    (KioskError("the microphone is gone"), ["message"]),
+    (Reset("complete"), ["reason"]),
+], ids=["ask", "number at least", "outcome", "help now", "device lost", "device back", "start",
+        "kiosk start", "wake heard", "idle", "alert sent", "alert failed", "summary", "kiosk error", "reset"])
 def test_records_write_their_fields_in_protocol_order(record: Record, keys):
     assert list(record.fields()) == keys
 

@@ -23,7 +23,8 @@ from collections.abc import Callable
 from typing import TextIO
 
 from .. import __version__
-from ..dialog.events import Events
+from ..dialog.events import Alert, End, Events, Heard, Idle, KioskError, Reset, Say, Start
+from ..dialog.events import Summary as SummaryRecord
 from ..dialog.sentences import fill
 from ..dialog.session import SessionSettings
 from ..errors import AudioDeviceError, EndOfInput, TriageError
@@ -97,13 +98,13 @@ class Kiosk:
             self.speaker.say(text)
         except AudioDeviceError as err:
             self._report(err)
-        self.events.emit("say", text=text)
+        Say(text).send(self.events)
         self._last_spoken = self.clock()
 
     def _report(self, err: BaseException | str) -> None:
         """An error: an `error` event and a line on stderr; the kiosk carries on."""
         message = str(err) if isinstance(err, (TriageError, str)) else f"{type(err).__name__}: {err}"
-        self.events.emit("error", message=message)
+        KioskError(message).send(self.events)
         try:
             self.err.write(f"voice-triage: kiosk: {message}\n")
             self.err.flush()
@@ -148,9 +149,8 @@ class Kiosk:
         """Serve people until stdin ends; returns the `end` reason (`stopped`)."""
         saved = self._install_signals()
         try:
-            self.events.emit("start", version=__version__, engine=getattr(self.listener, "engine", "text"),
-                             language="en", model=getattr(self.listener, "model", None),
-                             region=self.region.id, kiosk=True)
+            Start(__version__, getattr(self.listener, "engine", "text"), "en",
+                  getattr(self.listener, "model", None), self.region.id, kiosk=True).send(self.events)
             if self.options.alert_argv is None:
                 self._warn_no_alert()
             first = True
@@ -173,7 +173,7 @@ class Kiosk:
                 self.speaker.wait()
             except (AudioDeviceError, KeyboardInterrupt):
                 pass
-            self.events.emit("end", reason="stopped")
+            End("stopped").send(self.events)
         finally:
             for sig, old in saved.items():
                 signal.signal(sig, old)
@@ -181,8 +181,7 @@ class Kiosk:
 
     def _idle(self, first: bool) -> str | None:
         """Wait for a person: returns `wake` or `help_now`, or None when the input has ended."""
-        self.events.emit("idle", served=self.served, walked_away=self.walked_away,
-                         text=self._fmt(self.content.say("idle_invite")))
+        Idle(self.served, self.walked_away, self._fmt(self.content.say("idle_invite"))).send(self.events)
         if self.keys is not None:
             self.keys.clear()
         if first:
@@ -215,9 +214,8 @@ class Kiosk:
                     self._say("idle_invite")
                 continue
             meaning = self.grammar.understand(utt.text, None)
-            self.events.emit("heard", question="wake", text=utt.text, answer=None,
-                             command=meaning.command if meaning else None, confidence=utt.confidence,
-                             latency_ms=None, wake=bool(meaning and meaning.wake))
+            Heard("wake", utt.text, None, meaning.command if meaning else None, utt.confidence,
+                  wake=bool(meaning and meaning.wake)).send(self.events)
             if meaning is None:
                 continue
             if meaning.wake:
@@ -305,10 +303,10 @@ class Kiosk:
         key = "kiosk_alert" if error is None else "kiosk_alert_failed"
         text = self._fmt(self.content.say(key))
         if error is None:
-            self.events.emit("alert", status="sent", text=text)
+            Alert("sent", text).send(self.events)
         else:
             message = f"the staff alert failed: {error}"
-            self.events.emit("alert", status="failed", text=text, message=message)
+            Alert("failed", text, message).send(self.events)
             self._report(f"{message} (alert_command: {self.options.alert_argv[0]})")
         self._say(key)
 
@@ -321,7 +319,7 @@ class Kiosk:
             self.screen.show_summary(summary.lines())
         if mode == "print":
             if self.events.stream is not None:
-                self.events.emit("summary", **summary.record())
+                SummaryRecord(**summary.record()).send(self.events)
             else:
                 self.out.write(summary.text())
                 self.out.flush()
@@ -353,7 +351,7 @@ class Kiosk:
         """
         self._alert = None
         self._device_message = None
-        self.events.emit("reset", reason=reason)
+        Reset(reason).send(self.events)
         self._say("kiosk_reset")
         for port in (self.speaker, self.listener):
             forget = getattr(port, "forget", None)
