@@ -30,7 +30,7 @@ def measure_triage(
         import tempfile
 
         with tempfile.TemporaryDirectory(prefix="bench-vignettes-") as tmp:
-            files = sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("_"))
+            files = sorted(p for p in folder.rglob("*.yaml") if not p.name.startswith("_"))
             files = files[:: max(1, len(files) // limit)][:limit]  # spread over the dispositions
             for p in [*files, *folder.glob("_*.yaml")]:
                 shutil.copy(p, tmp)

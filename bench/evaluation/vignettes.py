@@ -32,6 +32,8 @@ YES_NO_FINDINGS: frozenset[str] = frozenset(
     walking_eased_by_sitting walking_cramp_eased_standing vascular_risk sudden_pop thigh_bruising
     new_exercise worse_crossing_leg sitting_bone_pain long_sitting lifting_start groin_stiffness
     morning_stiffness_long pelvic_girdle getting_worse
+    recent_spinal_procedure clot_risk calf_tender tense_swollen_leg muscle_breakdown_risk
+    colicky_flank_pain limp recent_birth
     """.split()
 )
 """Protocol yes/no finding ids."""
@@ -50,7 +52,8 @@ CAUSES: frozenset[str] = frozenset(
     hamstring_tendinopathy muscle_strain exercise_soreness prolonged_sitting spine_arthritis
     hip_arthritis pregnancy_sciatica pelvic_girdle_pain axial_spondyloarthritis
     cauda_equina spinal_infection spinal_cancer fracture vascular_claudication aortic_aneurysm
-    dvt rhabdomyolysis kidney_infection
+    dvt rhabdomyolysis kidney_infection compartment_syndrome acute_limb_ischaemia
+    pulmonary_embolism kidney_stone septic_arthritis childhood_hip pregnancy_complication
     """.split()
 )
 """Protocol cause ids."""
@@ -225,11 +228,12 @@ def load_vignette(path: Path | str) -> Vignette:
 
 
 def load_vignettes(directory: Path | str | None = None) -> list[Vignette]:
-    """Load every <id>.yaml of a folder (files starting with "_" are data, not vignettes)."""
+    """Load every <id>.yaml of a folder and its subfolders (one subfolder per blind round);
+    files starting with "_" are data, not vignettes."""
     directory = Path(directory) if directory is not None else DEFAULT_VIGNETTE_DIR
     if not directory.is_dir():
         raise VignetteError("the vignette folder does not exist", where=str(directory))
-    files = sorted(p for p in directory.glob("*.yaml") if not p.name.startswith("_"))
+    files = sorted(p for p in directory.rglob("*.yaml") if not p.name.startswith("_"))
     if not files:
         raise VignetteError("no vignette files (*.yaml) here", where=str(directory))
     vignettes = [load_vignette(p) for p in files]
