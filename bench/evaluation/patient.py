@@ -156,9 +156,12 @@ class SimulatedPatient:
                 or ask.get("question") == "number_at_least"):
             self.meant, self.heard = meaning, None  # what a later "I heard ... Is that right?" is about
         p = self.phrasings
+        findings = [f for f in (ask.get("findings") or []) if isinstance(f, str)]
+        own = [f for f in findings if f in self.vignette.says]
+        if meaning in ("yes", "no", "unsure") and own:
+            return self.rng.choice(self.vignette.says[own[0]])
         if meaning in ("yes", "no", "unsure", "confirm"):
             return self.rng.choice(p[meaning])
-        findings = [f for f in (ask.get("findings") or []) if isinstance(f, str)]
         key = findings[0] if findings else ask.get("question")
         if isinstance(meaning, int):
             templates = p["number"].get(key) or p["number"]["default"]

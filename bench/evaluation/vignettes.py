@@ -8,7 +8,7 @@ triage must reach. Every id is a fixed id of the session protocol (docs/protocol
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,7 @@ CAUSES: frozenset[str] = frozenset(
 )
 """Protocol cause ids."""
 
-TOP_KEYS = ("id", "story", "yes", "unsure", "age", "pain_score", "duration", "expect", "note")
+TOP_KEYS = ("id", "story", "yes", "unsure", "age", "pain_score", "duration", "says", "expect", "note")
 REQUIRED_KEYS = ("id", "story", "yes", "expect")
 EXPECT_KEYS = ("disposition", "cause")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -103,6 +103,9 @@ class Vignette:
     """The cause that must be among the three most likely causes."""
     note: str = ""
     """Why the expectation is right (reference row), for reviewers."""
+    says: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """The patient's own words for a yes/no finding, used instead of the stock phrasings whenever a
+    question asks about it (e.g. saddle_numbness: "no, but my inner thighs are numb")."""
     path: str = ""
     """File it was loaded from."""
 
@@ -138,6 +141,24 @@ def _finding_list(path: Path, data: dict, key: str) -> frozenset[str]:
     if len(set(value)) != len(value):
         raise _fail(path, f"a finding is listed twice in {key!r}")
     return frozenset(value)
+
+
+def _says(path: Path, value: Any) -> dict[str, tuple[str, ...]]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _fail(path, "'says' must map a yes/no finding id to the patient's words",
+                    fix='write e.g. says: {saddle_numbness: "no, but my inner thighs are numb"}')
+    says: dict[str, tuple[str, ...]] = {}
+    for finding, words in value.items():
+        if finding not in YES_NO_FINDINGS:
+            raise _fail(path, f"{finding!r} in 'says' is not a protocol yes/no finding id")
+        phrases = [words] if isinstance(words, str) else words
+        if not isinstance(phrases, list) or not phrases or not all(
+                isinstance(w, str) and w.strip() for w in phrases):
+            raise _fail(path, f"'says' for {finding!r} must be the words, or a list of them")
+        says[finding] = tuple(phrases)
+    return says
 
 
 def vignette_from_dict(data: Any, path: Path | str = "<vignette>") -> Vignette:
@@ -203,6 +224,7 @@ def vignette_from_dict(data: Any, path: Path | str = "<vignette>") -> Vignette:
             f"expected cause {expect['cause']!r} is not a protocol cause id",
             fix="use a cause id of docs/protocol.md",
         )
+    says = _says(path, data.get("says", {}))
     note = data.get("note", "")
     if not isinstance(note, str):
         raise _fail(path, "'note' must be text")
@@ -218,6 +240,7 @@ def vignette_from_dict(data: Any, path: Path | str = "<vignette>") -> Vignette:
         expect_cause=expect["cause"],
         note=" ".join(note.split()),
         path=str(path),
+        says=says,
     )
 
 
