@@ -134,6 +134,7 @@ class PageServer:
         base = f"/{self.secret}" if self.secret else ""
         routes = [Route(f"{base}/", page), Route(f"{base}/kiosk.css", static("kiosk.css", "text/css")),
                   Route(f"{base}/kiosk.js", static("kiosk.js", "text/javascript")),
+                  Route(f"{base}/favicon.ico", lambda request: Response(status_code=204)),
                   Route(f"{base}/texts", get_texts), Route(f"{base}/state", state),
                   Route(f"{base}/events", events), Route(f"{base}/tap", tap, methods=["POST"])]
         return _Guard(Starlette(routes=routes), self)

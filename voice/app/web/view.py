@@ -14,8 +14,23 @@ import dataclasses
 import threading
 from typing import Any
 
-from ...dialog.events import Alert, Ask, Device, End, Error, Heard, Idle, KioskError, NoInput, Outcome, Record
-from ...dialog.events import Reset, Say, Start, Summary
+from ...dialog.events import (
+    Alert,
+    Ask,
+    Device,
+    End,
+    Error,
+    Heard,
+    Idle,
+    KioskError,
+    NoInput,
+    Outcome,
+    Record,
+    Reset,
+    Say,
+    Start,
+    Summary,
+)
 from ...dialog.sentences import fill
 from ...triage.model import Content, Kind, Region
 
@@ -113,7 +128,7 @@ class PageView:
                 p.question, p.question_id, p.kind = text, qid, kind
                 p.choices = [{"id": cid, "label": self._choice_label(qid, cid)} for cid in choices]
                 p.number = self._number_range(qid) if kind == Kind.NUMBER.value else None
-                p.spoken = p.heard = ""
+                p.spoken = ""  # what was heard stays until the next answer: "I heard: no"
                 if qid in self.content.questions and qid not in p.asked:
                     p.asked.append(qid)
             case Say(text=text):

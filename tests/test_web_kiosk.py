@@ -1,0 +1,262 @@
+"""The kiosk's page in a real browser (headless Chromium from Debian, driven by Selenium) against a
+real kiosk process (`voice-triage --kiosk --web --text --jsonl`, typed answers on stdin): people
+served by touch, by typing while the page follows, and both mixed; walk-away and reset with
+nothing of the person left; reload and kiosk restart; an axe-core audit at WCAG 2.2 AA."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+
+from bench.web.browser import MISSING, audit, quit_browser, small_targets, start_browser, viewport, wait_for
+from bench.web.kiosk import KioskProcess
+from bench.web.page import SELF_CARE, answer_by_touch, text, touch, visible_buttons
+
+pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
+
+
+@pytest.fixture(scope="module")
+def config(tmp_path_factory):
+    path = tmp_path_factory.mktemp("web") / "config.yaml"
+    # The alert command succeeds (staff "called"); the advice stays until "I have finished".
+    path.write_text("alert_command: 'true'\nadvice_hold: 120\nidle_invite_every: 600\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def kiosk(config):
+    process = KioskProcess(config)
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="module")
+def texts(kiosk):
+    with urllib.request.urlopen(kiosk.url + "texts", timeout=5) as reply:
+        return json.load(reply)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    driver = start_browser()
+    yield driver
+    quit_browser(driver)
+
+
+def invite(kiosk) -> str:
+    return next(e["text"] for e in reversed(kiosk.events) if e["event"] == "idle")
+
+
+def idle_page(browser, kiosk) -> int:
+    """Open the page on the idle kiosk; returns the index of the next event."""
+    def idle():
+        kinds = [e["event"] for e in kiosk.events if e["event"] in ("idle", "reset", "ask", "heard", "outcome")]
+        return kinds and kinds[-1] == "idle"
+
+    wait_for(idle, what="the kiosk to be idle")
+    browser.get(kiosk.url)
+    wait_for(lambda: invite(kiosk) in text(browser), what="the invitation")
+    browser.history_length = browser.execute_script("return history.length;")
+    return len(kiosk.events)
+
+
+def person_words(kiosk, start: int) -> set[str]:
+    """What the kiosk said and heard for one person (from `start`), as it might show on the page."""
+    words = set()
+    for e in kiosk.events[start:]:
+        if e["event"] in ("ask", "outcome") or (e["event"] == "say" and "forgotten" not in e["text"]):
+            words.add(e["text"])
+        if e["event"] == "heard" and e.get("text") and not e.get("wake"):
+            words.add(e["text"])
+    return words
+
+
+def assert_nothing_left(browser, kiosk, texts, start: int) -> None:
+    """After a reset: the page, a reload and the back button show only the invitation."""
+    shown_invite = invite(kiosk)
+    wait_for(lambda: shown_invite in text(browser) and texts["heard"] not in text(browser), what="the invite")
+
+    def only_invite():
+        page = text(browser)
+        long_texts = [w for w in person_words(kiosk, start) if len(w) > 3]
+        assert not [w for w in long_texts if w in page], page
+        assert texts["summary_heading"] not in page and texts["heard"] not in page
+        return set(visible_buttons(browser)) == {texts["buttons"]["start"]["label"],
+                                                 texts["buttons"]["help_now"]["label"]}
+
+    wait_for(only_invite, what="only the invitation")
+    # The person added no entry to the browser's history; going back leaves the page, and coming
+    # forward again (never from the cache: no-store) shows only the invitation.
+    assert browser.execute_script("return history.length;") == browser.history_length
+    browser.refresh()
+    wait_for(lambda: shown_invite in text(browser), what="the invitation after a reload")
+    wait_for(only_invite, what="only the invitation after a reload")
+    browser.back()
+    assert not [w for w in person_words(kiosk, start) if len(w) > 3 and w in text(browser)]
+    browser.forward()
+    wait_for(lambda: shown_invite in text(browser), what="the invitation after going back and forward")
+    wait_for(only_invite, what="only the invitation after going back and forward")
+
+
+def test_security_headers_and_only_this_computer(kiosk):
+    with urllib.request.urlopen(kiosk.url, timeout=5) as reply:
+        headers = reply.headers
+        page = reply.read().decode()
+    assert headers["Cache-Control"] == "no-store"
+    assert "default-src 'none'" in headers["Content-Security-Policy"]
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert "<html lang=\"en\">" in page and "http" not in page.split("<body>")[1]  # no outside address
+    request = urllib.request.Request(kiosk.url + "state", headers={"Host": f"evil.example:{kiosk.port}"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=5)
+    assert refused.value.code == 404
+    tap = urllib.request.Request(kiosk.url + "tap", data=b'{"button": "start"}', method="POST",
+                                 headers={"Content-Type": "application/json", "Origin": "http://evil.example"})
+    with pytest.raises(urllib.error.HTTPError):
+        urllib.request.urlopen(tap, timeout=5)
+
+
+def test_a_person_by_touch_to_self_care_then_nothing_of_them_remains(browser, kiosk, texts):
+    start = idle_page(browser, kiosk)
+    assert audit(browser) == []
+    touch(browser, texts["buttons"]["start"]["label"])
+    audited = set()
+
+    def check(ask):
+        if ask["kind"] not in audited:  # a yes/no question, the number pad, the choices
+            audited.add(ask["kind"])
+            assert audit(browser) == [], ask["kind"]
+            assert small_targets(browser) == []
+
+    i, outcome = answer_by_touch(browser, kiosk, texts, SELF_CARE, start, check)
+    assert outcome["disposition"] == "self_care"
+    heard = [e for e in kiosk.events[start:] if e["event"] == "heard" and not e.get("wake")]
+    assert [e["text"] for e in heard if e["question"] == "pain_score"] == ["3"]  # the pad's answer, typed-like
+    assert all(e["confidence"] is None for e in heard)
+    label = wait_for(lambda: browser.find_element("id", "advice-label").text, what="the advice")
+    wait_for(lambda: texts["summary_heading"] in text(browser), what="the summary for reception")
+    page = text(browser)
+    assert page.index(label) < page.index(texts["summary_heading"])
+    assert browser.find_element("id", "action").text in outcome["text"]
+    assert audit(browser) == []
+    touch(browser, texts["done"])
+    kiosk.next(("reset",), i)
+    assert_nothing_left(browser, kiosk, texts, start)
+
+
+def test_emergency_by_keyboard_fills_the_screen_with_the_number(browser, kiosk, texts):
+    from selenium.webdriver.common.keys import Keys
+
+    start = idle_page(browser, kiosk)
+    body = browser.find_element("tag name", "body")
+
+    def focus(label):
+        for _ in range(30):
+            if browser.switch_to.active_element.text == label:
+                outline = browser.execute_script(
+                    "return getComputedStyle(document.activeElement).outlineStyle;")
+                assert outline != "none"  # a visible focus
+                return
+            body.send_keys(Keys.TAB) if _ == 0 else browser.switch_to.active_element.send_keys(Keys.TAB)
+        raise AssertionError(f"{label!r} cannot be reached by Tab")
+
+    focus(texts["buttons"]["start"]["label"])
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
+    i, ask = kiosk.next(("ask",), start)
+    wait_for(lambda: ask["text"] == browser.find_element("id", "question").text, what="the first question")
+    focus(texts["buttons"]["yes"]["label"])
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
+    i, outcome = kiosk.next(("outcome",), i)
+    assert outcome["disposition"] == "emergency"
+    alert = browser.find_element("id", "emergency")
+    wait_for(lambda: alert.text == texts["call_now"], what="the number to call")
+    assert alert.get_attribute("role") == "alert"
+    assert "emergency" in body.get_attribute("class")
+    box = alert.rect
+    assert box["height"] >= 0.5 * browser.execute_script("return innerHeight;")
+    kiosk.next(("alert",), i)
+    assert audit(browser) == []
+    touch(browser, texts["done"])
+    kiosk.next(("reset",), i)
+    assert_nothing_left(browser, kiosk, texts, start)
+
+
+def test_typed_answers_and_touches_mix_while_the_page_follows(browser, kiosk, texts):
+    start = idle_page(browser, kiosk)
+    kiosk.type("start")
+    i, first = kiosk.next(("ask",), start)
+    wait_for(lambda: browser.find_element("id", "question").text == first["text"], what="the first question")
+    kiosk.type("no")
+    i, second = kiosk.next(("ask",), i + 1)
+    wait_for(lambda: browser.find_element("id", "question").text == second["text"], what="the next question")
+    wait_for(lambda: browser.find_element("id", "heard").text == f"{texts['heard']}: no", what="I heard: no")
+    touch(browser, texts["buttons"]["no"]["label"])  # the next answer by touch, in the same session
+    i, heard = kiosk.next(("heard",), i)
+    assert (heard["question"], heard["text"], heard["answer"]) == (second["question"], "no", "no")
+    i, third = kiosk.next(("ask",), i)
+    wait_for(lambda: browser.find_element("id", "question").text == third["text"], what="the third question")
+    touch(browser, texts["buttons"]["back"]["label"])  # a command by touch: back to the second question
+    i, again = kiosk.next(("ask",), i + 1)
+    assert again["question"] == second["question"]
+    kiosk.type("I'm done")
+    i, reset = kiosk.next(("reset",), i)
+    assert reset["reason"] == "stopped"
+    assert_nothing_left(browser, kiosk, texts, start)
+
+
+def test_walk_away_is_announced_then_everything_is_forgotten(browser, kiosk, texts):
+    start = idle_page(browser, kiosk)
+    touch(browser, texts["buttons"]["start"]["label"])
+    i, first = kiosk.next(("ask",), start)
+    # Nobody answers. (The first empty line answers the idle kiosk's listen, which the touch on
+    # "start" overtook: silence from a turn already answered by a touch is not counted.)
+    kiosk.type("")
+    kiosk.type("")
+    wait_for(lambda: browser.find_element("id", "warn").text == texts["still_there"], what="the walk-away note")
+    assert browser.find_element("id", "warn").get_attribute("role") == "status"
+    while True:
+        kiosk.type("")
+        i, event = kiosk.next(("ask", "reset"), i + 1)
+        if event["event"] == "reset":
+            break
+    assert event["reason"] == "timeout"
+    assert_nothing_left(browser, kiosk, texts, start)
+
+
+def test_reload_keeps_the_question_and_a_stopped_kiosk_says_so(browser, config, texts):
+    first = KioskProcess(config)
+    try:
+        start = idle_page(browser, first)
+        touch(browser, texts["buttons"]["start"]["label"])
+        i, ask = first.next(("ask",), start)
+        touch(browser, texts["buttons"]["no"]["label"])
+        i, ask = first.next(("ask",), i + 1)
+        browser.refresh()
+        wait_for(lambda: browser.find_element("id", "question").text == ask["text"], what="the question again")
+        first.kill()  # the kiosk dies at once: the page must not keep showing the question
+        wait_for(lambda: texts["stopped"] in text(browser), what="the kiosk-stopped notice")
+        assert ask["text"] not in text(browser)
+    finally:
+        first.kill()
+    second = KioskProcess(config, port=first.port)
+    try:
+        wait_for(lambda: invite(second) in text(browser), timeout=15, what="the page back after a restart")
+        assert texts["stopped"] not in text(browser)
+    finally:
+        second.stop()
+    wait_for(lambda: texts["stopped"] in text(browser), what="the notice after a clean stop")
+
+
+def test_text_reflows_at_200_and_400_percent_zoom(browser, kiosk, texts):
+    idle_page(browser, kiosk)
+    try:
+        for width, height in ((640, 450), (320, 480)):  # a 1280 x 900 screen at 200% and 400% zoom
+            viewport(browser, width, height, zoom=1280 / width)
+            touch_label = texts["buttons"]["start"]["label"]
+            assert touch_label in visible_buttons(browser)
+            assert browser.execute_script(
+                "return document.documentElement.scrollWidth <= document.documentElement.clientWidth;")
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
