@@ -6,6 +6,8 @@ nothing of the person left; reload and kiosk restart; an axe-core audit at WCAG 
 from __future__ import annotations
 
 import json
+import os
+import urllib.error
 import urllib.request
 
 import pytest
@@ -13,8 +15,14 @@ import pytest
 from bench.web.browser import MISSING, audit, quit_browser, small_targets, start_browser, viewport, wait_for
 from bench.web.kiosk import KioskProcess
 from bench.web.page import SELF_CARE, answer_by_touch, text, touch, visible_buttons
-
-pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
+from voice.app.config import load_config
+from voice.app.text_io import ScriptedListener, TextListener
+from voice.app.web.answers import MergedListener
+from voice.app.web.server import PageServer
+from voice.app.web.texts import load_page_texts
+from voice.app.web.view import PageView
+from voice.errors import ConfigError, EndOfInput
+from voice.ports import Expectation, Utterance
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +48,8 @@ def texts(kiosk):
 
 @pytest.fixture(scope="module")
 def browser():
+    if MISSING:
+        pytest.skip(MISSING)
     driver = start_browser()
     yield driver
     quit_browser(driver)
@@ -52,7 +62,7 @@ def invite(kiosk) -> str:
 def idle_page(browser, kiosk) -> int:
     """Open the page on the idle kiosk; returns the index of the next event."""
     def idle():
-        kinds = [e["event"] for e in kiosk.events if e["event"] in ("idle", "reset", "ask", "heard", "outcome")]
+        kinds = [e["event"] for e in kiosk.events if e["event"] in ("idle", "reset", "ask", "outcome")]
         return kinds and kinds[-1] == "idle"
 
     wait_for(idle, what="the kiosk to be idle")
@@ -133,7 +143,7 @@ def test_a_person_by_touch_to_self_care_then_nothing_of_them_remains(browser, ki
     i, outcome = answer_by_touch(browser, kiosk, texts, SELF_CARE, start, check)
     assert outcome["disposition"] == "self_care"
     heard = [e for e in kiosk.events[start:] if e["event"] == "heard" and not e.get("wake")]
-    assert [e["text"] for e in heard if e["question"] == "pain_score"] == ["3"]  # the pad's answer, typed-like
+    assert [e["text"] for e in heard if e["question"] == "pain_score"] == ["3"]  # the pad's number
     assert all(e["confidence"] is None for e in heard)
     label = wait_for(lambda: browser.find_element("id", "advice-label").text, what="the advice")
     wait_for(lambda: texts["summary_heading"] in text(browser), what="the summary for reception")
@@ -188,10 +198,13 @@ def test_typed_answers_and_touches_mix_while_the_page_follows(browser, kiosk, te
     kiosk.type("start")
     i, first = kiosk.next(("ask",), start)
     wait_for(lambda: browser.find_element("id", "question").text == first["text"], what="the first question")
+    kiosk.type("purple")  # not an answer: the page shows what was heard, under the same question
+    wait_for(lambda: browser.find_element("id", "heard").text == f"{texts['heard']}: purple",
+             what="I heard: purple")
+    assert browser.find_element("id", "question").text == first["text"]
     kiosk.type("no")
     i, second = kiosk.next(("ask",), i + 1)
     wait_for(lambda: browser.find_element("id", "question").text == second["text"], what="the next question")
-    wait_for(lambda: browser.find_element("id", "heard").text == f"{texts['heard']}: no", what="I heard: no")
     touch(browser, texts["buttons"]["no"]["label"])  # the next answer by touch, in the same session
     i, heard = kiosk.next(("heard",), i)
     assert (heard["question"], heard["text"], heard["answer"]) == (second["question"], "no", "no")
@@ -214,7 +227,8 @@ def test_walk_away_is_announced_then_everything_is_forgotten(browser, kiosk, tex
     # "start" overtook: silence from a turn already answered by a touch is not counted.)
     kiosk.type("")
     kiosk.type("")
-    wait_for(lambda: browser.find_element("id", "warn").text == texts["still_there"], what="the walk-away note")
+    wait_for(lambda: browser.find_element("id", "warn").text == texts["still_there"],
+             what="the walk-away note")
     assert browser.find_element("id", "warn").get_attribute("role") == "status"
     while True:
         kiosk.type("")
@@ -234,7 +248,8 @@ def test_reload_keeps_the_question_and_a_stopped_kiosk_says_so(browser, config, 
         touch(browser, texts["buttons"]["no"]["label"])
         i, ask = first.next(("ask",), i + 1)
         browser.refresh()
-        wait_for(lambda: browser.find_element("id", "question").text == ask["text"], what="the question again")
+        wait_for(lambda: browser.find_element("id", "question").text == ask["text"],
+                 what="the question again")
         first.kill()  # the kiosk dies at once: the page must not keep showing the question
         wait_for(lambda: texts["stopped"] in text(browser), what="the kiosk-stopped notice")
         assert ask["text"] not in text(browser)
@@ -260,3 +275,67 @@ def test_text_reflows_at_200_and_400_percent_zoom(browser, kiosk, texts):
                 "return document.documentElement.scrollWidth <= document.documentElement.clientWidth;")
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+# ---------------------------------------------------------------- without a browser
+
+
+def pipe_listener():
+    """A TextListener reading a pipe, and the pipe's writing end (a person typing, or not yet)."""
+    read, write = os.pipe()
+    return TextListener(os.fdopen(read, "r")), os.fdopen(write, "w", buffering=1)
+
+
+EXPECT = Expectation(question="q", kind="yes_no", phrases=())
+
+
+def test_a_tap_answers_while_the_listener_still_waits_and_silence_from_then_is_not_counted():
+    listener, typing = pipe_listener()
+    merged = MergedListener(listener)
+    merged.tap("yes")
+    assert merged.listen(EXPECT) == Utterance("yes")  # the listener is still waiting for a line
+    typing.write("\n")  # silence, heard on the turn the tap answered: not a no-input of the next
+    typing.write("no\n")
+    assert merged.listen(EXPECT) == Utterance("no")
+    typing.write("\n")
+    assert merged.listen(EXPECT) == Utterance(None)  # silence on its own turn counts
+    typing.close()
+    with pytest.raises(EndOfInput):
+        merged.listen(EXPECT)
+    with pytest.raises(EndOfInput):
+        merged.listen(EXPECT)
+
+
+def test_taps_not_taken_are_forgotten_at_reset():
+    listener, typing = pipe_listener()
+    merged = MergedListener(listener)
+    merged.tap("yes")
+    merged.forget()
+    typing.write("start\n")
+    assert merged.listen(EXPECT) == Utterance("start")
+    typing.close()
+
+
+def test_beyond_this_computer_only_with_a_long_secret(tmp_path, mini):
+    texts = load_page_texts(None, mini.regions[mini.default_region])
+    view = PageView(mini, mini.regions[mini.default_region], texts)
+    with pytest.raises(ConfigError, match="web_secret"):
+        PageServer(view, MergedListener(ScriptedListener([])), "0.0.0.0", 0)
+    settings = tmp_path / "config.yaml"
+    settings.write_text("web_secret: short\n")
+    with pytest.raises(ConfigError, match="at least 16"):
+        load_config(str(settings))
+    secret = "s3cret-word-long-enough"
+    server = PageServer(view, MergedListener(ScriptedListener([])), "127.0.0.1", 0, secret)
+    server.start()
+    try:
+        base = f"http://127.0.0.1:{server.port}"
+        for path in ("/state", "/x" + secret + "/state", "/" + secret[:-1] + "/state"):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(base + path, timeout=5)
+            assert refused.value.code == 404
+        with urllib.request.urlopen(f"{base}/{secret}/state", timeout=5) as reply:
+            assert json.load(reply)["phase"] == "idle"
+            assert reply.headers["Cache-Control"] == "no-store"
+    finally:
+        server.stop()

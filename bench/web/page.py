@@ -41,7 +41,8 @@ def type_number(driver, number: int, ok: str) -> None:
     touch(driver, ok)
 
 
-SELF_CARE = {"yes_no": "no", "readback_confirm": "yes", "age": 35, "pain_score": 3, "duration": "less_than_week"}
+SELF_CARE = {"yes_no": "no", "readback_confirm": "yes", "age": 35, "pain_score": 3,
+             "duration": "less_than_week"}
 """A person with no warning signs, answering by touch, who ends at self-care."""
 
 

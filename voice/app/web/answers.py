@@ -53,17 +53,25 @@ class MergedListener:
             turn = self._turn
             if self._ended:
                 raise EndOfInput()
-            if not self._pumping:
-                self._pumping = True
-                threading.Thread(target=self._pump, args=(expect, on_speech, turn),
-                                 name="kiosk-listen", daemon=True).start()
+        self._keep_listening(expect, on_speech, turn)
         while True:
             source, utt, started = self._items.get()
             if source == _FAILED:
                 raise utt
             if source == _VOICE and utt.text is None and started != turn:
-                continue  # silence heard while an earlier turn was answered by a tap
+                # Silence heard while an earlier turn was answered by a tap: listen again.
+                self._keep_listening(expect, on_speech, turn)
+                continue
             return utt
+
+    def _keep_listening(self, expect: Expectation, on_speech: Callable[[], None] | None, turn: int) -> None:
+        """Start a listen of the inner listener, unless one is still going."""
+        with self._lock:
+            if self._pumping:
+                return
+            self._pumping = True
+        threading.Thread(target=self._pump, args=(expect, on_speech, turn), name="kiosk-listen",
+                         daemon=True).start()
 
     def _pump(self, expect: Expectation, on_speech: Callable[[], None] | None, turn: int) -> None:
         try:

@@ -199,7 +199,9 @@ class _Guard:
         origin = headers.get("origin")
         path = scope.get("path", "")
         secret = self.server.secret
-        refused = host not in self._hosts() or (origin is not None and origin != f"http://{host}")
+        # Without a secret only this computer's names are answered (no DNS rebinding); with one,
+        # the page may be opened by any name of the machine, and the secret is what opens it.
+        refused = (not secret and host not in self._hosts()) or (origin is not None and origin != f"http://{host}")
         if secret and not refused:
             first = path.split("/")[1] if path.count("/") >= 1 else ""
             refused = not hmac.compare_digest(first.encode(), secret.encode())

@@ -128,7 +128,7 @@ class PageView:
                 p.question, p.question_id, p.kind = text, qid, kind
                 p.choices = [{"id": cid, "label": self._choice_label(qid, cid)} for cid in choices]
                 p.number = self._number_range(qid) if kind == Kind.NUMBER.value else None
-                p.spoken = ""  # what was heard stays until the next answer: "I heard: no"
+                p.spoken = p.heard = ""
                 if qid in self.content.questions and qid not in p.asked:
                     p.asked.append(qid)
             case Say(text=text):
