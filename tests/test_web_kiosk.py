@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import json
 import os
+import queue
+import threading
+import time
 import urllib.error
 import urllib.request
 
@@ -339,3 +342,34 @@ def test_beyond_this_computer_only_with_a_long_secret(tmp_path, mini):
             assert reply.headers["Cache-Control"] == "no-store"
     finally:
         server.stop()
+
+
+def test_speech_from_before_the_open_turn_does_not_answer_it():
+    """A listen overtaken by a tap may end with words said before the next turn began (the kiosk's
+    own voice, or an answer to the last question): they are dropped, later speech is taken."""
+
+    class Microphone:  # a tiny real listener: each utterance when the test lets it through
+        engine, model = "scripted", None
+
+        def __init__(self):
+            self.said: queue.Queue = queue.Queue()
+
+        def listen(self, expect, on_speech=None):
+            return self.said.get()
+
+        def close(self):
+            pass
+
+    mic = Microphone()
+    merged = MergedListener(mic)
+    merged.tap("no")
+    assert merged.listen(EXPECT) == Utterance("no")
+    before = time.monotonic()
+    taken = []
+    listening = threading.Thread(target=lambda: taken.append(merged.listen(EXPECT)))
+    listening.start()
+    wait_for(lambda: merged._turn == 2, what="the second turn")
+    mic.said.put(Utterance("yes", 0.9, speech_end=before))  # ended before the turn began
+    mic.said.put(Utterance("yes", 0.9, speech_end=time.monotonic() + 1))
+    listening.join(5)
+    assert [u.speech_end > before for u in taken] == [True]
