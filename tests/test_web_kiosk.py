@@ -153,6 +153,10 @@ def test_a_person_by_touch_to_self_care_then_nothing_of_them_remains(browser, ki
     page = text(browser)
     assert page.index(label) < page.index(texts["summary_heading"])
     assert browser.find_element("id", "action").text in outcome["text"]
+    # The advice clears by itself for the next person: said on the page, with more time on request.
+    hold = texts["clears_after"].replace("{seconds}", "120")
+    wait_for(lambda: browser.find_element("id", "hold").text == hold, what="the notice that it clears")
+    touch(browser, texts["more_time"])
     assert audit(browser) == []
     touch(browser, texts["done"])
     kiosk.next(("reset",), i)
@@ -373,3 +377,16 @@ def test_speech_from_before_the_open_turn_does_not_answer_it():
     mic.said.put(Utterance("yes", 0.9, speech_end=time.monotonic() + 1))
     listening.join(5)
     assert [u.speech_end > before for u in taken] == [True]
+
+
+def test_every_button_stands_for_words_the_grammar_understands_as_meant(shipped, grammar):
+    buttons = load_page_texts(None, shipped.regions[shipped.default_region])["buttons"]
+    question = shipped.questions["leg_weakness"]
+    meant = {"yes": ("answer", "yes"), "no": ("answer", "no"), "unsure": ("answer", "unsure"),
+             "repeat": ("command", "repeat"), "back": ("command", "back"), "restart": ("command", "restart"),
+             "help_now": ("command", "help_now")}
+    for button, (field, value) in meant.items():
+        meaning = grammar.understand(buttons[button]["says"], question)
+        assert getattr(meaning, field) == value, button
+    assert grammar.understand(buttons["start"]["says"], None).wake
+    assert grammar.understand(buttons["help_now"]["says"], None).command == "help_now"

@@ -344,11 +344,15 @@ class Kiosk:
         if not (terminal or self.page is not None) or hold <= 0:
             return
         deadline = self.clock() + hold
+        if self.page is not None:
+            self.page.holding(hold)  # said on the page, with "More time" to keep it longer
         while self.clock() < deadline and not self._interrupted:
             if self.keys is not None and (self.keys.take() or self.keys.eof):
                 return
             if self.page is not None and self.page.take_done():
                 return
+            if self.page is not None and self.page.take_more():
+                deadline = self.clock() + hold
             self.sleep(min(0.2, max(0.0, deadline - self.clock())))
 
     # ------------------------------------------------------------ forgetting

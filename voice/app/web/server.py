@@ -102,7 +102,8 @@ class PageServer:
             words = view.words_for(data) if isinstance(data, dict) else None
             if words is None:
                 return Response(status_code=409)
-            self.listener.tap(words)
+            if words:
+                self.listener.tap(words)
             return Response(status_code=204)
 
         async def events(request):

@@ -12,10 +12,9 @@ from ...yamlio import load_yaml_file
 
 FILE = "page.yaml"
 BUTTONS = ("yes", "no", "unsure", "repeat", "back", "restart", "help_now", "start")
-TEXTS = ("title", "touch_to_begin", "invite_hint", "number_pad", "number_clear", "number_enter",
-         "number_delete", "number_so_far", "heard", "said", "progress", "answers_heading", "more_heading",
-         "advice_heading", "call_now", "summary_heading", "done", "still_there", "connecting",
-         "reconnecting", "stopped")
+TEXTS = ("title", "invite_hint", "number_pad", "number_enter", "number_delete", "number_so_far", "heard",
+         "progress", "answers_heading", "more_heading", "call_now", "summary_heading", "done", "more_time",
+         "clears_after", "still_there", "connecting", "reconnecting", "stopped")
 
 
 def load_page_texts(folder: str | Path | None, region: Region) -> dict:

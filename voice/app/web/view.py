@@ -73,6 +73,8 @@ class _Person:
     advice: str = ""
     alert: str = ""
     summary: list[str] = dataclasses.field(default_factory=list)
+    hold: int = 0
+    """Seconds the advice stays before the page clears by itself (0: it is not being held)."""
 
 
 class PageView:
@@ -91,6 +93,7 @@ class PageView:
         self._lock = threading.Lock()
         self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
         self._done = threading.Event()
+        self._more = threading.Event()
 
     # ------------------------------------------------------------ records in
 
@@ -117,6 +120,7 @@ class PageView:
                 self.notice = ""
                 self.person = _Person()
                 self._done.clear()
+                self._more.clear()
             case Heard(question="wake", wake=wake, command=command):
                 if wake or command == "help_now":
                     self.person = _Person(phase="dialog")
@@ -190,7 +194,8 @@ class PageView:
     # ------------------------------------------------------------ taps in
 
     def words_for(self, tap: dict[str, Any]) -> str | None:
-        """The words a tap stands for, if it answers what the page shows now (None: it does not)."""
+        """The words a tap stands for, if it answers what the page shows now (None: it does not; "":
+        it is for the kiosk itself, as "I have finished" and "More time" on the advice)."""
         buttons = self.texts["buttons"]
         with self._lock:
             p = self.person
@@ -198,9 +203,10 @@ class PageView:
             if p.phase == "idle":
                 return buttons[button]["says"] if button in ("start", "help_now") and self.running else None
             if p.phase == "advice":
-                if button == "done":
-                    self._done.set()
-                return None
+                if button not in ("done", "more_time"):
+                    return None
+                (self._done if button == "done" else self._more).set()
+                return ""  # for the kiosk, not an answer
             if button in ("repeat", "back", "restart", "help_now"):
                 return buttons[button]["says"]
             if button in ("yes", "no", "unsure") and p.kind == Kind.YES_NO.value:
@@ -215,6 +221,19 @@ class PageView:
             if button == "unsure" and p.kind:
                 return buttons[button]["says"]
         return None
+
+    def holding(self, seconds: float) -> None:
+        """The kiosk holds the advice for `seconds` from now (the page says so)."""
+        with self._lock:
+            self.person.hold = round(seconds)
+            self.version += 1
+        self._wake()
+
+    def take_more(self) -> bool:
+        """True (once) when the person asked for more time to read the advice."""
+        more = self._more.is_set()
+        self._more.clear()
+        return more
 
     def take_done(self) -> bool:
         """True (once) when the person tapped that they have finished reading the advice."""

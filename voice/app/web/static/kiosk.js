@@ -11,7 +11,7 @@
   let usingKeys = false;
   const PERSON = ["progress", "question", "spoken", "heard", "warn", "answers", "pad-keys", "pad-value",
                   "commands", "emergency", "advice-label", "action", "advice-text", "alert", "advice-spoken",
-                  "summary-heading", "summary-lines", "dialog-notice"];
+                  "hold", "summary-heading", "summary-lines", "dialog-notice"];
 
   function clearPerson() {
     for (const id of PERSON) { $(id).replaceChildren(); }
@@ -131,6 +131,8 @@
     $("advice-text").textContent = rest;
     $("alert").textContent = state.alert;
     $("advice-spoken").textContent = state.spoken;
+    $("hold").textContent = state.hold ? texts.clears_after.replace("{seconds}", state.hold) : "";
+    $("more-time").hidden = !state.hold;
     const lines = state.summary || [];
     $("summary").hidden = lines.length === 0;
     $("summary-heading").textContent = lines.length ? texts.summary_heading + ": " + lines[0] : "";
@@ -161,6 +163,7 @@
     $("pad-heading").textContent = t.number_pad;
     $("pad-label").textContent = t.number_so_far;
     $("done").textContent = t.done;
+    $("more-time").textContent = t.more_time;
   }
 
   document.addEventListener("click", (e) => {
