@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import subprocess
 import threading
 import time
 import urllib.error
@@ -390,3 +391,31 @@ def test_every_button_stands_for_words_the_grammar_understands_as_meant(shipped,
         assert getattr(meaning, field) == value, button
     assert grammar.understand(buttons["start"]["says"], None).wake
     assert grammar.understand(buttons["help_now"]["says"], None).command == "help_now"
+
+
+@pytest.mark.speech
+def test_a_spoken_person_the_page_follows_and_a_touch_answers_the_next_turn(browser, config, texts, tmp_path):
+    """Spoken answers (espeak-ng WAVs through the real recognizer) and a touch in one session."""
+    def wav(words: str) -> str:
+        path = tmp_path / (words.replace(" ", "_").replace(",", "") + ".wav")
+        subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(path), words], check=True)
+        return str(path)
+
+    start, no = wav("start"), wav("no, not at all")
+    spoken = KioskProcess(config, extra=("--audio-in", "-", "--fast", "--engine", "pocketsphinx",
+                                         "--audio-out", str(tmp_path / "said")))
+    try:
+        begin = idle_page(browser, spoken)
+        spoken.type(start)
+        i, ask = spoken.next(("ask",), begin)
+        wait_for(lambda: browser.find_element("id", "question").text == ask["text"], what="question 1")
+        spoken.type(no)
+        i, heard = spoken.next(("heard",), i)
+        assert heard["confidence"] is not None  # heard by the recognizer, not typed
+        i, ask = spoken.next(("ask",), i)  # the next question, or "I heard ... Is that right?"
+        wait_for(lambda: browser.find_element("id", "question").text == ask["text"], what="the next ask")
+        touch(browser, texts["buttons"]["no" if ask["question"] != "confirm" else "yes"]["label"])
+        i, touched = spoken.next(("heard",), i)
+        assert (touched["question"], touched["confidence"]) == (ask["question"], None)
+    finally:
+        assert spoken.stop() == 0

@@ -1,5 +1,5 @@
-"""A real kiosk process with its page: `voice-triage --kiosk --web --text --jsonl`, typed answers on
-stdin, its events read from stdout."""
+"""A real kiosk process with its page: `voice-triage --kiosk --web --text --jsonl`, typed answers
+(or WAV paths, with `--audio-in -`) on stdin, its events read from stdout."""
 
 from __future__ import annotations
 
@@ -17,11 +17,12 @@ ROOT = Path(__file__).resolve().parents[2]
 class KioskProcess:
     """Starts the kiosk (port 0: any free port) and waits until its page is served."""
 
-    def __init__(self, config: Path, port: int = 0, extra: tuple[str, ...] = ()):
+    def __init__(self, config: Path, port: int = 0, extra: tuple[str, ...] = ("--text",)):
+        """`extra`: how answers come (typed by default; e.g. `--audio-in - --fast ...` for speech)."""
         self.events: list[dict] = []
         self.stderr: list[str] = []
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "voice", "--kiosk", "--web", "--text", "--jsonl", "--config", str(config),
+            [sys.executable, "-m", "voice", "--kiosk", "--web", "--jsonl", "--config", str(config),
              "--web-port", str(port), *extra],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -52,7 +53,7 @@ class KioskProcess:
         raise RuntimeError("the kiosk did not serve its page: " + "".join(self.stderr))
 
     def type(self, line: str) -> None:
-        """A typed answer (an empty line is silence)."""
+        """A typed answer, or a WAV file's path with `--audio-in -` (an empty line is silence)."""
         self.proc.stdin.write(line + "\n")
         self.proc.stdin.flush()
 

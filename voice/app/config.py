@@ -125,6 +125,8 @@ def load_config(path: str | None) -> Config:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or wrong_int:
                 raise ConfigError(f"{key} must be a{whole} number, not {value!r}", where=where,
                                   fix=f"e.g. {example}")
+            if key == "web_port" and value > 65535:
+                raise ConfigError("web_port must be at most 65535", where=where, fix="e.g. web_port: 8765")
             if key == "volume" and not 0 <= value <= 1:
                 raise ConfigError("volume must be between 0 and 1", where=where, fix="e.g. volume: 0.9")
             if low is not None and value < low:
