@@ -99,3 +99,18 @@ def small_targets(driver, least: int = 44) -> list[str]:
         ".map(b => [b.textContent, b.getBoundingClientRect()])"
         ".filter(([t, r]) => r.width < arguments[0] || r.height < arguments[0])"
         ".map(([t, r]) => t + ' ' + Math.round(r.width) + 'x' + Math.round(r.height));", least)
+
+
+def overflows(driver) -> list[str]:
+    """The zooms (200%, 400% of a 1280 x 900 screen) at which the page scrolls sideways, as WCAG's
+    reflow forbids; empty when the text reflows at both."""
+    found = []
+    try:
+        for width, height in ((640, 450), (320, 225)):
+            viewport(driver, width, height, zoom=1280 / width)
+            if driver.execute_script(
+                    "return document.documentElement.scrollWidth > document.documentElement.clientWidth;"):
+                found.append(f"{1280 // width * 100}%")
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    return found

@@ -15,7 +15,7 @@
 
   function clearPerson() {
     for (const id of PERSON) { $(id).replaceChildren(); }
-    document.body.classList.remove("emergency");
+    document.body.classList.remove("is-emergency");
     $("summary").hidden = true;
     shownAsk = null;
     padValue = "";
@@ -122,7 +122,7 @@
       return;
     }
     // advice: the one action first
-    document.body.classList.toggle("emergency", state.emergency);
+    document.body.classList.toggle("is-emergency", state.emergency);
     $("emergency").textContent = state.emergency ? texts.call_now : "";
     $("advice-label").textContent = state.label;
     $("action").textContent = state.action;
