@@ -5,6 +5,7 @@ nothing of the person left; reload and kiosk restart; an axe-core audit at WCAG 
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import queue
@@ -19,12 +20,14 @@ import pytest
 from bench.web.browser import MISSING, audit, overflows, quit_browser, small_targets, start_browser, wait_for
 from bench.web.kiosk import KioskProcess
 from bench.web.page import SELF_CARE, answer_by_touch, text, touch, visible_buttons
-from voice.app.config import load_config
-from voice.app.text_io import ScriptedListener, TextListener
+from voice.app.config import Config, load_config
+from voice.app.kiosk import Kiosk
+from voice.app.text_io import ScriptedListener, TextListener, TranscriptSpeaker
 from voice.app.web.answers import MergedListener
 from voice.app.web.server import PageServer
 from voice.app.web.texts import load_page_texts
 from voice.app.web.view import PageView
+from voice.dialog.events import Events
 from voice.errors import ConfigError, EndOfInput
 from voice.ports import Expectation, Utterance
 
@@ -415,3 +418,36 @@ def test_a_spoken_person_the_page_follows_and_a_touch_answers_the_next_turn(brow
         assert (touched["question"], touched["confidence"]) == (ask["question"], None)
     finally:
         assert spoken.stop() == 0
+
+
+def run_page_kiosk(mini, grammar, more_time: bool):
+    """An emergency through a kiosk with a page; the person touches More time once if `more_time`.
+    Returns the page's view, its states while the kiosk waited, and the number of waits."""
+    region = mini.regions[mini.default_region]
+    view = PageView(mini, region, load_page_texts(None, region))
+    snapshots = []
+
+    def sleep(seconds):  # the kiosk's hold loop
+        snapshots.append(view.snapshot())
+        if more_time and len(snapshots) == 1:
+            assert view.words_for({"button": "more_time"}) == ""
+
+    clock = iter(range(1000, 10_000)).__next__  # one second per reading
+    events = Events(None)
+    events.listeners.append(view)
+    kiosk = Kiosk(mini, grammar, ScriptedListener(["start", "yes"]), TranscriptSpeaker(None), events,
+                  config=Config(advice_hold=6, alert_command="true"), page=view, err=io.StringIO(),
+                  clock=clock, sleep=sleep)
+    kiosk.run()
+    return view, snapshots
+
+
+def test_the_advice_is_held_with_more_time_on_request_and_then_nothing_of_the_person_is_in_the_state(
+        mini, grammar):
+    view, held = run_page_kiosk(mini, grammar, more_time=True)
+    assert held and all(s["phase"] == "advice" and s["hold"] == 6 and s["emergency"] for s in held)
+    _, without = run_page_kiosk(mini, grammar, more_time=False)
+    assert len(held) > len(without)
+    after = view.snapshot()
+    assert after["phase"] == "stopped" and not any(after[k] for k in (
+        "question", "heard", "advice", "label", "action", "alert", "summary", "disposition", "hold"))
