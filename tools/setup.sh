@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(espeak-ng libportaudio2 pulseaudio pulseaudio-utils libasound2-plugins sox pocketsphinx-testdata
-          python3-venv festival festvox-kdlpc16k)
+          python3-venv festival festvox-kdlpc16k chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

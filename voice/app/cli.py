@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..dialog.events import Events
-from ..errors import AudioDeviceError, ContentError, InputError, ModelError, TriageError
+from ..errors import AudioDeviceError, ConfigError, ContentError, InputError, ModelError, TriageError
 
 _LOG = logging.getLogger("voice")
 
@@ -41,6 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--screen", action=argparse.BooleanOptionalAction, default=None,
                       help="large-text view of the question, answers and advice (plain lines when stdout is "
                            "not a terminal; off with --jsonl; default: on for --kiosk on a terminal)")
+    mode.add_argument("--web", action=argparse.BooleanOptionalAction, default=None,
+                      help="with --kiosk: also serve a large-text page that follows the dialog and "
+                           "takes taps, at http://127.0.0.1:8765/ (docs/kiosk.md)")
+    mode.add_argument("--web-port", type=int, metavar="PORT", help="the kiosk page's port (default 8765)")
     voice = parser.add_argument_group("voice")
     voice.add_argument("--engine", choices=["auto", "whisper", "vosk", "pocketsphinx"], default=None,
                        help="speech recognizer (auto: the most accurate one whose model is installed: "
@@ -257,6 +261,16 @@ def _run(args: argparse.Namespace) -> int:
     if not settings.jsonl and screen is None:
         events.listeners.append(_transcript_printer(out))
 
+    page = None
+    if settings.web:
+        if not settings.kiosk:
+            raise ConfigError("--web serves the kiosk's page", fix="add --kiosk")
+        from .web.kiosk_page import open_page
+
+        page = open_page(content, region, listener, events, settings.web_address, settings.web_port,
+                         settings.web_secret)
+        listener = page.listener
+
     # `auto` fell back to a simpler recognizer: said once after the welcome (and on stderr above).
     session_settings = dataclasses.replace(
         settings.session, speech_basic=voice_mode and bool(getattr(listener, "notice", None)))
@@ -265,7 +279,7 @@ def _run(args: argparse.Namespace) -> int:
             from .kiosk import Kiosk
 
             kiosk = Kiosk(content, grammar, listener, speaker, events, region, session_settings, config,
-                          screen=screen, keys=keys)
+                          screen=screen, keys=keys, page=page.view if page is not None else None)
             kiosk.run()
             if kiosk.stopped_by is not None:
                 _STOPPED_BY.append(kiosk.stopped_by)
@@ -273,6 +287,8 @@ def _run(args: argparse.Namespace) -> int:
             Session(content, grammar, listener, speaker, events, region, session_settings).run()
         return _stopped_status() if _STOPPED_BY else 0
     finally:
+        if page is not None:
+            page.close()
         for port in (listener, speaker):
             try:
                 port.close()

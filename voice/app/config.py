@@ -61,16 +61,27 @@ class Config:
     """Kiosk: seconds the advice stays on a terminal screen after it is spoken (default 15)."""
     screen: bool | None = None
     """The large-text screen (default: on for --kiosk when stdout is a terminal)."""
+    web: bool | None = None
+    """Kiosk: serve the page in a browser (as --web)."""
+    web_port: int | None = None
+    """Kiosk: the page's port (default 8765)."""
+    web_address: str | None = None
+    """Kiosk: the address the page listens on (default 127.0.0.1: this computer only); any other
+    address needs web_secret."""
+    web_secret: str | None = None
+    """Kiosk: a shared secret that must open the page's address (http://HOST:PORT/SECRET/)."""
 
 
 _TYPES = {"rate": int, "volume": float, "noinput_timeout": float, "max_tries": int, "walkaway_after": int,
           "cues": bool, "barge_in": bool, "idle_invite_every": float, "alert_timeout": float,
-          "advice_hold": float, "screen": bool}
+          "advice_hold": float, "screen": bool,
+          "web": bool, "web_port": int}
 # The smallest value each number setting takes, and an example for the fix.
 _LIMITS = {"rate": (1, "rate: 150"), "noinput_timeout": (0.5, "noinput_timeout: 8"),
            "max_tries": (1, "max_tries: 3"), "walkaway_after": (1, "walkaway_after: 2"),
            "idle_invite_every": (1, "idle_invite_every: 60"), "alert_timeout": (0.1, "alert_timeout: 10"),
-           "advice_hold": (0, "advice_hold: 15"), "volume": (0, "volume: 0.9")}
+           "advice_hold": (0, "advice_hold: 15"), "volume": (0, "volume: 0.9"),
+           "web_port": (0, "web_port: 8765")}
 SUMMARY_MODES = ("screen", "print", "off")
 """clinician_summary values other than a folder."""
 
@@ -114,6 +125,8 @@ def load_config(path: str | None) -> Config:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or wrong_int:
                 raise ConfigError(f"{key} must be a{whole} number, not {value!r}", where=where,
                                   fix=f"e.g. {example}")
+            if key == "web_port" and value > 65535:
+                raise ConfigError("web_port must be at most 65535", where=where, fix="e.g. web_port: 8765")
             if key == "volume" and not 0 <= value <= 1:
                 raise ConfigError("volume must be between 0 and 1", where=where, fix="e.g. volume: 0.9")
             if low is not None and value < low:
@@ -144,6 +157,10 @@ def _check_text(key: str, value: str, where: str, file: Path) -> str:
         if not words:
             raise ConfigError("alert_command is empty", where=where, fix="remove the setting, or give a "
                               "command such as: notify-send 'Kiosk needs staff'")
+    elif key == "web_secret" and (len(value) < 16 or not all(c.isalnum() or c in "-_" for c in value)):
+        raise ConfigError("web_secret must be at least 16 letters, digits, '-' or '_'", where=where,
+                          fix="e.g. the output of: "
+                              "python3 -c 'import secrets; print(secrets.token_urlsafe())'")
     elif key == "clinician_summary" and value not in SUMMARY_MODES:
         folder = Path(value).expanduser()
         if not folder.is_absolute():

@@ -49,7 +49,7 @@ class Kiosk:
     def __init__(self, content: Content, grammar: Grammar, listener: Listener, speaker: Speaker,
                  events: Events,
                  region: Region | None = None, settings: SessionSettings | None = None,
-                 config: Config | None = None, *, screen=None, keys: KeyWatcher | None = None,
+                 config: Config | None = None, *, screen=None, keys: KeyWatcher | None = None, page=None,
                  out: TextIO | None = None, err: TextIO | None = None,
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
         self.content = content
@@ -64,6 +64,8 @@ class Kiosk:
         self.options = kiosk_settings(self.config)
         """The kiosk's own settings: invitations, the staff alert, the summary, the advice hold."""
         self.screen = screen
+        self.page = page
+        """The page in a browser (web.view.PageView), when the kiosk serves one."""
         self.keys = keys
         if keys is not None and keys.on_press is None:
             keys.on_press = getattr(listener, "interrupt", None)
@@ -120,8 +122,9 @@ class Kiosk:
             self.err.flush()
         except (OSError, ValueError):
             pass
-        if self.screen is not None:
-            self.screen.staff_notice = self._fmt(self.content.say("screen_no_alert"))
+        for display in (self.screen, self.page):
+            if display is not None:
+                display.staff_notice = self._fmt(self.content.say("screen_no_alert"))
 
     def _install_signals(self) -> dict:
         """Ctrl-C and SIGTERM end the kiosk, even when they arrive inside a person's session."""
@@ -165,10 +168,11 @@ class Kiosk:
             pass
         self._closing = True
         try:
-            if self.screen is not None and self.screen.shows_a_person():
-                # Stopped at any moment (even while `reset` was going out): nothing about the last
-                # person stays on the terminal.
-                self.screen.clear()
+            for display in (self.screen, self.page):
+                if display is not None and display.shows_a_person():
+                    # Stopped at any moment (even while `reset` was going out): nothing about the
+                    # last person stays on the terminal or the page.
+                    display.clear()
             try:
                 self.speaker.wait()
             except (AudioDeviceError, KeyboardInterrupt):
@@ -315,8 +319,9 @@ class Kiosk:
         mode = self.options.summary_mode
         if mode == "off" or summary.empty:
             return
-        if self.screen is not None:
-            self.screen.show_summary(summary.lines())
+        for display in (self.screen, self.page):
+            if display is not None:
+                display.show_summary(summary.lines())
         if mode == "print":
             if self.events.stream is not None:
                 SummaryRecord(**summary.record()).send(self.events)
@@ -332,14 +337,22 @@ class Kiosk:
                 self._report(f"cannot save the clinician summary in {mode}: {err.strerror or err}")
 
     def _hold(self) -> None:
-        """Leave the advice on a terminal screen for a while after it has been spoken."""
+        """Leave the advice on a terminal screen or the page for a while after it has been spoken
+        (Enter, or "I have finished" on the page, ends it sooner)."""
         hold = self.options.advice_hold
-        if self.screen is None or not getattr(self.screen, "terminal", False) or hold <= 0:
+        terminal = self.screen is not None and getattr(self.screen, "terminal", False)
+        if not (terminal or self.page is not None) or hold <= 0:
             return
         deadline = self.clock() + hold
+        if self.page is not None:
+            self.page.holding(hold)  # said on the page, with "More time" to keep it longer
         while self.clock() < deadline and not self._interrupted:
             if self.keys is not None and (self.keys.take() or self.keys.eof):
                 return
+            if self.page is not None and self.page.take_done():
+                return
+            if self.page is not None and self.page.take_more():
+                deadline = self.clock() + hold
             self.sleep(min(0.2, max(0.0, deadline - self.clock())))
 
     # ------------------------------------------------------------ forgetting

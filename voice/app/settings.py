@@ -29,6 +29,10 @@ ALERT_TIMEOUT = 10.0
 """Kiosk: seconds the alert command may run before it counts as failed."""
 ADVICE_HOLD = 15.0
 """Kiosk: seconds the advice stays on a terminal screen after it is spoken."""
+WEB_PORT = 8765
+"""Kiosk: the page's port unless --web-port or the settings file says otherwise."""
+WEB_ADDRESS = "127.0.0.1"
+"""Kiosk: the page listens on this computer only unless the settings file names another address."""
 SUMMARY_MODE = "screen"
 """Kiosk: where the clinician summary goes when the settings file does not say."""
 
@@ -63,6 +67,11 @@ class Settings:
     """Serve one person after another."""
     screen: bool
     """Show the large-text screen (default: on for the kiosk when stdout is a terminal)."""
+    web: bool
+    """Kiosk: serve the page in a browser too."""
+    web_port: int
+    web_address: str
+    web_secret: str | None
     engine: str
     """auto, whisper, vosk or pocketsphinx (default: auto)."""
     model: str | None
@@ -121,6 +130,10 @@ def resolve(args: argparse.Namespace, config: Config,
         jsonl=args.jsonl,
         kiosk=args.kiosk,
         screen=screen,
+        web=bool(_first_set(getattr(args, "web", None), config.web)),
+        web_port=_first_set(getattr(args, "web_port", None), config.web_port, WEB_PORT),
+        web_address=config.web_address or WEB_ADDRESS,
+        web_secret=config.web_secret,
         engine=_first_given(args.engine, config.engine) or "auto",
         model=_first_given(args.model, config.model),
         audio_in=args.audio_in,
