@@ -23,7 +23,20 @@ from collections.abc import Callable
 from typing import TextIO
 
 from .. import __version__
-from ..dialog.events import Alert, End, Events, Heard, Idle, KioskError, Reset, Say, Start
+from ..dialog.events import (
+    Alert,
+    Device,
+    End,
+    Events,
+    Heard,
+    Idle,
+    KioskError,
+    Outcome,
+    Record,
+    Reset,
+    Say,
+    Start,
+)
 from ..dialog.events import Summary as SummaryRecord
 from ..dialog.sentences import fill
 from ..dialog.session import SessionSettings
@@ -277,13 +290,13 @@ class Kiosk:
 
     # ------------------------------------------------------------ during a person
 
-    def _watch(self, record: dict) -> None:
+    def _watch(self, record: Record) -> None:
         """Sees the person's events as they go out: starts the staff alert, notes device trouble."""
-        kind = record["event"]
-        if kind == "outcome" and record.get("disposition") == "emergency" and self._alert is None:
-            self._start_alert()
-        elif kind == "device" and record.get("status") == "lost":
-            self._device_message = str(record.get("message") or "")
+        match record:
+            case Outcome(disposition="emergency") if self._alert is None:
+                self._start_alert()
+            case Device(status="lost", message=message):
+                self._device_message = message or ""
 
     def _emergency(self) -> None:
         """An emergency was decided: call staff now; the person hears the advice meanwhile."""
