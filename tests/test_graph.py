@@ -26,4 +26,5 @@ def test_the_first_cycle_of_a_depth_first_walk_is_named_from_its_first_node_back
 
 def test_a_phase_error_is_reported_like_every_other_error_of_the_program():
     assert issubclass(PhaseError, TriageError)
-    assert str(PhaseError("'change' is not allowed", fix="a bug: report it")).endswith("fix: a bug: report it")
+    err = PhaseError("'change' is not allowed", fix="a bug: report it")
+    assert str(err).endswith("fix: a bug: report it")
