@@ -19,6 +19,7 @@ import numpy as np
 from voice.errors import ModelError
 from voice.ports import Expectation, Utterance
 
+from .audio import FRAMES_PER_SECOND
 from .endpoint import Endpointer, NoiseSuppressor, State
 from .pocketsphinx import PocketSphinxRecognizer
 from .recognizers import Recognizer
@@ -69,8 +70,8 @@ class AudioListener:
         ep = self.endpointer
         ep.reset(remeasure=not self.keep_recent)
         allowed = frozenset(expect.phrases) if expect is not None else frozenset()
-        limit_frames = int(self.noinput_timeout * 100)
-        max_frames = int(self.max_utterance * 100)
+        limit_frames = int(self.noinput_timeout * FRAMES_PER_SECOND)
+        max_frames = int(self.max_utterance * FRAMES_PER_SECOND)
         speech_end: float | None = None
         early = False
         started = False

@@ -29,7 +29,6 @@ MODEL_NAME = "vosk-model-small-en-us-0.15"
 MODEL_URL = f"https://alphacephei.com/vosk/models/{MODEL_NAME}.zip"
 MODEL_SHA256 = "30f26242c4eb449f948e42cb302dd7a686cb29a3423a8367f99ff41780942498"
 """SHA-256 of the published zip (41,205,931 bytes), as recorded by several independent projects."""
-MODEL_SIZE = 41_205_931
 ENGLISH_WORDS = ("the", "yes", "hello", "seven", "because")
 """A model that knows all of these is taken as English."""
 FIX = (f"run `voice-triage models download` (fetches {MODEL_NAME}, about 40 MB), or pass --model PATH, "
