@@ -66,9 +66,9 @@ def whisper_model() -> str | None:
 
 
 def english_vosk_model() -> str | None:
-    """An English Vosk model found the way the assistant finds one (models.py), or None."""
+    """An English Vosk model found the way the assistant finds one (vosk_models.py), or None."""
     try:
-        from voice.speech.models import find_english_model
+        from voice.speech.vosk_models import find_english_model
     except ImportError:
         return None
     try:
