@@ -240,7 +240,7 @@ def _run(args: argparse.Namespace) -> int:
     if not voice_mode:
         interactive = sys.stdin.isatty() and not settings.jsonl
         listener = TextListener(decoded_stdin(), prompt_stream=out if interactive else None)
-        speaker = TranscriptSpeaker(None)
+        speaker = TranscriptSpeaker(None, rate=settings.rate, volume=settings.volume)
 
     keys = screen = None
     if settings.kiosk and voice_mode and not settings.audio_in and sys.stdin.isatty():
