@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from .. import __version__
+from ..dialog.device import Backoff
 from ..dialog.events import (
     Alert,
     Device,
@@ -53,7 +54,8 @@ from .summary import Summary, save, summarize
 
 _LOG = logging.getLogger(__name__)
 
-_DEVICE_BACKOFF_MAX = 30.0
+IDLE_BACKOFF = (2.0, 30.0)
+"""Seconds the idle kiosk waits after a device error before listening again: 2 s, doubling up to 30 s."""
 
 
 class Kiosk:
@@ -200,7 +202,7 @@ class Kiosk:
         if first:
             self._say("idle_invite")
         expect = self.grammar.expectation(None)
-        device_failures = 0
+        backoff = Backoff(*IDLE_BACKOFF)
         while True:
             if self._interrupted or (self.keys is not None and self.keys.eof):
                 return None
@@ -209,13 +211,12 @@ class Kiosk:
             try:
                 self.speaker.wait()
                 utt = self.listener.listen(expect, None)
-                device_failures = 0
+                backoff.reset()
             except EndOfInput:
                 return None
             except AudioDeviceError as err:
                 self._report(err)
-                device_failures += 1
-                self.sleep(min(_DEVICE_BACKOFF_MAX, 2.0 ** device_failures))
+                self.sleep(backoff.next())
                 continue
             except TriageError as err:
                 self._report(err)
