@@ -2,8 +2,9 @@
 
 The triage evaluation (typed sessions), the spoken-session tests and the benchmark (real-time spoken
 sessions, start-up) all go through `SessionProcess`: it starts the command from the checkout, puts
-every event of its `--jsonl` stdout on a queue with the time it arrived, keeps the tail of its
-stderr and, when asked, samples its peak resident memory (VmHWM) while it runs.
+every event of its `--jsonl` stdout on a queue, read back into its record (`Record.from_event`),
+with the time it arrived, keeps the tail of its stderr and, when asked, samples its peak resident
+memory (VmHWM) while it runs.
 `text_command` and `audio_command` build the two command lines.
 """
 
@@ -17,16 +18,24 @@ import sys
 import threading
 import time
 from collections import deque
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from voice.dialog.events import Record
 
 from .machine import peak_rss_kb
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 STDERR_TAIL = 40
 """Lines of stderr kept (what a failed session said last)."""
-BAD_LINE = "_bad"
-"""The `event` of a stdout line that is not a JSON object; the line itself is under `line`."""
+
+
+@dataclass(frozen=True)
+class BadLine:
+    """A stdout line that is not an event of docs/protocol.md: the line, and what is wrong with it."""
+
+    line: str
+    problem: str
 
 
 def text_command(content_dir: Path | str | None = None) -> list[str]:
@@ -59,12 +68,18 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _event(line: str) -> dict[str, Any]:
+def _event(line: str) -> Record | BadLine:
+    """The record a stdout line was written from (`Record.from_event`), or the line as a BadLine."""
     try:
         event = json.loads(line)
     except json.JSONDecodeError:
-        event = None
-    return event if isinstance(event, dict) else {"event": BAD_LINE, "line": line}
+        return BadLine(line, "it is not JSON")
+    if not isinstance(event, dict):
+        return BadLine(line, "it is not a JSON object")
+    try:
+        return Record.from_event(event)
+    except (TypeError, ValueError) as err:
+        return BadLine(line, str(err))
 
 
 class SessionProcess:
@@ -119,7 +134,7 @@ class SessionProcess:
         if kb:
             self.peak_kb = max(self.peak_kb, kb)
 
-    def next_event(self, timeout: float) -> tuple[float, dict[str, Any] | None]:
+    def next_event(self, timeout: float) -> tuple[float, Record | BadLine | None]:
         """The next `(time, event)`; `(time, None)` when stdout has closed; queue.Empty after `timeout`."""
         return self.events.get(timeout=timeout)
 

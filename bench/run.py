@@ -66,9 +66,9 @@ def whisper_model() -> str | None:
 
 
 def english_vosk_model() -> str | None:
-    """An English Vosk model found the way the assistant finds one (models.py), or None."""
+    """An English Vosk model found the way the assistant finds one (vosk_models.py), or None."""
     try:
-        from voice.speech.models import find_english_model
+        from voice.speech.vosk_models import find_english_model
     except ImportError:
         return None
     try:
@@ -121,10 +121,8 @@ def measure_latency(workdir: Path, engine: str, seed: int, quick: bool) -> dict[
                 "disposition": s.disposition,
                 "latency_ms": s.latency_ms,
                 "heard": [
-                    {
-                        k: h.get(k)
-                        for k in ("question", "text", "answer", "command", "confidence", "latency_ms")
-                    }
+                    {"question": h.question, "text": h.text, "answer": h.answer, "command": h.command,
+                     "confidence": h.confidence, "latency_ms": h.latency_ms}
                     for h in s.heard
                 ],
                 "seconds": s.seconds,

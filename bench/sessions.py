@@ -15,9 +15,10 @@ import random
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from .driver import SessionProcess, audio_command
+from voice.dialog.events import Ask, End, Heard, NoInput, NoMatch, Outcome, Say
+
+from .driver import BadLine, SessionProcess, audio_command
 from .evaluation.patient import SimulatedPatient, load_phrasings
 from .evaluation.vignettes import Vignette
 from .testaudio import VOICES, answer_file
@@ -36,7 +37,7 @@ class SessionLatency:
     voice: str = ""
     latency_ms: list[float] = field(default_factory=list)
     """`heard.latency_ms` of every understood turn (a no-match has no reply latency)."""
-    heard: list[dict[str, Any]] = field(default_factory=list)
+    heard: list[Heard] = field(default_factory=list)
     turns: int = 0
     """Answers spoken into the session (retries included)."""
     retries: int = 0
@@ -72,10 +73,10 @@ def run_latency_session(
     out = SessionLatency(vignette.id, voice=voice.label)
     proc = SessionProcess(audio_command(out_dir, engine, model, content), watch_memory=True)
     deadline = proc.started + timeout
-    last_ask: dict[str, Any] | None = None
+    last_ask: Ask | None = None
     written = taken = 0  # answers written, listening turns reported (heard / noinput)
 
-    def answer(ask: dict[str, Any]) -> bool:
+    def answer(ask: Ask) -> bool:
         nonlocal written
         text = patient.answer(ask)
         path = answer_file(answers_dir, text, voice, seed=seed, before=0.4, after=0.4)
@@ -104,28 +105,31 @@ def run_latency_session(
             if event is None:
                 out.error = f"the session exited (code {proc.proc.poll()}): {' | '.join(proc.stderr_tail(3))}"
                 break
-            name = event.get("event")
-            if name == "ask":
-                last_ask = event
-                if out.turns >= max_turns:
-                    break  # enough turns measured
-                if not answer(event):
-                    out.error = "input closed"
+            match event:
+                case Ask():
+                    last_ask = event
+                    if out.turns >= max_turns:
+                        break  # enough turns measured
+                    if not answer(event):
+                        out.error = "input closed"
+                        break
+                case Heard(latency_ms=latency_ms):
+                    taken += 1
+                    patient.hear(event)
+                    out.heard.append(event)
+                    if latency_ms is not None:
+                        out.latency_ms.append(float(latency_ms))
+                case NoInput():
+                    taken += 1
+                case Outcome(disposition=disposition):
+                    out.disposition = disposition
                     break
-            elif name == "heard":
-                taken += 1
-                patient.hear(event)
-                out.heard.append(event)
-                if isinstance(event.get("latency_ms"), (int, float)):
-                    out.latency_ms.append(float(event["latency_ms"]))
-            elif name == "noinput":
-                taken += 1
-            elif name == "outcome":
-                out.disposition = event.get("disposition")
-                break
-            elif name == "end":
-                out.error = f"ended ({event.get('reason')}) before an outcome"
-                break
+                case End(reason=reason):
+                    out.error = f"ended ({reason}) before an outcome"
+                    break
+                case BadLine(line=line, problem=problem):
+                    out.error = f"stdout line is not an event ({problem}): {line[:120]!r}"
+                    break
     finally:
         proc.finish()
         out.peak_rss_mb = round(proc.peak_kb / 1024, 1) if proc.peak_kb else None
@@ -174,15 +178,14 @@ def measure_startup(
                 if result.first_say_s is None:
                     result.error = f"exited before speaking: {' | '.join(proc.stderr_tail(3))}"
                 break
-            name = event.get("event")
-            if name == "say" and result.first_say_s is None:
+            if isinstance(event, Say) and result.first_say_s is None:
                 result.first_say_s = round(when - proc.started, 3)
-            if name == "ask":
+            if isinstance(event, Ask):
                 if answer_wav is not None and not answered:
                     answered = proc.write(str(answer_wav))
                     continue
                 break
-            if name in ("heard", "nomatch", "noinput") and answered:
+            if isinstance(event, (Heard, NoMatch, NoInput)) and answered:
                 break
         while result.first_wav_s is None and time.monotonic() < deadline and proc.proc.poll() is None:
             if first_wav.exists():

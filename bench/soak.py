@@ -27,7 +27,7 @@ from typing import Any
 from voice.app.config import Config
 from voice.app.kiosk import Kiosk
 from voice.app.text_io import ScriptedListener, TranscriptSpeaker
-from voice.dialog.events import Events
+from voice.dialog.events import Ask, Error, Events, Heard, Idle, KioskError, Outcome, Record, Reset
 from voice.dialog.session import SessionSettings
 from voice.triage.loader import default_content_dir, load_content
 from voice.understanding.grammar import Grammar, default_grammar_dir
@@ -56,7 +56,7 @@ class Crowd:
         self.remaining = people
         self.kind: str | None = None
         self.patient: SimulatedPatient | None = None
-        self.ask: dict[str, Any] | None = None
+        self.ask: Ask | None = None
         self.answered = 0
         self.started = False
         """The kiosk has taken this person in (they heard a question or advice)."""
@@ -68,15 +68,15 @@ class Crowd:
     def _wake_phrase(self) -> str:
         return "I need help now" if self.kind == "help_now" else self.rng.choice(["start", "hello"])
 
-    def on_event(self, record: dict) -> None:
-        kind = record["event"]
-        if kind == "idle":
-            self.kind = self.patient = self.ask = None
-        elif kind == "ask":
-            self.ask = record
-            self.started = True
-        elif kind == "outcome" or (kind == "heard" and record.get("wake")):
-            self.started = True
+    def on_event(self, record: Record) -> None:
+        match record:
+            case Idle():
+                self.kind = self.patient = self.ask = None
+            case Ask():
+                self.ask = record
+                self.started = True
+            case Outcome() | Heard(wake=True):
+                self.started = True
 
     def line(self) -> str | None:
         if self.kind is not None and not self.started:
@@ -164,18 +164,18 @@ def run(people: int, engine: str, seed: int, work: Path) -> dict[str, Any]:
     marks: list[tuple[int, float, float]] = []  # (people served, rss MB, time)
     started = time.perf_counter()
 
-    def watch(record: dict) -> None:
+    def watch(record: Record) -> None:
         crowd.on_event(record)
-        kind = record["event"]
-        if kind == "outcome":
-            counts[f"outcome {record['disposition']}"] += 1
-        elif kind == "reset":
-            counts[f"reset {record['reason']}"] += 1
-            n = sum(v for k, v in counts.items() if k.startswith("reset "))
-            if n in (1, min(50, max(1, people // 10))) or n % 50 == 0:
-                marks.append((n, rss_mb(), time.perf_counter() - started))
-        elif kind == "error":
-            counts["error"] += 1
+        match record:
+            case Outcome(disposition=disposition):
+                counts[f"outcome {disposition}"] += 1
+            case Reset(reason=reason):
+                counts[f"reset {reason}"] += 1
+                n = sum(v for k, v in counts.items() if k.startswith("reset "))
+                if n in (1, min(50, max(1, people // 10))) or n % 50 == 0:
+                    marks.append((n, rss_mb(), time.perf_counter() - started))
+            case Error() | KioskError():
+                counts["error"] += 1
         sink.seek(0)
         sink.truncate()  # the soak keeps no transcript: memory growth must be the kiosk's own
 

@@ -3,6 +3,7 @@ vignette validation. Real small inputs, no mocks."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import textwrap
 
@@ -22,6 +23,7 @@ from bench.evaluation.vignettes import (
     load_vignettes,
     vignette_from_dict,
 )
+from voice.dialog.events import Ask, Heard
 
 PHRASINGS = load_phrasings()
 
@@ -42,14 +44,7 @@ def make_vignette(**overrides):
 
 
 def ask(findings, kind="yes_no", question="q", choices=()):
-    return {
-        "event": "ask",
-        "question": question,
-        "findings": list(findings),
-        "kind": kind,
-        "choices": list(choices),
-        "text": "?",
-    }
+    return Ask(question, list(findings), kind, list(choices), "?")
 
 
 def patient(vignette=None, seed=0):
@@ -101,7 +96,7 @@ def test_a_number_asked_as_yes_or_no_is_answered_from_the_vignettes_value():
     p = patient()  # 67 years old, pain 6
 
     def step(of, at_least):
-        return {**ask([], question="number_at_least"), "of": of, "at_least": at_least}
+        return dataclasses.replace(ask([], question="number_at_least"), of=of, at_least=at_least)
 
     assert [p.intent(step("age", n)) for n in (50, 65, 67, 68)] == ["yes", "yes", "yes", "no"]
     assert p.intent(step("pain_score", 8)) == "no"
@@ -109,7 +104,7 @@ def test_a_number_asked_as_yes_or_no_is_answered_from_the_vignettes_value():
     p.answer(ask(["age"], kind="number", question="age"))  # the age, said but not understood
     assert p.answer(step("age", 50)) in PHRASINGS["yes"]
     # "I heard yes. Is that right?" after it is about that step, not the age asked before.
-    p.hear({"question": "number_at_least", "answer": "yes"})
+    p.hear(Heard("number_at_least", "yes", "yes", None, 1.0))
     assert p.intent(ask([], question="confirm")) == "confirm"
 
 

@@ -342,11 +342,14 @@ def test_a_failing_session_is_reported_and_the_kiosk_goes_back_to_idle(mini, gra
 
 def test_errors_while_idle_do_not_end_the_kiosk(mini, grammar):
     slept = []
-    listener = Flaky([AudioDeviceError("microphone unplugged"), InputError("bad.wav: not a WAV file")]
+    listener = Flaky([AudioDeviceError("microphone unplugged"), AudioDeviceError("still unplugged"),
+                      InputError("bad.wav: not a WAV file"), AudioDeviceError("unplugged again")]
                      + SELF_CARE, [])
     events, _ = run_kiosk(mini, grammar, None, listener=listener, sleep=slept.append)
-    assert [e["message"] for e in of(events, "error")] == ["microphone unplugged", "bad.wav: not a WAV file"]
-    assert slept == [2.0]  # backs off after a device error, not after a bad file
+    assert [e["message"] for e in of(events, "error")] == [
+        "microphone unplugged", "still unplugged", "bad.wav: not a WAV file", "unplugged again"]
+    # Backs off after a device error (longer each time in a row), not after a bad file.
+    assert slept == [2.0, 4.0, 8.0]
     assert of(events, "outcome")[0]["disposition"] == "self_care"
 
 

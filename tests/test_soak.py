@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bench.soak import format_result, main, run
+from voice.dialog.events import Heard, Record
 
 
 def test_a_crowd_goes_through_the_kiosk(tmp_path):
@@ -46,7 +47,8 @@ def test_a_person_the_idle_kiosk_does_not_hear_says_it_again_then_gives_up():
     crowd.line()  # the next person walks up
     assert crowd.unheard == 1 and sum(crowd.arrived.values()) == 2
     # Once the kiosk takes a person in, they answer its questions instead.
-    crowd.on_event({"event": "heard", "question": "wake", "wake": True})
-    crowd.on_event({"event": "ask", "question": "ces_screen", "findings": ["saddle_numbness"],
-                    "kind": "yes_no", "choices": [], "text": "Is your bottom numb?"})
+    crowd.on_event(Heard("wake", "start", None, None, None, wake=True))
+    crowd.on_event(Record.from_event({"event": "ask", "t": 1.5, "question": "ces_screen",
+                                      "findings": ["saddle_numbness"], "kind": "yes_no", "choices": [],
+                                      "text": "Is your bottom numb?"}))
     assert crowd.line() not in ("start", "hello")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 from datetime import date
 
@@ -178,15 +179,22 @@ def test_the_listened_for_sentences_stay_the_grammar_s_own(grammar, shipped):
     ("  - command: none\n", "  - sometimes: [x]\n    command: none\n", "each command entry has"),
     ("  - command: none\n", "  - command: dance\n", "there is no command 'dance'"),
     ("  units: {hour:", "  units: {hour: many, hours:", "expected words mapped to numbers"),
+    ('valentines: "02-14"', 'valentines: "02-30"', "'valentines', '02-30', is no day of the year"),
+    ('valentines: "02-14"', 'valentines: "Feb 14"', "the date of 'valentines' is not month-day"),
+    ("  weekday_aliases: {", "  weekday_aliases: {7: 8, ", "expected words mapped to words"),
 ])
 def test_a_broken_phrasing_file_says_where_and_how_to_fix(folder, old, new, message):
     path = folder / "phrasing.yaml"
     text = path.read_text()
     assert old in text
+    line = text[:text.index(old)].count("\n") + 1
     path.write_text(text.replace(old, new, 1))
     with pytest.raises(ContentError) as err:
         Grammar.load(folder)
     assert "phrasing.yaml" in str(err.value) and "fix:" in str(err.value) and message in str(err.value)
+    # The line is the broken entry's own.
+    found = int(re.search(r"phrasing\.yaml, line (\d+)", str(err.value))[1])
+    assert found == line, (found, line)
 
 
 def test_a_broken_finding_phrase_says_which_finding(folder):

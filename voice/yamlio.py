@@ -1,14 +1,18 @@
-"""Strict YAML reading: `yes`/`no`/`on`/`off` stay strings, every mapping remembers its lines."""
+"""Strict YAML reading: `yes`/`no`/`on`/`off` stay strings, every mapping remembers its lines.
+
+`YamlReader` is the one reader of the project's YAML files (content, grammar vocabulary, settings):
+it opens a file of a folder and checks its values, and every error names the file, the line and a fix.
+"""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 import yaml
 
-from .errors import ContentError
+from .errors import ContentError, TriageError
 
 
 class Mapping(dict):
@@ -18,7 +22,7 @@ class Mapping(dict):
     key_lines: dict
 
     def line_of(self, key: str) -> int:
-        return self.key_lines.get(key, self.line)
+        return getattr(self, "key_lines", {}).get(key, self.line)
 
 
 class StrictLoader(yaml.SafeLoader):
@@ -91,3 +95,83 @@ def load_yaml_file(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as err:
         raise ContentError(f"the file cannot be read: {err}", where=str(path)) from None
     return load_yaml(text, source=str(path))
+
+
+class YamlReader:
+    """Reads the YAML files of one folder strictly; its errors (`error`, ContentError unless told)
+    name the file and the line of the value that is wrong, and say how to fix it."""
+
+    documented = "the shipped files show each key"
+    """Where a missing key's fix sends the reader."""
+
+    def __init__(self, folder: Path, error: type[TriageError] = ContentError):
+        self.folder = folder
+        self.error = error
+        self.file = ""
+        """The file being read, in `folder`."""
+
+    @property
+    def path(self) -> Path:
+        return self.folder / self.file
+
+    def load(self, name: str) -> object:
+        """Read `name` of the folder; it becomes the file named in errors."""
+        self.file = name
+        try:
+            return load_yaml_file(self.path)
+        except ContentError as err:
+            if self.error is ContentError:
+                raise
+            raise self.error(err.message, where=err.where, fix=err.fix) from None
+
+    def where(self, node: object = None, key: str | None = None) -> str:
+        """The file, and the line of `key` in the mapping `node` (or of `node` itself)."""
+        line = 0
+        if isinstance(node, Mapping):
+            line = node.line_of(key) if key else node.line
+        return f"{self.path}, line {line}" if line else str(self.path)
+
+    def fail(self, message: str, node: object = None, key: str | None = None,
+             fix: str | None = None) -> NoReturn:
+        raise self.error(message, where=self.where(node, key), fix=fix)
+
+    def mapping(self, data: object, what: str, node: object = None, key: str | None = None) -> Mapping:
+        """`data` (found at `key` of `node`) as a mapping."""
+        if not isinstance(data, dict):
+            self.fail(f"{what} must be a mapping of keys to values", node, key,
+                      fix="write it as key: value lines, indented under its name")
+        return data  # type: ignore[return-value]
+
+    def keys(self, data: Mapping, required: set[str], optional: set[str], what: str) -> None:
+        """No key but `required` and `optional` ones, and every required one."""
+        unknown = set(data) - required - optional
+        if unknown:
+            key = sorted(unknown)[0]
+            self.fail(f"unknown key {key!r} in {what}", data, key,
+                      fix=f"the allowed keys are: {', '.join(sorted(required | optional))}")
+        missing = required - set(data)
+        if missing:
+            self.fail(f"{what} is missing {', '.join(repr(k) for k in sorted(missing))}", data,
+                      fix=f"add it ({self.documented})")
+
+    def words(self, data: Mapping, key: str, what: str, default: list | None = None) -> list[str]:
+        """The list of words (or phrases) at `key`."""
+        value = data.get(key, default)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.fail(f"{what}: expected a list of words", data, key, fix='write it as: ["um", "uh"]')
+        return value
+
+    def word_map(self, data: Mapping, key: str, what: str) -> dict[str, str]:
+        """The mapping of words to words at `key` (absent: empty)."""
+        value = self.mapping(data.get(key, {}), what, data, key)
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            self.fail(f"{what}: expected words mapped to words", data, key,
+                      fix='write it as: {cannot: "cant"}')
+        return value
+
+    def number_map(self, data: Mapping, key: str, what: str, default: dict | None = None) -> dict[str, float]:
+        """The mapping of words to numbers at `key` (absent: `default`, or an error without one)."""
+        value = self.mapping(data.get(key, default), what, data, key)
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value.values()):
+            self.fail(f"{what}: expected words mapped to numbers", data, key, fix="write it as: {week: 7}")
+        return {str(k): float(v) for k, v in value.items()}

@@ -15,7 +15,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.driver import BAD_LINE, SessionProcess, text_command
+from bench.driver import BadLine, SessionProcess, text_command
+from voice.dialog.events import Ask, End, Heard, NoInput, NoMatch, Outcome
 
 from .vignettes import DEFAULT_VIGNETTE_DIR, Vignette, VignetteError, read_yaml
 
@@ -107,40 +108,40 @@ class SimulatedPatient:
         self.heard: Any = None
         """What the session understood of it (the `heard` event's answer)."""
 
-    def hear(self, event: dict[str, Any]) -> None:
+    def hear(self, event: Heard) -> None:
         """Take note of a `heard` event: what the session understood the patient to say."""
-        if event.get("question") != "confirm":
-            self.heard = event.get("answer")
+        if event.question != "confirm":
+            self.heard = event.answer
 
-    def intent(self, ask: dict[str, Any]) -> Any:
+    def intent(self, ask: Ask) -> Any:
         """What the patient means: "yes" / "no" / "unsure" / an int / a choice value id.
 
         yes_no: yes if any listed finding is in the vignette's yes list, else unsure if any is
         unsure, else no; a question about no finding (a read-back "is that right?") is yes, but for
         `number_at_least`, which compares the vignette's number with the threshold asked.
         """
-        kind = ask.get("kind")
-        findings = [f for f in (ask.get("findings") or []) if isinstance(f, str)]
+        kind = ask.kind
+        findings = [f for f in ask.findings if isinstance(f, str)]
         v = self.vignette
         if kind == "number":
-            for key in findings or [ask.get("question")]:
+            for key in findings or [ask.question]:
                 if key in v.numbers:
                     return v.numbers[key]
             return "unsure"
         if kind == "choice":
-            choices = ask.get("choices") or []
-            for key in findings or [ask.get("question")]:
+            choices = ask.choices
+            for key in findings or [ask.question]:
                 value = v.choices.get(key)
                 if value is not None and (not choices or value in choices):
                     return value
             return "unsure"
-        if ask.get("question") == "number_at_least":  # a number asked as "Is it {at_least} or more?"
-            number = v.numbers.get(str(ask.get("of")))
-            if number is None or not isinstance(ask.get("at_least"), (int, float)):
+        if ask.question == "number_at_least":  # a number asked as "Is it {at_least} or more?"
+            number = v.numbers.get(str(ask.of))
+            if number is None or not isinstance(ask.at_least, (int, float)):
                 return "unsure"
-            return "yes" if number >= ask["at_least"] else "no"
+            return "yes" if number >= ask.at_least else "no"
         if not findings:
-            if ask.get("question") == "confirm":  # "I heard ... Is that right?": only if it was heard right
+            if ask.question == "confirm":  # "I heard ... Is that right?": only if it was heard right
                 return "confirm" if self.heard == self.meant or self.meant is None else "no"
             return "confirm"
         if any(f in v.yes for f in findings):
@@ -149,20 +150,19 @@ class SimulatedPatient:
             return "unsure"
         return "no"
 
-    def answer(self, ask: dict[str, Any]) -> str:
+    def answer(self, ask: Ask) -> str:
         """The line the patient types for this `ask` event."""
         meaning = self.intent(ask)
-        if (ask.get("findings") or ask.get("kind") in ("number", "choice")
-                or ask.get("question") == "number_at_least"):
+        if ask.findings or ask.kind in ("number", "choice") or ask.question == "number_at_least":
             self.meant, self.heard = meaning, None  # what a later "I heard ... Is that right?" is about
         p = self.phrasings
-        findings = [f for f in (ask.get("findings") or []) if isinstance(f, str)]
+        findings = [f for f in ask.findings if isinstance(f, str)]
         own = [f for f in findings if f in self.vignette.says]
         if meaning in ("yes", "no", "unsure") and own:
             return self.rng.choice(self.vignette.says[own[0]])
         if meaning in ("yes", "no", "unsure", "confirm"):
             return self.rng.choice(p[meaning])
-        key = findings[0] if findings else ask.get("question")
+        key = findings[0] if findings else ask.question
         if isinstance(meaning, int):
             templates = p["number"].get(key) or p["number"]["default"]
             template = self.rng.choice(templates)
@@ -230,7 +230,7 @@ def run_session(
         return result
 
     deadline = started + timeout
-    last_ask: dict[str, Any] | None = None
+    last_ask: Ask | None = None
     retry_pending = False
     answers = 0
     try:
@@ -250,7 +250,7 @@ def run_session(
                         break
                     said = patient.answer(last_ask)
                     answers += 1
-                    result.turns.append({"question": last_ask.get("question"), "said": said, "retry": True})
+                    result.turns.append({"question": last_ask.question, "said": said, "retry": True})
                     if not proc.write(_said(said, speak)):
                         result.error = "the session closed its input before an outcome"
                         break
@@ -260,55 +260,49 @@ def run_session(
             if event is None:
                 result.error = f"the session exited (code {proc.exit_code()}) without an outcome"
                 break
-            name = event.get("event")
-            if name == BAD_LINE:
-                result.error = f"stdout line is not a JSON object: {event['line'][:120]!r}"
-                break
-            if name == "ask":
-                retry_pending = False
-                result.questions += 1
-                if answers >= max_turns:
-                    result.error = f"more than {max_turns} turns without an outcome"
+            match event:
+                case BadLine(line=line, problem=problem):
+                    result.error = f"stdout line is not an event ({problem}): {line[:120]!r}"
                     break
-                last_ask = event
-                said = patient.answer(event)
-                answers += 1
-                result.turns.append(
-                    {
-                        "question": event.get("question"),
-                        "findings": list(event.get("findings") or []),
-                        "kind": event.get("kind"),
-                        "said": said,
-                    }
-                )
-                if not proc.write(_said(said, speak)):
-                    result.error = "the session closed its input before an outcome"
-                    break
-            elif name == "heard":
-                patient.hear(event)
-                if result.turns:
-                    result.turns[-1]["heard"] = event.get("answer")
-                    if event.get("command"):
-                        result.turns[-1]["command"] = event.get("command")
-                if event.get("command"):
-                    # A command the patient never gave (misheard): the question comes again with no
-                    # new `ask` (repeat, help, a speed change); answer it again once all is quiet.
+                case Ask():
+                    retry_pending = False
+                    result.questions += 1
+                    if answers >= max_turns:
+                        result.error = f"more than {max_turns} turns without an outcome"
+                        break
+                    last_ask = event
+                    said = patient.answer(event)
+                    answers += 1
+                    result.turns.append(
+                        {"question": event.question, "findings": list(event.findings), "kind": event.kind,
+                         "said": said}
+                    )
+                    if not proc.write(_said(said, speak)):
+                        result.error = "the session closed its input before an outcome"
+                        break
+                case Heard(answer=answer, command=command):
+                    patient.hear(event)
+                    if result.turns:
+                        result.turns[-1]["heard"] = answer
+                        if command:
+                            result.turns[-1]["command"] = command
+                    if command:
+                        # A command the patient never gave (misheard): the question comes again with no
+                        # new `ask` (repeat, help, a speed change); answer it again once all is quiet.
+                        retry_pending = True
+                case NoMatch() | NoInput():
+                    result.retries += 1
                     retry_pending = True
-            elif name in ("nomatch", "noinput"):
-                result.retries += 1
-                retry_pending = True
-            elif name == "outcome":
-                result.disposition = event.get("disposition")
-                result.red_flags = [str(f) for f in (event.get("red_flags") or [])]
-                result.outcome_text = str(event.get("text") or "")
-                result.causes = [
-                    c.get("id") if isinstance(c, dict) else str(c) for c in (event.get("causes") or [])
-                ]
-                break
-            elif name == "end":
-                result.end_reason = event.get("reason")
-                result.error = f"the session ended ({result.end_reason}) before an outcome"
-                break
+                case Outcome():
+                    result.disposition = event.disposition
+                    result.red_flags = [str(f) for f in event.red_flags]
+                    result.outcome_text = event.text
+                    result.causes = [c.get("id") if isinstance(c, dict) else str(c) for c in event.causes]
+                    break
+                case End(reason=reason):
+                    result.end_reason = reason
+                    result.error = f"the session ended ({result.end_reason}) before an outcome"
+                    break
         if result.disposition is not None:
             result.end_reason = _end_reason(proc)
     finally:
@@ -329,6 +323,6 @@ def _end_reason(proc: SessionProcess) -> str | None:
             return None
         if event is None:
             return None
-        if event.get("event") == "end":
-            return event.get("reason")
+        if isinstance(event, End):
+            return event.reason
     return None

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from voice.errors import ModelError
-from voice.speech import models
-from voice.speech.listening import build_listener
+from voice.speech import vosk_models as models
+from voice.speech.listening import build_listener, describe_models
 
 
 def _fake_model(folder: Path, words: str | None = None) -> Path:
@@ -52,7 +52,7 @@ def test_search_order_and_english_choice(home):
     assert str(cache) == searched[0]
     assert {f.path.name: f.english for f in found} == {"vosk-model-small-de-0.15": False,
                                                       "vosk-model-small-en-us-0.15": True}
-    text = models.describe_models()
+    text = describe_models()
     assert "vosk-model-small-en-us-0.15  (English)" in text and "not English" in text
 
 
@@ -73,7 +73,7 @@ def test_vosk_without_a_model_names_every_place_and_the_fix(home):
     assert "voice-triage models download" in text and "--model PATH" in text and "VOSK_MODEL_PATH" in text
     with pytest.raises(ModelError, match="no Vosk model in this folder"):
         build_listener(engine="vosk", model=str(home / "nothing-here"), audio_in=io.StringIO(""))
-    assert "none" in models.describe_models().lower()
+    assert "none" in describe_models().lower()
 
 
 def test_auto_without_a_model_uses_pocketsphinx(home):

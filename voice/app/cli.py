@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from .. import __version__
-from ..dialog.events import Events
+from ..dialog.events import Events, Heard, Outcome, Record, Say
 from ..errors import AudioDeviceError, ConfigError, ContentError, InputError, ModelError, TriageError
 
 _LOG = logging.getLogger("voice")
@@ -244,7 +244,7 @@ def _run(args: argparse.Namespace) -> int:
     if not voice_mode:
         interactive = sys.stdin.isatty() and not settings.jsonl
         listener = TextListener(decoded_stdin(), prompt_stream=out if interactive else None)
-        speaker = TranscriptSpeaker(None)
+        speaker = TranscriptSpeaker(None, rate=settings.rate, volume=settings.volume)
 
     keys = screen = None
     if settings.kiosk and voice_mode and not settings.audio_in and sys.stdin.isatty():
@@ -337,16 +337,16 @@ def _build_voice(settings):
 def _transcript_printer(stream):
     """Human-readable lines for text mode and voice mode without --jsonl."""
 
-    def show(record: dict) -> None:
-        kind = record["event"]
-        if kind == "say":
-            stream.write(f"{record['text']}\n")
-        elif kind == "heard" and record.get("confidence") is not None:
-            stream.write(f"  (heard: {record['text']})\n")
-        elif kind == "outcome":
-            stream.write(f"\n[{record['disposition'].replace('_', ' ').upper()}]\n")
-        else:
-            return
+    def show(record: Record) -> None:
+        match record:
+            case Say(text=text):
+                stream.write(f"{text}\n")
+            case Heard(text=text, confidence=confidence) if confidence is not None:
+                stream.write(f"  (heard: {text})\n")
+            case Outcome(disposition=disposition):
+                stream.write(f"\n[{disposition.replace('_', ' ').upper()}]\n")
+            case _:
+                return
         stream.flush()
 
     return show

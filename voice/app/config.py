@@ -7,8 +7,8 @@ import shlex
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from ..errors import ConfigError, ContentError
-from ..yamlio import load_yaml_file
+from ..errors import ConfigError
+from ..yamlio import YamlReader
 
 
 def default_config_path() -> Path:
@@ -94,51 +94,47 @@ def load_config(path: str | None) -> Config:
             raise ConfigError("the settings file does not exist", where=str(file),
                               fix="check the path given to --config")
         return Config()
-    try:
-        data = load_yaml_file(file)
-    except ContentError as err:
-        raise ConfigError(err.message, where=err.where, fix=err.fix) from None
+    reader = YamlReader(file.parent, error=ConfigError)
+    data = reader.load(file.name)
     if data is None:
         return Config()
-    if not isinstance(data, dict):
-        raise ConfigError("the settings file must be a mapping of setting: value", where=str(file))
+    data = reader.mapping(data, "the settings file")
     names = {f.name for f in fields(Config)}
     config = Config()
     for key, value in data.items():
-        where = f"{file}, line {data.line_of(key)}" if hasattr(data, "line_of") else str(file)
         if key not in names:
-            raise ConfigError(f"unknown setting {key!r}", where=where,
-                              fix=f"the settings are: {', '.join(sorted(names))}")
+            reader.fail(f"unknown setting {key!r}", data, key,
+                        fix=f"the settings are: {', '.join(sorted(names))}")
         typ = _TYPES.get(key)
         if key == "wake_phrases":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ConfigError("wake_phrases must be a list of phrases", where=where,
-                                  fix='e.g. wake_phrases: ["start", "hello"]')
+                reader.fail("wake_phrases must be a list of phrases", data, key,
+                            fix='e.g. wake_phrases: ["start", "hello"]')
         elif typ is bool:
             if not isinstance(value, bool):
-                raise ConfigError(f"{key} must be true or false, not {value!r}", where=where,
-                                  fix=f"write {key}: true or {key}: false")
+                reader.fail(f"{key} must be true or false, not {value!r}", data, key,
+                            fix=f"write {key}: true or {key}: false")
         elif typ in (int, float):
             low, example = _LIMITS.get(key, (None, f"{key}: 1"))
             whole = " whole" if typ is int else ""
             wrong_int = typ is int and not isinstance(value, int)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or wrong_int:
-                raise ConfigError(f"{key} must be a{whole} number, not {value!r}", where=where,
-                                  fix=f"e.g. {example}")
+                reader.fail(f"{key} must be a{whole} number, not {value!r}", data, key,
+                            fix=f"e.g. {example}")
             if key == "web_port" and value > 65535:
-                raise ConfigError("web_port must be at most 65535", where=where, fix="e.g. web_port: 8765")
+                reader.fail("web_port must be at most 65535", data, key, fix="e.g. web_port: 8765")
             if key == "volume" and not 0 <= value <= 1:
-                raise ConfigError("volume must be between 0 and 1", where=where, fix="e.g. volume: 0.9")
+                reader.fail("volume must be between 0 and 1", data, key, fix="e.g. volume: 0.9")
             if low is not None and value < low:
-                raise ConfigError(f"{key} must be at least {low}, not {value!r}", where=where,
-                                  fix=f"e.g. {example}")
+                reader.fail(f"{key} must be at least {low}, not {value!r}", data, key,
+                            fix=f"e.g. {example}")
         elif value is not None and not isinstance(value, (str, int)):
-            raise ConfigError(f"{key} must be text, not {value!r}", where=where,
-                              fix=f'write it as one line of text, e.g. {key}: "..."')
+            reader.fail(f"{key} must be text, not {value!r}", data, key,
+                        fix=f'write it as one line of text, e.g. {key}: "..."')
         else:
             value = None if value is None else str(value)
             if value is not None:
-                value = _check_text(key, value, where, file)
+                value = _check_text(key, value, reader.where(data, key), file)
         setattr(config, key, value)
     return config
 

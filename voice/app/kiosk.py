@@ -23,7 +23,21 @@ from collections.abc import Callable
 from typing import TextIO
 
 from .. import __version__
-from ..dialog.events import Alert, End, Events, Heard, Idle, KioskError, Reset, Say, Start
+from ..dialog.device import Backoff
+from ..dialog.events import (
+    Alert,
+    Device,
+    End,
+    Events,
+    Heard,
+    Idle,
+    KioskError,
+    Outcome,
+    Record,
+    Reset,
+    Say,
+    Start,
+)
 from ..dialog.events import Summary as SummaryRecord
 from ..dialog.sentences import fill
 from ..dialog.session import SessionSettings
@@ -40,7 +54,8 @@ from .summary import Summary, save, summarize
 
 _LOG = logging.getLogger(__name__)
 
-_DEVICE_BACKOFF_MAX = 30.0
+IDLE_BACKOFF = (2.0, 30.0)
+"""Seconds the idle kiosk waits after a device error before listening again: 2 s, doubling up to 30 s."""
 
 
 class Kiosk:
@@ -191,7 +206,7 @@ class Kiosk:
         if first:
             self._say("idle_invite")
         expect = self.grammar.expectation(None)
-        device_failures = 0
+        backoff = Backoff(*IDLE_BACKOFF)
         while True:
             if self._interrupted or (self.keys is not None and self.keys.eof):
                 return None
@@ -200,13 +215,12 @@ class Kiosk:
             try:
                 self.speaker.wait()
                 utt = self.listener.listen(expect, None)
-                device_failures = 0
+                backoff.reset()
             except EndOfInput:
                 return None
             except AudioDeviceError as err:
                 self._report(err)
-                device_failures += 1
-                self.sleep(min(_DEVICE_BACKOFF_MAX, 2.0 ** device_failures))
+                self.sleep(backoff.next())
                 continue
             except TriageError as err:
                 self._report(err)
@@ -281,13 +295,13 @@ class Kiosk:
 
     # ------------------------------------------------------------ during a person
 
-    def _watch(self, record: dict) -> None:
+    def _watch(self, record: Record) -> None:
         """Sees the person's events as they go out: starts the staff alert, notes device trouble."""
-        kind = record["event"]
-        if kind == "outcome" and record.get("disposition") == "emergency" and self._alert is None:
-            self._start_alert()
-        elif kind == "device" and record.get("status") == "lost":
-            self._device_message = str(record.get("message") or "")
+        match record:
+            case Outcome(disposition="emergency") if self._alert is None:
+                self._start_alert()
+            case Device(status="lost", message=message):
+                self._device_message = message or ""
 
     def _emergency(self) -> None:
         """An emergency was decided: call staff now; the person hears the advice meanwhile."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..dialog.events import Events
+from ..dialog.events import End, Events, Record, Start
 from ..dialog.session import Session
 from ..errors import EndOfInput
 from ..ports import Expectation, Listener, Speaker, Utterance
@@ -40,18 +40,19 @@ class KioskSession(Session):
 class PersonEvents:
     """One person's view of the kiosk's Events: drops the Session's start and end, watches the rest."""
 
-    def __init__(self, events: Events, watch: Callable[[dict], None]):
+    def __init__(self, events: Events, watch: Callable[[Record], None]):
         self.events = events
         self.watch = watch
         self.reason: str | None = None
 
-    def emit(self, event: str, **fields: object) -> dict:
-        if event == "start":
-            return {"event": event, **fields}
-        if event == "end":
-            self.reason = str(fields.get("reason"))
-            return {"event": event, **fields}
-        record = self.events.emit(event, **fields)
+    def emit(self, record: Record) -> Record:
+        match record:
+            case Start():
+                return record
+            case End(reason=reason):
+                self.reason = reason
+                return record
+        record = self.events.emit(record)
         self.watch(record)
         return record
 

@@ -20,6 +20,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from ..dialog.events import Alert, Ask, Device, Heard, Idle, Outcome, Record, Reset, Say, Start
 from ..dialog.sentences import fill, join_or
 from ..triage.model import Content, Kind, Region
 
@@ -154,7 +155,7 @@ class Screen:
         self.state = ScreenState()
         self.staff_notice = ""
         """A standing notice for staff (no staff alert set up), shown on every idle screen."""
-        self._ask: dict | None = None
+        self._ask: Ask | None = None
         self._last_line = ""
         self.console = None
         if self.terminal:
@@ -168,11 +169,11 @@ class Screen:
     def _fmt(self, text: str, **values: object) -> str:
         return fill(text, self.region, **values)
 
-    def answers_phrase(self, record: dict) -> str:
+    def answers_phrase(self, record: Ask) -> str:
         """The answers that work for an `ask` event, as the session says them."""
         say = self.content.say
-        question = self.content.questions.get(record.get("question", ""))
-        kind = record.get("kind")
+        question = self.content.questions.get(record.question)
+        kind = record.kind
         if kind == Kind.YES_NO.value:
             return say("answers_yes_no")
         if kind == Kind.NUMBER.value:
@@ -180,7 +181,7 @@ class Screen:
             high = question.maximum if question and question.maximum is not None else 10
             return self._fmt(say("answers_number"), example=low + (high - low) // 2)
         labels = []
-        for cid in record.get("choices", []):
+        for cid in record.choices:
             if question is not None and question.kind is Kind.CHOICE:
                 labels.append(question.choice(cid).label)
             elif cid in self.content.questions:
@@ -193,18 +194,31 @@ class Screen:
 
     # ------------------------------------------------------------ events
 
-    def __call__(self, record: dict) -> None:
+    def __call__(self, record: Record) -> None:
         """The Events listener."""
-        handler = getattr(self, "_on_" + record.get("event", ""), None)
-        if handler is not None:
-            handler(record)
+        match record:
+            case Start(kiosk=kiosk):
+                if not kiosk:
+                    self.state.phase = "dialog"
+            case Idle():
+                self._on_idle(record)
+            case Ask():
+                self._on_ask(record)
+            case Say(text=text):
+                self._on_say(text)
+            case Heard():
+                self._on_heard(record)
+            case Outcome():
+                self._on_outcome(record)
+            case Alert(text=text):
+                self._on_alert(text)
+            case Device(status=status):
+                self._on_device(status)
+            case Reset():
+                self.clear()
 
-    def _on_start(self, record: dict) -> None:
-        if not record.get("kiosk"):
-            self.state.phase = "dialog"
-
-    def _on_idle(self, record: dict) -> None:
-        self.state = ScreenState(phase="idle", invite=record.get("text", ""), notice=self.staff_notice)
+    def _on_idle(self, record: Idle) -> None:
+        self.state = ScreenState(phase="idle", invite=record.text, notice=self.staff_notice)
         self._ask = None
         if self.terminal:
             self.render()
@@ -215,22 +229,21 @@ class Screen:
             if self.press_enter:
                 self._line(self.content.say("screen_press_enter"))
 
-    def _on_ask(self, record: dict) -> None:
+    def _on_ask(self, record: Ask) -> None:
         s = self.state
         s.phase = "dialog"
-        s.question = record.get("text", "")
+        s.question = record.text
         s.answers = self.answers_phrase(record)
         s.spoken = s.heard = s.notice = ""
         self._ask = record
         if self.terminal:
             self.render()
 
-    def _on_say(self, record: dict) -> None:
-        text = record.get("text", "")
+    def _on_say(self, text: str) -> None:
         s = self.state
         if not self.terminal:
             self._line(text)
-            if self._ask is not None and text == self._ask.get("text") and s.answers:
+            if self._ask is not None and text == self._ask.text and s.answers:
                 self._line(f"{self.content.say('screen_answers')}: {s.answers}")
             return
         if s.phase == "idle":
@@ -243,19 +256,19 @@ class Screen:
             s.spoken = text
         self.render()
 
-    def _on_heard(self, record: dict) -> None:
-        text = record.get("text") or ""
+    def _on_heard(self, record: Heard) -> None:
+        text = record.text or ""
         self.state.heard = text
         if self.terminal:
             self.render()
-        elif record.get("confidence") is not None:
+        elif record.confidence is not None:
             self._line(f"{self.content.say('screen_heard')}: {text}")
 
-    def _on_outcome(self, record: dict) -> None:
+    def _on_outcome(self, record: Outcome) -> None:
         s = self.state
         s.phase = "advice"
-        s.disposition = record.get("disposition")
-        s.advice = record.get("text", "")
+        s.disposition = record.disposition
+        s.advice = record.text
         s.spoken = s.heard = ""
         label = self._label(s.disposition)
         if self.terminal:
@@ -265,22 +278,19 @@ class Screen:
         else:
             self._line(f"{self.content.say('summary_advice')}: {label}")
 
-    def _on_alert(self, record: dict) -> None:
-        self.state.alert = record.get("text", "")
+    def _on_alert(self, text: str) -> None:
+        self.state.alert = text
         if self.terminal:
             self.stream.write("\a")
             self.render()
 
-    def _on_device(self, record: dict) -> None:
-        key = "device_lost" if record.get("status") == "lost" else "device_back"
+    def _on_device(self, status: str) -> None:
+        key = "device_lost" if status == "lost" else "device_back"
         self.state.notice = self._fmt(self.content.say(key))
         if self.terminal:
             self.render()
         else:
             self._line(self.state.notice)
-
-    def _on_reset(self, record: dict) -> None:
-        self.clear()
 
     def show_summary(self, lines: list[str]) -> None:
         """Show the clinician summary until the next reset."""

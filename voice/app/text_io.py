@@ -10,6 +10,7 @@ from typing import TextIO
 
 from ..errors import EndOfInput
 from ..ports import Expectation, Utterance
+from ..speech.rate_volume import SpeechSettings
 
 GARBLED = "\ufffd"
 """Stands for each byte that was not UTF-8 and each control character in a typed line."""
@@ -57,13 +58,24 @@ class TextListener:
 
 
 class TranscriptSpeaker:
-    """Writes what would be spoken as lines of text (or nowhere when `stream` is None)."""
+    """Writes what would be spoken as lines of text (or nowhere when `stream` is None).
 
-    def __init__(self, stream: TextIO | None, prefix: str = ""):
+    Text has no rate or volume, but `slower`, `faster`, `louder` and `quieter` are taken and refused
+    at the limits a voice with the same `rate` and `volume` settings has (speech/rate_volume.py)."""
+
+    def __init__(self, stream: TextIO | None, prefix: str = "", rate: int | None = None,
+                 volume: float | None = None):
         self.stream = stream
         self.prefix = prefix
-        self.rate_steps = 0
-        self.volume_steps = 0
+        self.settings = SpeechSettings(rate, volume)
+
+    @property
+    def rate_steps(self) -> int:
+        return self.settings.rate_steps
+
+    @property
+    def volume_steps(self) -> int:
+        return self.settings.volume_steps
 
     def say(self, text: str) -> float | None:
         if self.stream is not None:
@@ -78,18 +90,7 @@ class TranscriptSpeaker:
         """Text cannot be interrupted."""
 
     def adjust(self, command: str) -> bool:
-        # Text has no rate or volume; keep the steps so a later voice can use them, within limits.
-        if command in ("slower", "faster"):
-            step = -1 if command == "slower" else 1
-            if abs(self.rate_steps + step) > 4:
-                return False
-            self.rate_steps += step
-        elif command in ("louder", "quieter"):
-            step = 1 if command == "louder" else -1
-            if abs(self.volume_steps + step) > 4:
-                return False
-            self.volume_steps += step
-        return True
+        return self.settings.adjust(command)
 
     def cue(self, name: str) -> None:
         """No tones in text."""

@@ -5,6 +5,10 @@ frozen dataclass whose fields, in order, are the event's JSON fields after `even
 marked `_local()` travels with the record inside the process and is never written to the stream (the
 end of the person's speech, from which a `heard` event's latency is measured). A field marked
 `_optional()` is written only when it is set.
+
+Records are typed both ways: `Events.emit` stamps a record with `t`, writes `to_event()` to the
+stream and hands the record itself to its listeners (who `match` on the record types), and
+`Record.from_event` reads a written event back into its record (the benchmark, the tests).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Any, ClassVar, Protocol, TextIO
 class Emitter(Protocol):
     """Where records go: `Events`, or a wrapper with the same `emit` (the kiosk's per-person view)."""
 
-    def emit(self, event: str, **fields: object) -> dict: ...
+    def emit(self, record: Record) -> Record: ...
 
 
 def _local(default: object = None) -> Any:
@@ -36,6 +40,8 @@ class Record:
     """One protocol event; subclasses name it in `event`."""
 
     event: ClassVar[str] = ""
+    t: float | None = field(default=None, kw_only=True, metadata={"stream": False})
+    """Seconds since the session (or kiosk) started, stamped by `Events.emit`."""
 
     def fields(self) -> dict[str, object]:
         """The JSON fields after `event` and `t`, in protocol order."""
@@ -47,9 +53,37 @@ class Record:
             out[f.name] = value
         return out
 
-    def send(self, emitter: Emitter) -> dict:
-        """Emit this record; returns the record as written (with `event` and `t`)."""
-        return emitter.emit(self.event, **self.fields())
+    def to_event(self) -> dict[str, object]:
+        """The JSON object of the stream: `event`, `t`, then the fields."""
+        return {"event": self.event, "t": self.t, **self.fields()}
+
+    def send(self, emitter: Emitter) -> Record:
+        """Emit this record; returns it as emitted (stamped with `t`)."""
+        return emitter.emit(self)
+
+    @classmethod
+    def is_type(cls, event: str) -> bool:
+        """True when `event` (an event name of the stream) is this record type's."""
+        return event == cls.event
+
+    @classmethod
+    def from_event(cls, data: dict[str, object]) -> Record:
+        """The record an event of the stream was written from. On `Record`, the type is found from
+        `event` (and, for the two `error` events, from the fields); on a record type, the event must
+        be that type's. ValueError names what does not fit."""
+        name = data.get("event")
+        kinds = [k for k in _TYPES.get(str(name), ()) if issubclass(k, cls)]
+        for kind in kinds:
+            stream = {f.name: f for f in dataclasses.fields(kind) if f.metadata.get("stream") is not False}
+            needed = {n for n, f in stream.items()
+                      if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING}
+            given = set(data) - {"event", "t"}
+            if needed <= given <= set(stream):
+                return kind(**{n: data[n] for n in given}, t=data.get("t"))  # type: ignore[arg-type]
+        if not kinds:
+            raise ValueError(f"{name!r} is not an event of {cls.__name__} (docs/protocol.md)")
+        raise ValueError(f"the {name!r} event's fields {sorted(set(data) - {'event', 't'})} fit no record "
+                         f"of docs/protocol.md")
 
 
 @dataclass(frozen=True)
@@ -220,20 +254,28 @@ class End(Record):
     reason: str
 
 
+_TYPES: dict[str, tuple[type[Record], ...]] = {}
+"""Record types by event name (`error` has two: a session's and the kiosk's own)."""
+for _kind in (Start, Say, Ask, Heard, NoInput, NoMatch, Outcome, Device, Error, KioskError, Idle, Alert,
+              Summary, Reset, End):
+    _TYPES[_kind.event] = (*_TYPES.get(_kind.event, ()), _kind)
+
+
 class Events:
-    """Emits protocol events with `t` in seconds since the session (or kiosk) started."""
+    """Emits protocol records with `t` in seconds since the session (or kiosk) started; the stream
+    gets each as one JSON line, the listeners get the record."""
 
     def __init__(self, stream: TextIO | None, clock: Callable[[], float] = time.monotonic):
         self.stream = stream
         self.clock = clock
         self.t0 = clock()
-        self.listeners: list[Callable[[dict], None]] = []
-        """Called with every event (the screen, the kiosk alert)."""
+        self.listeners: list[Callable[[Record], None]] = []
+        """Called with every record (the screen, the kiosk alert)."""
 
-    def emit(self, event: str, **fields: object) -> dict:
-        record = {"event": event, "t": round(self.clock() - self.t0, 3), **fields}
+    def emit(self, record: Record) -> Record:
+        record = dataclasses.replace(record, t=round(self.clock() - self.t0, 3))
         if self.stream is not None:
-            self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self.stream.write(json.dumps(record.to_event(), ensure_ascii=False) + "\n")
             self.stream.flush()
         for listener in self.listeners:
             listener(record)

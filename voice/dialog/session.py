@@ -14,8 +14,7 @@ from .. import __version__
 from ..errors import AudioDeviceError, EndOfInput
 from ..ports import CONFIRM_BELOW, Listener, Speaker, Utterance
 from ..triage.conditions import NO, UNSURE
-from ..triage.engine import Ask as Step
-from ..triage.engine import Outcome, Triage
+from ..triage.engine import Ask, Outcome, Triage
 from ..triage.model import Content, Disposition, Question, Region
 from ..understanding import Grammar, Interpretation
 from . import advice
@@ -136,7 +135,7 @@ class Session:
         self.channel.send(End(reason))
         return reason
 
-    def _prompt(self, step: Step, state: State) -> str:
+    def _prompt(self, step: Ask, state: State) -> str:
         """The question as first said; the read-back confirmation says the key answers first."""
         q, s = step.question, self.sentences
         if not STEPS[state].reads_back:
@@ -148,7 +147,7 @@ class Session:
             items.append(s.line("readback_none", items="; ".join(denied)))
         return " ".join([s.line("readback_intro"), *items, s.question(q, q.text)])
 
-    def ask(self, step: Step) -> None:
+    def ask(self, step: Ask) -> None:
         """Ask one question until it is answered (or a command leaves it), and record the answer."""
         q = step.question
         state = state_of(q.id)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ..errors import TriageError
+from ..graph import reachable, reaching
 from ..triage.conditions import UNSURE, YES
 from ..triage.engine import READBACK_CONFIRM, READBACK_WHICH
 from ..triage.model import Kind, Question
@@ -80,23 +81,11 @@ def check_transitions(table: dict[State, frozenset[State]]) -> None:
     missing = [s.value for s in State if s not in table]
     if missing:
         raise DialogError(f"dialog states without transitions: {missing}; add them to TRANSITIONS")
-    reached, todo = {State.START}, [State.START]
-    while todo:
-        for target in table[todo.pop()]:
-            if target not in reached:
-                reached.add(target)
-                todo.append(target)
+    reached = reachable(table, State.START)
     unreached = [s.value for s in State if s not in reached]
     if unreached:
         raise DialogError(f"dialog states no transition reaches from start: {unreached}")
-    ending = {State.END}
-    grew = True
-    while grew:
-        grew = False
-        for state, targets in table.items():
-            if state not in ending and targets & ending:
-                ending.add(state)
-                grew = True
+    ending = reaching(table, State.END)
     stuck = [s.value for s in State if s not in ending]
     if stuck or table[State.END]:
         raise DialogError(f"dialog states that never reach the end: {stuck or ['end leads on']}")

@@ -4,7 +4,8 @@ The names below are imported lazily so that text mode (and `import voice.speech`
 recognizer, PortAudio or espeak-ng.
 
 - listening side (voice/speech/listening.py, recognizers.py and one module per engine with its
-  helpers (wordgraph.py, whisper_input.py), endpoint.py, models.py and whisper_models.py):
+  helpers (wordgraph.py, whisper_input.py), endpoint.py, vosk_models.py, whisper_models.py and
+  downloads.py):
   `build_listener`, `download_model`, `describe_models`
 - speaking side (voice/speech/speaking.py, rate_volume.py, tts.py, cues.py, devices.py, microphone.py):
   `build_speaker`, `list_devices`
@@ -19,8 +20,8 @@ DEFAULT_RATE = 150
 
 _LAZY = {
     "build_listener": "listening",
-    "download_model": "models",
-    "describe_models": "models",
+    "download_model": "vosk_models",
+    "describe_models": "listening",
     "build_speaker": "speaking",
     "list_devices": "devices",
 }

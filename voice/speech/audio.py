@@ -6,7 +6,6 @@ zero crossings), usable on a whole signal (`resample`) or on a stream (`Resample
 
 from __future__ import annotations
 
-import io
 import math
 import os
 import struct
@@ -20,7 +19,12 @@ from voice.errors import InputError
 
 RATE = 16000
 """Sample rate the recognizers and the endpointer work at."""
-FRAME_MS = (10, 20, 30)
+FRAME_MS = 10
+"""The listening frame: the microphone, the endpointer and the recognizers take 10 ms at a time."""
+FRAMES_PER_SECOND = 1000 // FRAME_MS
+FRAME_SAMPLES = RATE // FRAMES_PER_SECOND
+"""Samples in one listening frame (160 at 16 kHz)."""
+FRAME_LENGTHS_MS = (10, 20, 30)
 """Frame lengths `frames` accepts."""
 
 _WAVE_FORMAT_PCM = 1
@@ -168,13 +172,6 @@ def write_wav(path_or_file, pcm: np.ndarray, rate: int = RATE) -> None:
         path_or_file.write(header + raw)
 
 
-def wav_bytes(pcm: np.ndarray, rate: int = RATE) -> bytes:
-    """The bytes of a 16-bit mono WAV file holding `pcm`."""
-    buf = io.BytesIO()
-    write_wav(buf, pcm, rate)
-    return buf.getvalue()
-
-
 # --- resampling -------------------------------------------------------------------------------
 
 _ZEROS = 16
@@ -277,12 +274,12 @@ def resample(x: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
 
 def frame_samples(ms: int, rate: int = RATE) -> int:
     """Samples in a frame of `ms` milliseconds (10, 20 or 30)."""
-    if ms not in FRAME_MS:
-        raise ValueError(f"frame length must be one of {FRAME_MS} ms, not {ms}")
+    if ms not in FRAME_LENGTHS_MS:
+        raise ValueError(f"frame length must be one of {FRAME_LENGTHS_MS} ms, not {ms}")
     return rate * ms // 1000
 
 
-def frames(pcm: np.ndarray, ms: int = 10, rate: int = RATE, pad: bool = True) -> Iterator[np.ndarray]:
+def frames(pcm: np.ndarray, ms: int = FRAME_MS, rate: int = RATE, pad: bool = True) -> Iterator[np.ndarray]:
     """Cut int16 samples into frames of `ms` ms; the last partial frame is zero-padded (or dropped)."""
     n = frame_samples(ms, rate)
     pcm = np.asarray(pcm)

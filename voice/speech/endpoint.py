@@ -6,8 +6,6 @@ bench.listening` measures the listener again):
 - Noise suppression: WebRTC noise suppression (`webrtc_noise_gain`) is available but off by
   default (NOISE_SUPPRESSION = 0). Over a session it adapts to the babble between answers and then
   suppresses the answers too: fewer answers were understood with it, clean and in babble.
-  (tests/test_spoken_sessions.py keeps the emergency test patient's session in 20 dB babble, whose
-  "yes" it once cost.)
 - Voice activity: the frame's level (dB full scale) against an adaptive noise floor. The floor
   follows quieter frames quickly (within ~100 ms) and louder ones slowly (3 dB a second) and is
   frozen during speech, so steady background and babble raise it but an answer does not. A frame
@@ -37,11 +35,10 @@ from enum import StrEnum
 
 import numpy as np
 
-from .audio import level_db
+from .audio import FRAME_MS, FRAME_SAMPLES, level_db
 
 _LOG = logging.getLogger(__name__)
 
-FRAME_MS = 10
 PREROLL_MS = 300
 START_WINDOW = 10
 START_FRAMES = 6
@@ -89,7 +86,7 @@ class NoiseSuppressor:
         return self._proc is not None
 
     def __call__(self, frame: np.ndarray) -> np.ndarray:
-        if self._proc is None or len(frame) != 160:
+        if self._proc is None or len(frame) != FRAME_SAMPLES:
             return frame
         out = self._proc.Process10ms(np.asarray(frame, dtype=np.int16).tobytes()).audio
         return np.frombuffer(out, dtype=np.int16)

@@ -19,6 +19,7 @@ import numpy as np
 from voice.errors import ModelError
 from voice.ports import Expectation, Utterance
 
+from .audio import FRAMES_PER_SECOND
 from .endpoint import Endpointer, NoiseSuppressor, State
 from .pocketsphinx import PocketSphinxRecognizer
 from .recognizers import Recognizer
@@ -69,8 +70,8 @@ class AudioListener:
         ep = self.endpointer
         ep.reset(remeasure=not self.keep_recent)
         allowed = frozenset(expect.phrases) if expect is not None else frozenset()
-        limit_frames = int(self.noinput_timeout * 100)
-        max_frames = int(self.max_utterance * 100)
+        limit_frames = int(self.noinput_timeout * FRAMES_PER_SECOND)
+        max_frames = int(self.max_utterance * FRAMES_PER_SECOND)
         speech_end: float | None = None
         early = False
         started = False
@@ -145,7 +146,7 @@ class EngineChoice:
 def choose_engine(engine: str = "auto", model: str | None = None) -> EngineChoice:
     """The engine for `--engine` / `--model` (see make_recognizer); raises ModelError when an
     explicitly asked engine or model is not there."""
-    from .models import find_english_model, is_model_dir, require_english_model
+    from .vosk_models import find_english_model, is_model_dir, require_english_model
     from .whisper_models import WHISPER_FIX, find_whisper_model, is_whisper_dir, require_whisper_model
 
     if engine not in ENGINES:
@@ -226,7 +227,7 @@ def with_second_opinion(first: Recognizer) -> Recognizer:
 
 
 def _auto_vosk() -> Recognizer | None:
-    from .models import find_english_model
+    from .vosk_models import find_english_model
 
     path = find_english_model(None)
     if path is None:
@@ -258,3 +259,27 @@ def build_listener(engine: str = "auto", model: str | None = None, audio_in: Tex
             recognizer.close()
             raise
     return AudioListener(source, recognizer, noinput_timeout=noinput_timeout)
+
+
+def describe_models() -> str:
+    """What was searched, what was found, and how to get a model (for `voice-triage models list`)."""
+    from .vosk_models import FIX, find_models
+    from .whisper_models import WHISPER_FIX, find_whisper_model, whisper_search
+
+    found, searched = find_models(os.environ.get("VOSK_MODEL_PATH"))
+    whisper = find_whisper_model(None)
+    lines = [f"Whisper: {whisper} (used by --engine auto)" if whisper else
+             f"Whisper: no model found; searched: {', '.join(str(p) for p, _ in whisper_search())}. "
+             f"To get it: {WHISPER_FIX}",
+             "PocketSphinx: built in (US English, inside the pocketsphinx wheel), used when no Whisper or "
+             "Vosk model is found.",
+             "Vosk models searched in:"]
+    lines += [f"  {s}" for s in searched]
+    if found:
+        lines.append("Found:")
+        lines += [f"  {f.path}  ({'English' if f.english else 'not English'})" for f in found]
+    else:
+        lines.append("Found: none")
+    if not any(f.english for f in found):
+        lines.append(f"To get one: {FIX}")
+    return "\n".join(lines)

@@ -17,12 +17,12 @@ import numpy as np
 
 from voice.errors import AudioDeviceError
 
-from .audio import RATE, Resampler, float_to_int16, int16_to_float
+from .audio import FRAME_SAMPLES, FRAMES_PER_SECOND, RATE, Resampler, float_to_int16, int16_to_float
 from .devices import NO_DEVICE_FIX, resolve, sounddevice
 
 _LOG = logging.getLogger(__name__)
 
-FRAME = RATE // 100
+FRAME = FRAME_SAMPLES
 """Samples in one 10 ms frame at 16 kHz."""
 LOST_AFTER = 2.0
 """Seconds without a frame before the microphone counts as lost."""
@@ -43,7 +43,7 @@ class MicrophoneSource:
         self.device = None
         self.device_rate: int | None = None
         self._frames: collections.deque[np.ndarray] = collections.deque(
-            maxlen=max(1, int(buffer_seconds * 100)))
+            maxlen=max(1, int(buffer_seconds * FRAMES_PER_SECOND)))
         self._ready = threading.Condition()
         self._stream = None
         self._resampler: Resampler | None = None
@@ -71,8 +71,8 @@ class MicrophoneSource:
         self._pending = np.zeros(0, dtype=np.int16)
         try:
             stream = sd.RawInputStream(device=self.device.index, samplerate=rate, channels=1, dtype="int16",
-                                       blocksize=rate // 100, latency="low", callback=self._callback,
-                                       finished_callback=self._finished)
+                                       blocksize=rate // FRAMES_PER_SECOND, latency="low",
+                                       callback=self._callback, finished_callback=self._finished)
             stream.start()
         except (sd.PortAudioError, ValueError, OSError) as exc:
             raise AudioDeviceError(f"cannot record from {self.device.name!r} ({exc})",

@@ -45,6 +45,7 @@ import numpy as np
 from voice.errors import ModelError
 from voice.ports import Expectation
 
+from .audio import FRAME_SAMPLES
 from .recognizers import CONFIDENT, FAINT, GRAMMAR_CACHE, UNSURE_CONFIDENCE, Hypothesis, _StreamMixin
 from .wordgraph import word_graph
 
@@ -243,9 +244,8 @@ class PocketSphinxRecognizer(_StreamMixin):
     def _settle_cmn(self, pcm: bytes) -> None:
         """Move the cepstral mean toward the answer's own: a grammar pass places the answer in the
         segment, then SETTLE_PASSES grammar passes over its stretch, each starting from the mean the
-        one before left. (Settled on the whole segment, mostly the silence or babble around a short
-        answer, the first answers of a session at 10 dB babble were understood 25 times in 51,
-        against 28 on the stretch; clean and at 20 dB the same.)"""
+        one before left. Not on the whole segment, mostly the silence or babble around a short answer
+        (docs/speech-measurements.md)."""
         self._run(self._name, pcm)
         stretch = self._answer_stretch(pcm)
         for _ in range(SETTLE_PASSES):
@@ -260,7 +260,7 @@ class PocketSphinxRecognizer(_StreamMixin):
             return pcm
         first = max(0, words[0].start_frame - ANSWER_MARGIN)
         last = words[-1].end_frame + 1 + ANSWER_MARGIN
-        return pcm[first * 320 : last * 320]  # 160 samples of 2 bytes per frame
+        return pcm[first * FRAME_SAMPLES * 2 : last * FRAME_SAMPLES * 2]  # int16: 2 bytes a sample
 
     def _guard_fits(self, heard: str, pcm: bytes) -> bool:
         """True when `heard` is not a guarded sentence but one of them also beats the cheap phone

@@ -18,7 +18,6 @@ The engine classes can still be imported from here (loaded on first use).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import import_module
 from typing import Protocol
 
 import numpy as np
@@ -118,21 +117,6 @@ def closest_phrase(text: str, phrases: tuple[str, ...]) -> tuple[str | None, flo
     if match is None:
         return None, 0.0
     return match[0], float(match[1])
-
-
-
-_ENGINES = {
-    "PocketSphinxRecognizer": "pocketsphinx", "word_graph": "wordgraph",
-    "VoskRecognizer": "vosk", "load_vosk_model": "vosk",
-    "WhisperRecognizer": "whisper",
-}
-
-
-def __getattr__(name: str):
-    module = _ENGINES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"voice.speech.{module}"), name)
 
 
 __all__ = ["CONFIDENT", "FAINT", "UNSURE_CONFIDENCE", "GRAMMAR_CACHE", "Hypothesis", "Recognizer",

@@ -13,9 +13,9 @@ import numpy as np
 
 from voice.errors import EndOfInput
 
-from .audio import RATE, read_wav
+from .audio import FRAME_SAMPLES, RATE, read_wav
 
-FRAME = RATE // 100
+FRAME = FRAME_SAMPLES
 """Samples in a 10 ms frame."""
 TRAILING_SILENCE = 1.5
 """Seconds of digital silence after each file (and the whole of a silent turn)."""

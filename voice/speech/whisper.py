@@ -48,6 +48,8 @@ import numpy as np
 from voice.errors import ModelError
 from voice.ports import CONFIRM_BELOW, Expectation
 
+from .audio import FRAME_MS, FRAME_SAMPLES, FRAMES_PER_SECOND, RATE
+from .endpoint import HANGOVER_MS, PAUSE_MS
 from .recognizers import FAINT, Hypothesis, _StreamMixin, closest_phrase
 from .whisper_input import TAIL_S, WINDOWS_S, build_prompt, log_mel, normalize, speech_only, window_frames
 
@@ -59,10 +61,10 @@ threshold for a failed decode); answers, clean or in babble, score well above it
 heard as words below it (docs/speech-measurements.md)."""
 MAX_NEW_TOKENS = 32
 """An answer is a few words; a decode that runs on is babble heard as speech."""
-REUSE_MS = 620
-"""Audio after the pause's decode that `finish` may ignore: the long hangover (700 ms) less the
-pause where the decode began (100 ms), and two frames to spare. Speech that resumed would be
-followed by a whole long hangover, so more."""
+REUSE_MS = HANGOVER_MS - PAUSE_MS + 2 * FRAME_MS
+"""Audio after the pause's decode that `finish` may ignore (620 ms): the long hangover less the
+pause where the decode began, and two frames to spare. Speech that resumed would be followed by a
+whole long hangover, so more."""
 SNAP_SIMILARITY = 92.0
 """A transcript this close (rapidfuzz ratio) to one of the turn's sentences is taken as that
 sentence ("yes." / "yess"); further off it is passed on as written for the understanding."""
@@ -243,7 +245,7 @@ class WhisperRecognizer(_StreamMixin):
         import ctranslate2
 
         frames = window_frames(len(audio), self.windows_s)
-        features = log_mel(self._features, audio[: frames * 160 - int(TAIL_S * 16000)], frames)
+        features = log_mel(self._features, audio[: frames * FRAME_SAMPLES - int(TAIL_S * RATE)], frames)
         encoded = self._model.model.encode(ctranslate2.StorageView.from_array(features[None]), to_cpu=False)
         tok = self._tokenizer
         prompt = build_prompt(self._expect)
@@ -262,7 +264,7 @@ class WhisperRecognizer(_StreamMixin):
         if not text:
             return Hypothesis("", 0.0, elapsed)
         self.last = {"text": text, "avg_logprob": round(logprob, 3), "no_speech_prob": round(no_speech, 3),
-                     "window_s": frames / 100, "beam": beam}
+                     "window_s": frames / FRAMES_PER_SECOND, "beam": beam}
         if self._rejected(text, logprob):
             _LOG.debug("Whisper heard %r but rejected it (logprob %.2f, no speech %.2f)", text, logprob,
                        no_speech)

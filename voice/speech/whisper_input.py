@@ -20,6 +20,8 @@ import numpy as np
 
 from voice.ports import Expectation
 
+from .audio import FRAME_SAMPLES, FRAMES_PER_SECOND, RATE
+
 TAIL_S = 0.5
 """Silence kept after the speech inside the window (Whisper was trained on padded windows)."""
 WINDOWS_S: tuple[float, ...] = ()
@@ -76,7 +78,7 @@ def log_mel(features, audio: np.ndarray, frames: int) -> np.ndarray:
     silence only, and the rest of the window is filled with a silent frame's value: Whisper floors its
     features at 8 below the loudest frame, so every frame of silence after the audio is the same. The
     same figures (to 1e-6) as over the whole padded window, at a fraction of the cost."""
-    short = np.zeros(min(frames * 160, len(audio) + int(TAIL_S * 16000)), dtype=np.float32)
+    short = np.zeros(min(frames * FRAME_SAMPLES, len(audio) + int(TAIL_S * RATE)), dtype=np.float32)
     short[: len(audio)] = audio
     mel = features(short, padding=0)
     done = min(mel.shape[1] - 1, frames)
@@ -89,8 +91,8 @@ def log_mel(features, audio: np.ndarray, frames: int) -> np.ndarray:
 def window_frames(samples: int, windows_s: tuple[float, ...]) -> int:
     """The encoder's input length in 10 ms frames: the shortest of `windows_s` holding the audio and
     TAIL_S of silence after it (30 s, Whisper's own window, for anything longer)."""
-    need = samples / 16000 + TAIL_S
+    need = samples / RATE + TAIL_S
     for seconds in (*windows_s, 30.0):
         if need <= seconds:
-            return int(seconds * 100)
-    return 3000
+            return int(seconds * FRAMES_PER_SECOND)
+    return 30 * FRAMES_PER_SECOND

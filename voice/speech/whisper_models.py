@@ -19,7 +19,7 @@ from pathlib import Path
 
 from voice.errors import ModelError
 
-from .models import data_dir, make_folder, progress_bar
+from .downloads import data_dir, make_folder, progress_bar, sha256_file
 
 WHISPER_ENV = "WHISPER_MODEL_PATH"
 """Like VOSK_MODEL_PATH: a Whisper model folder (CTranslate2 conversion: model.bin, config.json, ...)."""
@@ -68,20 +68,12 @@ def is_whisper_dir(path: Path) -> bool:
         (path / "tokenizer.json").is_file() or (path / "vocabulary.txt").is_file())
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def verify_whisper_dir(path: Path, spec: WhisperModelSpec) -> list[str]:
     """The files of `spec` that are missing or whose SHA-256 differs (empty: all verified)."""
     bad = []
     for name, want in spec.sha256.items():
         f = path / name
-        if not f.is_file() or _sha256_file(f) != want:
+        if not f.is_file() or sha256_file(f) != want:
             bad.append(name)
     return bad
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from ..errors import TriageError
+from ..graph import reachable, reaching
+
 
 class Phase(StrEnum):
     """Where one triage is: what its next step asks."""
@@ -41,8 +44,9 @@ TRANSITIONS: dict[tuple[str, Phase], Phase] = {
 allowed in every phase and are not listed."""
 
 
-class PhaseError(RuntimeError):
-    """A step its phase does not allow was asked of the engine, or the table of phases is broken."""
+class PhaseError(TriageError):
+    """A step its phase does not allow was asked of the engine, or the table of phases is broken
+    (a bug in the engine or its table: the session reports it as any other TriageError)."""
 
 
 def next_phase(phase: Phase, event: str, table: dict[tuple[str, Phase], Phase] = TRANSITIONS) -> Phase:
@@ -61,19 +65,11 @@ def check_transitions(table: dict[tuple[str, Phase], Phase], start: Phase = STAR
     edges: dict[Phase, set[Phase]] = {phase: set() for phase in Phase}
     for (_event, source), target in table.items():
         edges[source].add(target)
-
-    def reached(phase: Phase) -> set[Phase]:
-        seen, todo = {phase}, [phase]
-        while todo:
-            for target in edges[todo.pop()] - seen:
-                seen.add(target)
-                todo.append(target)
-        return seen
-
+    from_start, to_end = reachable(edges, start), reaching(edges, end)
     for phase in Phase:
-        if phase not in reached(start):
+        if phase not in from_start:
             raise PhaseError(f"phase {phase.value!r} can never be reached from {start.value!r}")
-        if end not in reached(phase):
+        if phase not in to_end:
             raise PhaseError(f"phase {phase.value!r} never leads to {end.value!r}: "
                              "the outcome is never given")
     if edges[end]:

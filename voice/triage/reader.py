@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ContentError
-from ..yamlio import Mapping, load_yaml_file
+from ..yamlio import Mapping, YamlReader
 from .conditions import ChoiceTest, Condition, Fact, Not, NumberTest, parse_condition
 from .model import REGION_PLACEHOLDERS, Disposition, Finding, Kind, Question
 
@@ -28,15 +28,17 @@ PLACEHOLDERS = REGION_PLACEHOLDERS | {
 """The placeholders of a dialog.yaml text: the region's settings and what the session fills in."""
 
 
-class ContentReader:
-    """Turns the YAML mappings of one content folder into checked values, with file and line in errors.
+class ContentReader(YamlReader):
+    """Turns the YAML mappings of one content folder into checked values, with file and line in errors
+    (the project's one `YamlReader`), and keeps every problem so checking goes on.
 
     Knows the findings and questions read so far, so a condition names only findings that exist
     and tests each with the kind of its question."""
 
+    documented = "content/README.md documents each key"
+
     def __init__(self, folder: Path):
-        self.folder = folder
-        self.file = ""
+        super().__init__(folder)
         self.problems: list[ContentError] = []
         """Every problem found so far (`voice-triage check` reports them all)."""
         self.broken: set[str] = set()
@@ -61,42 +63,6 @@ class ContentReader:
     def is_broken(self, ref: str) -> bool:
         """True when `ref` had a problem of its own (a reference to it is not a second problem)."""
         return ref in self.broken
-
-    def where(self, node: object = None, key: str | None = None) -> str:
-        line = 0
-        if isinstance(node, Mapping):
-            line = node.line_of(key) if key else node.line
-        path = self.folder / self.file
-        return f"{path}, line {line}" if line else str(path)
-
-    def fail(self, message: str, node: object = None, key: str | None = None, fix: str | None = None):
-        raise ContentError(message, where=self.where(node, key), fix=fix)
-
-    def load(self, name: str) -> object:
-        self.file = name
-        return load_yaml_file(self.folder / name)
-
-    def mapping(self, data: object, what: str, node: object = None, key: str | None = None) -> Mapping:
-        if not isinstance(data, dict):
-            self.fail(f"{what} must be a mapping of keys to values", node, key)
-        return data  # type: ignore[return-value]
-
-    def keys(self, data: Mapping, required: set[str], optional: set[str], what: str) -> None:
-        unknown = set(data) - required - optional
-        if unknown:
-            key = sorted(unknown)[0]
-            self.fail(
-                f"unknown key {key!r} in {what}",
-                data, key,
-                fix=f"the allowed keys are: {', '.join(sorted(required | optional))}",
-            )
-        missing = required - set(data)
-        if missing:
-            self.fail(
-                f"{what} is missing {', '.join(repr(k) for k in sorted(missing))}",
-                data,
-                fix="add it (content/README.md documents each key)",
-            )
 
     def text(self, data: Mapping, key: str, what: str, allowed: set[str] = PLACEHOLDERS) -> str:
         value = data.get(key)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..graph import find_cycle, reachable
 from .conditions import Condition
 
 if TYPE_CHECKING:
@@ -115,24 +116,13 @@ class Tree:
 
 def check_graph(nodes: dict[str, Node], start: str, fail) -> None:
     """No cycles, no orphans; with default branches and existing targets every path ends at outcome."""
-    state: dict[str, int] = {}  # 1 visiting, 2 done
-
-    def visit(nid: str, path: list[str]) -> None:
-        state[nid] = 1
-        for b in nodes[nid].branches:
-            if b.target == OUTCOME:
-                continue
-            if state.get(b.target) == 1:
-                loop = (" -> ".join(path[path.index(b.target):] + [nid, b.target]) if b.target in path
-                        else f"{nid} -> {b.target}")
-                fail(f"the tree has a cycle: {loop}", nid,
-                     "make the branch go forward to a later node or `outcome`")
-            if b.target not in state:
-                visit(b.target, path + [nid])
-        state[nid] = 2
-
-    visit(start, [])
-    orphans = [n for n in nodes if n not in state]
+    edges = {nid: [b.target for b in node.branches if b.target != OUTCOME] for nid, node in nodes.items()}
+    cycle = find_cycle(edges, start)
+    if cycle is not None:
+        fail(f"the tree has a cycle: {' -> '.join(cycle)}", cycle[-2],
+             "make the branch go forward to a later node or `outcome`")
+    reached = reachable(edges, start)
+    orphans = [n for n in nodes if n not in reached]
     if orphans:
         fail(f"node {orphans[0]!r} can never be reached from the start", orphans[0],
              "branch to it from another node, or delete it")

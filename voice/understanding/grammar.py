@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from pathlib import Path
 
 from hassil import Intents, recognize_best
@@ -110,8 +109,8 @@ class Grammar:
                     merged["intents"].pop(intent, None)
             if kind == "wake":
                 # The idle kiosk acts on a wake phrase, "I need help now" and "repeat" only; the
-                # other commands would just be sentences to mishear a wake phrase as ("start" heard
-                # as "stop": 3 of 8 voices).
+                # other commands would just be sentences to mishear a wake phrase as ("start" as
+                # "stop", docs/speech-measurements.md).
                 for intent in [i for i in merged["intents"] if i.startswith("command_")]:
                     if intent not in WAKE_COMMANDS:
                         merged["intents"].pop(intent)
@@ -363,12 +362,6 @@ class Grammar:
         said = f" {norm} "
         longest_first = sorted(qualifiers, key=len, reverse=True)
         return next((qualifiers[q] for q in longest_first if f" {q} " in said), 0.0)
-
-
-@lru_cache(maxsize=4)
-def cached_grammar(folder: str | None = None) -> Grammar:
-    """One Grammar per folder per process (the kiosk reuses it across people)."""
-    return Grammar.load(folder)
 
 
 __all__ = ["Grammar", "Interpretation", "TextSlotList"]

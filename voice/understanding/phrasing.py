@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ..errors import ContentError
-from ..yamlio import load_yaml_file
+from ..yamlio import Mapping, YamlReader
 from .wording import Spelling, Template, templates
 
 PHRASING_FILE = "phrasing.yaml"
@@ -121,90 +120,55 @@ class Phrasing:
     @classmethod
     def load(cls, folder: Path, command_names: tuple[str, ...] = ()) -> Phrasing:
         """The vocabulary of `folder`; a command entry must name one of `command_names` (or "none")."""
-        where = str(folder / PHRASING_FILE)
-        data = _mapping(load_yaml_file(folder / PHRASING_FILE), where)
-        fwhere = str(folder / FINDINGS_FILE)
-        fdata = _mapping(load_yaml_file(folder / FINDINGS_FILE), fwhere)
-        spelling = Spelling(_str_map(data.get("rewrites", {}), f"{where} rewrites"),
-                            _str_list(data.get("fillers", []), f"{where} fillers"), set())
-        a = _mapping(data.get("answers"), f"{where} answers")
+        r = YamlReader(folder)
+        data = r.mapping(r.load(PHRASING_FILE), PHRASING_FILE)
+        spelling = Spelling(r.word_map(data, "rewrites", "rewrites"), r.words(data, "fillers", "fillers", []),
+                            set())
 
-        def t(section: dict, key: str, place: str) -> tuple[Template, ...]:
-            return templates(section.get(key), spelling, f"{place} {key}")
+        def t(section: Mapping, key: str, name: str) -> tuple[Template, ...]:
+            return templates(section.get(key), spelling, f"{r.where(section, key)}, {name} {key}")
+
+        def normal(words: dict | list) -> list[str]:
+            return [spelling.words(str(w)).strip() for w in words]
+
+        def numbers(section: Mapping, key: str, name: str, default: dict | None = None) -> dict[str, float]:
+            found = r.number_map(section, key, f"{name} {key}", default)
+            return dict(zip(normal(found), found.values(), strict=True))
+
+        a = r.mapping(data.get("answers"), "answers", data, "answers")
 
         def word_set(key: str) -> frozenset[str]:
-            return frozenset(spelling.words(w).strip() for w in _str_list(a.get(key, []), f"{where} {key}"))
+            return frozenset(normal(r.words(a, key, f"answers {key}", [])))
 
         answers = AnswerWords(
-            leading_yes=t(a, "leading_yes", where), leading_no=t(a, "leading_no", where),
-            yes=t(a, "yes", where), no=t(a, "no", where), unsure=t(a, "unsure", where),
-            corrections=t(a, "corrections", where), hedges=t(a, "hedges", where),
-            someone_else=t(a, "someone_else", where),
-            yes_first=t(a, "yes_first", where),
-            verb_negators=word_set("verb_negators"), belief_words=word_set("belief_words"),
-            negators=word_set("negators"), new_subject=word_set("new_subject"),
-            said_last=word_set("said_last"), contrast=word_set("contrast"),
-            check_yes=t(a, "check_yes", where), check_no=t(a, "check_no", where),
+            **{key: t(a, key, "answers") for key in ANSWER_PHRASES},
+            **{key: word_set(key) for key in ANSWER_WORDS},
         )
-        commands = []
-        for i, item in enumerate(data.get("commands") or []):
-            place = f"{where} commands[{i}]"
-            item = _mapping(item, place)
-            if set(item) - COMMAND_KEYS or not isinstance(item.get("command"), str):
-                raise ContentError("each command entry has `command` and `anywhere` and/or `whole` phrases",
-                                   where=place, fix="write it as: {command: help, whole: [\"what\"]}")
-            if command_names and item["command"] not in (*command_names, "none"):
-                raise ContentError(f"there is no command {item['command']!r}", where=place,
-                                   fix="use one of: " + ", ".join((*command_names, "none")))
-            commands.append(
-                CommandWords(item["command"], t(item, "anywhere", place), t(item, "whole", place)))
-        n = _mapping(data.get("numbers"), f"{where} numbers")
-        numbers = NumberWords(t(n, "scale", where), t(n, "not_the_answer", where), t(n, "born", where),
-                              t(n, "later", where),
-                              _num_map(n.get("decades", {}), spelling, f"{where} decades"),
-                              _num_map(n.get("decade_parts", {}), spelling, f"{where} decade_parts"))
-        d = _mapping(data.get("durations"), f"{where} durations")
-        dates = {}
-        for name, value in _str_map(d.get("dates", {}), f"{where} dates").items():
-            m = re.fullmatch(r"(\d{1,2})-(\d{1,2})", value)
-            if not m:
-                raise ContentError(f"the date of {name!r} is not month-day", where=f"{where} dates",
-                                   fix='write it as "12-25"')
-            dates[spelling.words(name).strip()] = (int(m[1]), int(m[2]))
-            date(2000, int(m[1]), int(m[2]))
+        commands = [_command(r, item, i, data, command_names, t)
+                    for i, item in enumerate(data.get("commands") or [])]
+        n = r.mapping(data.get("numbers"), "numbers", data, "numbers")
+        number_words = NumberWords(t(n, "scale", "numbers"), t(n, "not_the_answer", "numbers"),
+                                   t(n, "born", "numbers"), t(n, "later", "numbers"),
+                                   numbers(n, "decades", "numbers", {}),
+                                   numbers(n, "decade_parts", "numbers", {}))
+        d = r.mapping(data.get("durations"), "durations", data, "durations")
         durations = DurationWords(
-            units=_num_map(d.get("units"), spelling, f"{where} units"),
-            amounts=_num_map(d.get("amounts"), spelling, f"{where} amounts"),
-            bare=_num_map(d.get("bare"), spelling, f"{where} bare"),
-            vague=_num_map(d.get("vague"), spelling, f"{where} vague"),
-            relative=_num_map(d.get("relative"), spelling, f"{where} relative"),
-            dates=dates, qualifiers=_num_map(d.get("qualifiers", {}), spelling, f"{where} qualifiers"),
-            month_parts=_num_map(d.get("month_parts", {}), spelling, f"{where} month_parts"),
-            period_starts=_period_starts(d.get("period_starts", {}), spelling, f"{where} period_starts"),
-            weekday_aliases={
-                spelling.words(k).strip(): v.lower()
-                for k, v in _str_map(d.get("weekday_aliases", {}), f"{where} weekday_aliases").items()})
-        lab = _mapping(data.get("labels", {"questions": {}}), f"{where} labels")
-        unknown_keys = sorted(set(lab) - {"ignore", "ordinals", "questions"})
-        if unknown_keys:
-            raise ContentError(f"unknown key {unknown_keys[0]!r}", where=f"{where} labels",
-                               fix="labels has only ignore, ordinals and questions")
-        named = _mapping(lab.get("questions") or {}, f"{where} labels questions")
+            units=numbers(d, "units", "durations"), amounts=numbers(d, "amounts", "durations"),
+            bare=numbers(d, "bare", "durations"), vague=numbers(d, "vague", "durations"),
+            relative=numbers(d, "relative", "durations"), dates=_dates(r, d, spelling),
+            qualifiers=numbers(d, "qualifiers", "durations", {}),
+            month_parts=numbers(d, "month_parts", "durations", {}),
+            period_starts=_period_starts(r, d, spelling),
+            weekday_aliases={spelling.words(k).strip(): v.lower() for k, v in
+                             r.word_map(d, "weekday_aliases", "durations weekday_aliases").items()})
+        lab = r.mapping(data.get("labels", Mapping(questions={})), "labels", data, "labels")
+        r.keys(lab, set(), {"ignore", "ordinals", "questions"}, "labels")
+        named = r.mapping(lab.get("questions") or Mapping(), "labels questions", lab, "questions")
         labels = LabelWords(
-            ignore=frozenset(spelling.words(w).strip() for w in _str_list(lab.get("ignore", []), where)),
-            ordinals=_num_map(lab.get("ordinals", {}), spelling, f"{where} labels ordinals"),
-            questions={str(qid): templates(phrases, spelling, f"{where} labels {qid}")
-                       for qid, phrases in named.items()})
-        findings = {}
-        for fid, entry in fdata.items():
-            place = f"{fwhere} {fid}"
-            entry = _mapping(entry, place)
-            unknown = sorted(set(entry) - {"yes", "no", "unsure"})
-            if unknown:
-                raise ContentError(f"unknown key {unknown[0]!r}", where=place,
-                                   fix="a finding has only yes, no and unsure phrases")
-            findings[fid] = FindingWords(
-                t(entry, "yes", place), t(entry, "no", place), t(entry, "unsure", place))
+            ignore=frozenset(normal(r.words(lab, "ignore", "labels ignore", []))),
+            ordinals=numbers(lab, "ordinals", "labels", {}),
+            questions={str(qid): t(named, qid, "labels") for qid in named})
+        findings = _findings(YamlReader(folder), t)
         known: set[str] = set()
         every = [*answers.yes_first, *answers.leading_yes, *answers.leading_no, *answers.yes, *answers.no,
                  *answers.unsure, *answers.check_yes, *answers.check_no,
@@ -214,41 +178,62 @@ class Phrasing:
             known |= template.words()
         known |= set(durations.units) | set(durations.vague) | set(durations.relative)
         spelling.known |= known
-        return cls(spelling, answers, tuple(commands), numbers, durations, findings, labels)
+        return cls(spelling, answers, tuple(commands), number_words, durations, findings, labels)
 
 
-def _mapping(value: object, where: str) -> dict:
-    if not isinstance(value, dict):
-        raise ContentError("expected a mapping of names to values", where=where,
-                           fix="compare it with the shipped grammar folder")
-    return value
+ANSWER_PHRASES = ("leading_yes", "leading_no", "yes", "no", "unsure", "corrections", "hedges", "someone_else",
+                  "yes_first", "check_yes", "check_no")
+"""The `answers` keys that hold phrases (templates)."""
+ANSWER_WORDS = ("verb_negators", "belief_words", "negators", "new_subject", "said_last", "contrast")
+"""The `answers` keys that hold single words."""
 
 
-def _str_list(value: object, where: str) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ContentError("expected a list of words", where=where, fix='write it as: ["um", "uh"]')
-    return value
+def _command(r: YamlReader, item: object, i: int, data: Mapping, command_names: tuple[str, ...],
+             t) -> CommandWords:
+    """One entry of `commands`: the command it names, said `anywhere` or as the `whole` answer."""
+    item = r.mapping(item, f"commands entry {i + 1}", data, "commands")
+    if set(item) - COMMAND_KEYS or not isinstance(item.get("command"), str):
+        r.fail("each command entry has `command` and `anywhere` and/or `whole` phrases", item,
+               fix="write it as: {command: help, whole: [\"what\"]}")
+    if command_names and item["command"] not in (*command_names, "none"):
+        r.fail(f"there is no command {item['command']!r}", item, "command",
+               fix="use one of: " + ", ".join((*command_names, "none")))
+    return CommandWords(item["command"], t(item, "anywhere", "commands"), t(item, "whole", "commands"))
 
 
-def _str_map(value: object, where: str) -> dict[str, str]:
-    value = _mapping(value, where)
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-        raise ContentError("expected words mapped to words", where=where, fix='write it as: {cannot: "cant"}')
-    return value
+def _dates(r: YamlReader, d: Mapping, spelling: Spelling) -> dict[str, tuple[int, int]]:
+    """`durations.dates`: named days of the year ("christmas": "12-25"), each a real month and day."""
+    named = r.word_map(d, "dates", "durations dates")
+    dates = {}
+    for name, value in named.items():
+        m = re.fullmatch(r"(\d{1,2})-(\d{1,2})", value)
+        if not m:
+            r.fail(f"the date of {name!r} is not month-day", named, name, fix='write it as "12-25"')
+        try:
+            date(2000, int(m[1]), int(m[2]))
+        except ValueError:
+            r.fail(f"the date of {name!r}, {value!r}, is no day of the year (month-day)", named, name,
+                   fix='give a real month and day, e.g. "12-25"')
+        dates[spelling.words(name).strip()] = (int(m[1]), int(m[2]))
+    return dates
 
 
-def _period_starts(value: object, spelling: Spelling, where: str) -> dict[str, str]:
+def _period_starts(r: YamlReader, d: Mapping, spelling: Spelling) -> dict[str, str]:
     """Phrases naming the start of a period, mapped to the period (week, month or year)."""
-    value = _mapping(value, where)
+    value = r.mapping(d.get("period_starts", {}), "durations period_starts", d, "period_starts")
     if not all(p in ("week", "month", "year") and isinstance(v, list) for p, v in value.items()):
-        raise ContentError("expected week, month or year, each with a list of phrases", where=where,
-                           fix='write it as: {month: ["start of the month"]}')
+        r.fail("durations period_starts: expected week, month or year, each with a list of phrases", d,
+               "period_starts", fix='write it as: {month: ["start of the month"]}')
     return {spelling.words(str(phrase)).strip(): period
             for period, phrases in value.items() for phrase in phrases}
 
 
-def _num_map(value: object, spelling: Spelling, where: str) -> dict[str, float]:
-    value = _mapping(value, where)
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value.values()):
-        raise ContentError("expected words mapped to numbers", where=where, fix="write it as: {week: 7}")
-    return {spelling.words(str(k)).strip(): float(v) for k, v in value.items()}
+def _findings(r: YamlReader, t) -> dict[str, FindingWords]:
+    """findings.yaml: per finding id, the phrases that say it is there, is not, or might be."""
+    data = r.mapping(r.load(FINDINGS_FILE), FINDINGS_FILE)
+    findings = {}
+    for fid, entry in data.items():
+        entry = r.mapping(entry, f"finding {fid!r}", data, fid)
+        r.keys(entry, set(), {"yes", "no", "unsure"}, f"finding {fid!r}")
+        findings[fid] = FindingWords(t(entry, "yes", fid), t(entry, "no", fid), t(entry, "unsure", fid))
+    return findings

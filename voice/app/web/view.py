@@ -19,38 +19,20 @@ from ...dialog.events import (
     Ask,
     Device,
     End,
-    Error,
     Heard,
     Idle,
-    KioskError,
     NoInput,
     Outcome,
     Record,
     Reset,
     Say,
     Start,
-    Summary,
 )
 from ...dialog.sentences import fill
 from ...triage.model import Content, Kind, Region
 
-_RECORDS = {cls.event: cls for cls in (Alert, Ask, Device, End, Heard, Idle, NoInput, Outcome, Reset, Say,
-                                       Start, Summary)}
 NUMBER_MAX = 999
 """The largest number the pad sends (the question's own range is checked by the dialog)."""
-
-
-def record_of(data: dict) -> Record | None:
-    """The record class instance of an emitted event dict (None for events the page does not use)."""
-    kind = data.get("event")
-    if kind == "error":
-        cls = Error if "question" in data else KioskError
-    else:
-        cls = _RECORDS.get(kind)
-    if cls is None:
-        return None
-    names = {f.name for f in dataclasses.fields(cls)}
-    return cls(**{k: v for k, v in data.items() if k in names})
 
 
 @dataclasses.dataclass
@@ -97,11 +79,9 @@ class PageView:
 
     # ------------------------------------------------------------ records in
 
-    def __call__(self, data: dict) -> None:
-        """The Events listener (events arrive as dicts; the page works on records)."""
-        record = record_of(data)
-        if record is not None:
-            self.update(record)
+    def __call__(self, record: Record) -> None:
+        """The Events listener: every record the kiosk emits."""
+        self.update(record)
 
     def update(self, record: Record) -> None:
         with self._lock:

@@ -1,45 +1,38 @@
-"""Where Vosk models are looked for, how an English one is recognized, and the explicit download.
+"""Vosk models: where they are looked for, how an English one is recognized, and the explicit download.
 
 Whisper's models (found in the same models folder, fetched and verified by checksum) are in
-voice/speech/whisper_models.py; `describe_models` lists both.
+voice/speech/whisper_models.py, what both downloads share in downloads.py; `describe_models`
+(listening.py) lists every engine's.
 
 Search order: `--model PATH`, then VOSK_MODEL_PATH, then the usual folders (each may hold a model
 directly or model folders inside it): ~/.cache/vosk, ~/.local/share/vosk, /usr/share/vosk,
 /usr/local/share/vosk and $XDG_DATA_HOME/voice-triage/models.
 
-`download_model` is the only code of the speech package that touches the network, and only when
-someone runs `voice-triage models download`.
+`download_model` runs only when someone runs `voice-triage models download`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import sys
 import tempfile
-import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from voice.errors import ModelError
 
+from .downloads import data_dir, fetch, make_folder
+
 MODEL_NAME = "vosk-model-small-en-us-0.15"
 MODEL_URL = f"https://alphacephei.com/vosk/models/{MODEL_NAME}.zip"
 MODEL_SHA256 = "30f26242c4eb449f948e42cb302dd7a686cb29a3423a8367f99ff41780942498"
 """SHA-256 of the published zip (41,205,931 bytes), as recorded by several independent projects."""
-MODEL_SIZE = 41_205_931
 ENGLISH_WORDS = ("the", "yes", "hello", "seven", "because")
 """A model that knows all of these is taken as English."""
 FIX = (f"run `voice-triage models download` (fetches {MODEL_NAME}, about 40 MB), or pass --model PATH, "
        "or set VOSK_MODEL_PATH to an unzipped English Vosk model; --engine pocketsphinx needs no model")
-
-
-def data_dir() -> Path:
-    """$XDG_DATA_HOME/voice-triage/models (default ~/.local/share/voice-triage/models)."""
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "voice-triage" / "models"
 
 
 def search_dirs() -> list[Path]:
@@ -140,49 +133,6 @@ def require_english_model(model: str | os.PathLike | None = None) -> Path:
     return path
 
 
-def describe_models() -> str:
-    """What was searched, what was found, and how to get a model (for `voice-triage models list`)."""
-    from .whisper_models import WHISPER_FIX, find_whisper_model, whisper_search
-
-    found, searched = find_models(os.environ.get("VOSK_MODEL_PATH"))
-    whisper = find_whisper_model(None)
-    lines = [f"Whisper: {whisper} (used by --engine auto)" if whisper else
-             f"Whisper: no model found; searched: {', '.join(str(p) for p, _ in whisper_search())}. "
-             f"To get it: {WHISPER_FIX}",
-             "PocketSphinx: built in (US English, inside the pocketsphinx wheel), used when no Whisper or "
-             "Vosk model is found.",
-             "Vosk models searched in:"]
-    lines += [f"  {s}" for s in searched]
-    if found:
-        lines.append("Found:")
-        lines += [f"  {f.path}  ({'English' if f.english else 'not English'})" for f in found]
-    else:
-        lines.append("Found: none")
-    if not any(f.english for f in found):
-        lines.append(f"To get one: {FIX}")
-    return "\n".join(lines)
-
-
-def progress_bar(done: int, total: int | None, stream) -> None:
-    """Write a download progress bar (or the MB so far, with no total) over the current line of `stream`."""
-    if total:
-        frac = min(1.0, done / total)
-        bar = "#" * int(frac * 30)
-        stream.write(f"\r  [{bar:<30}] {frac * 100:5.1f}%  {done / 1e6:6.1f} / {total / 1e6:.1f} MB")
-    else:
-        stream.write(f"\r  {done / 1e6:6.1f} MB")
-    stream.flush()
-
-
-
-def make_folder(target_dir: Path) -> None:
-    """Create the folder a model is downloaded into; a clear error when it cannot be."""
-    try:
-        target_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise ModelError(f"cannot create the folder: {err.strerror or err}", where=str(target_dir),
-                         fix="choose a writable folder with --dir") from None
-
 def download_model(dir: Path | None = None, url: str = MODEL_URL, sha256: str | None = MODEL_SHA256,
                    name: str = MODEL_NAME, progress=None, timeout: float = 60.0) -> Path:
     """Download and unpack the English Vosk model into `dir` (default: the XDG data folder).
@@ -199,36 +149,10 @@ def download_model(dir: Path | None = None, url: str = MODEL_URL, sha256: str | 
         return target
     make_folder(target_dir)
     stream.write(f"downloading {url}\n")
-    digest = hashlib.sha256()
     work = Path(tempfile.mkdtemp(prefix=".download-", dir=target_dir))
     try:
         archive = work / "model.zip"
-        try:
-            with urllib.request.urlopen(url, timeout=timeout) as response, open(archive, "wb") as out:
-                total = response.headers.get("Content-Length")
-                total = int(total) if total and total.isdigit() else None
-                done = 0
-                while True:
-                    chunk = response.read(1 << 16)
-                    if not chunk:
-                        break
-                    out.write(chunk)
-                    digest.update(chunk)
-                    done += len(chunk)
-                    progress_bar(done, total, stream)
-        except (OSError, ValueError) as err:
-            reason = getattr(err, "reason", None) or err
-            raise ModelError(f"download failed: {reason}", where=url,
-                             fix="check the internet connection and try again, or download the zip "
-                                 "elsewhere, unzip it and pass --model PATH") from None
-        stream.write("\n")
-        if total is not None and done != total:
-            raise ModelError(f"download incomplete: {done} of {total} bytes", where=url, fix="try again")
-        if sha256 and digest.hexdigest() != sha256.lower():
-            raise ModelError(f"checksum mismatch: got sha256 {digest.hexdigest()}, expected {sha256}",
-                             where=url,
-                             fix="try again; if it keeps failing the file on the server has changed, "
-                                 "download it by hand and pass --model PATH")
+        fetch(url, archive, sha256, stream, timeout)
         unpacked = work / "unpacked"
         try:
             with zipfile.ZipFile(archive) as zf:
