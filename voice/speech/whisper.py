@@ -11,13 +11,10 @@ Per turn
       `beam_size=1`, `without_timestamps=True`, `condition_on_previous_text=False` and one
       temperature (no fallback re-decodes at rising temperatures: too slow for a reply), at most
       MAX_NEW_TOKENS tokens; called directly so the encoder window can be chosen and the figures kept.
-    - Rejection: a transcript whose mean token log-probability is below MIN_LOGPROB, or that loops,
-      is no answer at all (""); a high no-speech probability only lowers the confidence.
-    - Confidence: exp(mean token log-probability) x (1 - no-speech probability), in 0..1. The session
-      checks anything below its `confirm_below` ("I heard 42. Is that right?").
-    - One word that is no answer on a number question ("file" for a real person's "five"): the
-      number word Whisper finds likeliest first (one decoder step over the same encoding) takes its
-      place, with a confidence that is always checked (see WORD_MIN_LOGPROB).
+    - What the decode comes to (rejection, confidence, whether it may be taken without a check, a
+      number question's one word that is no answer): voice/speech/evidence.py, from the decode's
+      figures only. The number word that replaces such a word is the one Whisper finds likeliest
+      first (one decoder step over the same encoding, see WORD_MIN_LOGPROB).
 
 Latency: the listener calls `speculate()` when the speaker has paused for PAUSE_MS (see
 voice/speech/endpoint.py): the decode of what has been heard so far starts then, in a worker
@@ -48,24 +45,18 @@ import numpy as np
 from voice.errors import ModelError
 from voice.ports import CONFIRM_BELOW, Expectation
 
-from .recognizers import FAINT, Hypothesis, _StreamMixin, closest_phrase
+from .evidence import Decoded, judge, rejected
+from .recognizers import Hypothesis, _StreamMixin
 from .whisper_input import TAIL_S, WINDOWS_S, build_prompt, log_mel, normalize, speech_only, window_frames
 
 _LOG = logging.getLogger(__name__)
 
-MIN_LOGPROB = -1.0
-"""Mean token log-probability below which a transcript is not taken (Whisper's own default
-threshold for a failed decode); answers, clean or in babble, score well above it, babble alone
-heard as words below it (docs/speech-measurements.md)."""
 MAX_NEW_TOKENS = 32
 """An answer is a few words; a decode that runs on is babble heard as speech."""
 REUSE_MS = 620
 """Audio after the pause's decode that `finish` may ignore: the long hangover (700 ms) less the
 pause where the decode began (100 ms), and two frames to spare. Speech that resumed would be
 followed by a whole long hangover, so more."""
-SNAP_SIMILARITY = 92.0
-"""A transcript this close (rapidfuzz ratio) to one of the turn's sentences is taken as that
-sentence ("yes." / "yess"); further off it is passed on as written for the understanding."""
 REPETITION_PENALTY = 1.0
 RETRY_BEAM = 5
 """A transcript rejected at the turn's beam (1: greedy) is decoded again from the same encoding with
@@ -78,12 +69,6 @@ WORD_MIN_LOGPROB = -3.9
 transcript could not place only if Whisper gave it at least this log-probability (2%) as the first
 word; the guess is always checked with the person. Chosen on real people saying digits and checked
 on speakers it was not chosen on (docs/speech-measurements.md)."""
-LOOP_WORDS = 4
-"""A word this many times in a row is a decoding loop ("four four four four ..."), not an answer. On a
-number question a word twice in a row ("five five") is only ever checked with the person: babble alone
-was written so (bench.babble_alone), and "fifty five" written "five five" would be wrong too."""
-
-
 def _import_whisper():
     try:
         from faster_whisper import WhisperModel
@@ -105,18 +90,6 @@ def _one_malloc_arena() -> None:
         libc.mallopt(-8, 1)  # M_ARENA_MAX
     except (OSError, AttributeError):
         pass
-
-
-def _repeats(text: str) -> bool:
-    """True when a word comes twice in a row ("five five")."""
-    words = text.split()
-    return any(a == b for a, b in zip(words, words[1:], strict=False))
-
-
-def _looping(text: str) -> bool:
-    """True when one word comes LOOP_WORDS times in a row: Whisper's decoder stuck in a loop."""
-    words = text.split()
-    return any(len(set(words[i:i + LOOP_WORDS])) == 1 for i in range(len(words) - LOOP_WORDS + 1))
 
 
 class WhisperRecognizer(_StreamMixin):
@@ -236,8 +209,10 @@ class WhisperRecognizer(_StreamMixin):
     def _decode(self, audio: np.ndarray, retry: bool = True) -> Hypothesis:
         started = time.perf_counter()
         self.last = {"text": "", "avg_logprob": None, "no_speech_prob": None}
+        segment = len(audio)
         if self.vad and len(audio):
             audio = speech_only(audio)
+        self.last["speech_fraction"] = round(len(audio) / segment, 3) if segment else 0.0
         if not len(audio):
             return Hypothesis("", 0.0, (time.perf_counter() - started) * 1000, speech=False)
         import ctranslate2
@@ -251,42 +226,26 @@ class WhisperRecognizer(_StreamMixin):
                  tok.no_timestamps]
         beam = self.beam_size
         text, logprob, no_speech = self._generate(encoded, start, beam)
-        if retry and text and self._rejected(text, logprob) and self.retry_beam > self.beam_size:
+        if retry and text and rejected(text, logprob) and self.retry_beam > self.beam_size:
             # Greedy decoding went astray: a wider beam over the same encoding (the encoder is most
             # of the cost) finds some answers it missed.
             _LOG.debug("Whisper heard %r (logprob %.2f): decoding again with beam %d", text, logprob,
                        self.retry_beam)
             beam = self.retry_beam
             text, logprob, no_speech = self._generate(encoded, start, beam)
-        elapsed = (time.perf_counter() - started) * 1000
-        if not text:
-            return Hypothesis("", 0.0, elapsed)
-        self.last = {"text": text, "avg_logprob": round(logprob, 3), "no_speech_prob": round(no_speech, 3),
-                     "window_s": frames / 100, "beam": beam}
-        if self._rejected(text, logprob):
+        decoded = Decoded(text, logprob, no_speech, self.last["speech_fraction"])
+        if text:
+            self.last.update({"text": text, "avg_logprob": round(logprob, 3),
+                              "no_speech_prob": round(no_speech, 3), "window_s": frames / 100, "beam": beam})
+        hyp, instead_of = judge(decoded, self._expect,
+                                lambda words: self._likeliest_word(encoded, start, words))
+        if instead_of is not None:
+            _LOG.debug("Whisper heard %r on a number question: %r, to be confirmed", instead_of, hyp.text)
+            self.last["instead_of"] = instead_of
+        elif text and not hyp.text:
             _LOG.debug("Whisper heard %r but rejected it (logprob %.2f, no speech %.2f)", text, logprob,
                        no_speech)
-            return Hypothesis("", 0.0, elapsed)
-        confidence = max(0.0, min(1.0, math.exp(logprob) * (1.0 - no_speech)))
-        if self._expect is not None and self._expect.kind == "number" and _repeats(text):
-            # Babble alone, on a number question, was written "five five" or "five five five" and taken
-            # as an age or a pain score (confidence 0.56-0.61) without a check.
-            confidence = min(confidence, FAINT)
-        if self._expect is not None and text not in self._expect.phrases:
-            phrase, similarity = closest_phrase(text, self._expect.phrases)
-            if phrase is not None and similarity >= SNAP_SIMILARITY:
-                text = phrase
-            elif self._expect.single_words and len(text.split()) == 1 and not text.isdigit() and not (
-                    self._expect.understood is not None and self._expect.understood(text)):
-                word = self._likeliest_word(encoded, start, self._expect.single_words)
-                if word is not None:
-                    # Whisper wrote a word that is no answer ("file"); the answer it found likeliest
-                    # is checked with the person ("I heard five. Is that right?").
-                    _LOG.debug("Whisper heard %r on a number question: %r, to be confirmed", text, word)
-                    self.last["instead_of"] = text
-                    text, confidence = word, min(confidence, FAINT)
-        elapsed = (time.perf_counter() - started) * 1000
-        return Hypothesis(text, confidence, elapsed)
+        return Hypothesis(hyp.text, hyp.confidence, (time.perf_counter() - started) * 1000)
 
     def _likeliest_word(self, encoded, start: list[int], words: tuple[str, ...]) -> str | None:
         """Of `words`, the one Whisper finds likeliest as the first word of the transcript (one
@@ -331,15 +290,6 @@ class WhisperRecognizer(_StreamMixin):
         # As faster-whisper: the score is the sum of log-probabilities over the length.
         logprob = result.scores[0] * len(tokens) / (len(tokens) + 1)
         return text, logprob, result.no_speech_prob
-
-    @staticmethod
-    def _rejected(text: str, logprob: float) -> bool:
-        """A failed decode (mean log-probability below MIN_LOGPROB) or a loop. A high no-speech
-        probability does not reject on its own: Whisper's own rule calls a window silence only when
-        the no-speech probability is over 0.6 and the log-probability below MIN_LOGPROB too. It
-        lowers the confidence instead, so the answer is checked with the person: rejecting on it
-        alone threw away real people's quiet "yes" and "no"."""
-        return logprob < MIN_LOGPROB or _looping(text)
 
     def forget(self) -> None:
         """Drop the last utterance's audio and decodes (a decode still running finishes first)."""
