@@ -24,6 +24,12 @@ of the turn's sentences, heard confidently, the turn ends at once. Otherwise the
 `finish()` reuses it when no more than REUSE_MS of audio came after its snapshot. Every decode runs
 on the one worker, so two never share the model at once.
 
+The same audio gives the same words (tests/speech/test_determinism.py): decoding is greedy, or the
+retry beam, never sampled (faster-whisper's temperature fallback is not used); a decode is a function
+of the audio and the turn's Expectation handed to the worker, never of state read while it runs; which
+decode `finish` reuses is decided by sample counts, so neither thread timing nor real-time pacing
+changes it; MKL_CBWR pins Intel MKL's code path (see `_import_whisper`).
+
 Closed-set scoring (the decoder's likelihood of each candidate answer, CTranslate2 `align`) was
 tried twice and not kept: too slow over every answer, and as a fallback on yes/no questions it put
 as many answers wrong as right (figures in docs/speech-measurements.md).
@@ -36,6 +42,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -70,6 +77,9 @@ transcript could not place only if Whisper gave it at least this log-probability
 word; the guess is always checked with the person. Chosen on real people saying digits and checked
 on speakers it was not chosen on (docs/speech-measurements.md)."""
 def _import_whisper():
+    # Intel MKL (CTranslate2's matrix library on Intel CPUs) may otherwise pick its code path by the
+    # alignment of each buffer, so the same audio could give different figures from run to run.
+    os.environ.setdefault("MKL_CBWR", "AUTO,STRICT")
     try:
         from faster_whisper import WhisperModel
     except (ImportError, OSError) as err:
@@ -166,7 +176,7 @@ class WhisperRecognizer(_StreamMixin):
         pending = self._pending
         if pending is not None and pending[1].cancel():
             self._pending = None  # an older pause's decode that had not begun: this one replaces it
-        self._pending = (self._samples, self._worker.submit(self._pause_decode, self._audio()))
+        self._pending = (self._samples, self._worker.submit(self._pause_decode, self._audio(), self._expect))
 
     def partial(self) -> str:
         """The transcript of what has been heard so far (the listener asks during a pause): the
@@ -178,7 +188,7 @@ class WhisperRecognizer(_StreamMixin):
             self._pending = None
             hyp, rejected = future.result()
         else:
-            samples, (hyp, rejected) = self._samples, self._run(self._audio(), self._pause_decode)
+            samples, (hyp, rejected) = self._samples, self._run(self._pause_decode)
         self._early = (samples, hyp, rejected)
         # Only a transcript the session would take without checking may end the turn early.
         return hyp.text if hyp.confidence >= CONFIRM_BELOW else ""
@@ -190,23 +200,24 @@ class WhisperRecognizer(_StreamMixin):
         early = self._early
         if early is not None and self._samples - early[0] <= REUSE_MS * 16 and not early[2]:
             return early[1]  # decode_ms: the decode's own time, during the pause
-        hyp = self._run(self._audio())
+        hyp = self._run(self._decode)
         return Hypothesis(hyp.text, hyp.confidence, (time.perf_counter() - started) * 1000, hyp.speech)
 
-    def _run(self, audio: np.ndarray, decode=None):
-        """Decode on the worker (one decode at a time on the model) and wait for it."""
-        decode = decode or self._decode
+    def _run(self, decode):
+        """Decode the turn's audio so far on the worker (one decode at a time on the model) and wait."""
         if self._worker is None:
-            return decode(audio)
-        return self._worker.submit(decode, audio).result()
+            return decode(self._audio(), self._expect)
+        return self._worker.submit(decode, self._audio(), self._expect).result()
 
-    def _pause_decode(self, audio: np.ndarray) -> tuple[Hypothesis, bool]:
+    def _pause_decode(self, audio: np.ndarray, expect: Expectation | None) -> tuple[Hypothesis, bool]:
         """A decode during a pause: greedy only, so it is quick, and whether it rejected a transcript
         (then `finish` decodes again with the retry beam rather than reuse it)."""
-        hyp = self._decode(audio, retry=False)
+        hyp = self._decode(audio, expect, retry=False)
         return hyp, bool(not hyp.text and self.last.get("text") and self.retry_beam > self.beam_size)
 
-    def _decode(self, audio: np.ndarray, retry: bool = True) -> Hypothesis:
+    def _decode(self, audio: np.ndarray, expect: Expectation | None, retry: bool = True) -> Hypothesis:
+        """The hypothesis for `audio` on a turn listening for `expect`: a function of these two only
+        (the worker is given both when the decode is asked for, never reads the turn's state)."""
         started = time.perf_counter()
         self.last = {"text": "", "avg_logprob": None, "no_speech_prob": None}
         segment = len(audio)
@@ -221,7 +232,7 @@ class WhisperRecognizer(_StreamMixin):
         features = log_mel(self._features, audio[: frames * 160 - int(TAIL_S * 16000)], frames)
         encoded = self._model.model.encode(ctranslate2.StorageView.from_array(features[None]), to_cpu=False)
         tok = self._tokenizer
-        prompt = build_prompt(self._expect)
+        prompt = build_prompt(expect)
         start = [*([tok.sot_prev, *tok.encode(" " + prompt.strip())] if prompt else []), *tok.sot_sequence,
                  tok.no_timestamps]
         beam = self.beam_size
@@ -237,7 +248,7 @@ class WhisperRecognizer(_StreamMixin):
         if text:
             self.last.update({"text": text, "avg_logprob": round(logprob, 3),
                               "no_speech_prob": round(no_speech, 3), "window_s": frames / 100, "beam": beam})
-        hyp, instead_of = judge(decoded, self._expect,
+        hyp, instead_of = judge(decoded, expect,
                                 lambda words: self._likeliest_word(encoded, start, words))
         if instead_of is not None:
             _LOG.debug("Whisper heard %r on a number question: %r, to be confirmed", instead_of, hyp.text)
@@ -282,6 +293,7 @@ class WhisperRecognizer(_StreamMixin):
         tok = self._tokenizer
         result = self._model.model.generate(
             encoded, [start], beam_size=beam_size, max_length=len(start) + MAX_NEW_TOKENS,
+            sampling_topk=1,  # greedy (or the beam): never sampled, so the same audio gives the same words
             return_scores=True, return_no_speech_prob=True, suppress_blank=True,
             repetition_penalty=self.repetition_penalty, no_repeat_ngram_size=self.no_repeat_ngram,
             suppress_tokens=self._suppress)[0]
