@@ -3,6 +3,7 @@ and a number asked as yes/no questions about the thresholds that change the advi
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -106,6 +107,19 @@ class Checks:
             if meaning and meaning.command == "stop":
                 self.channel.say(self.sentences.line("stopped"))
                 raise Ended("stopped")
+
+    def number_doubtful(self, q: Question, utt: Utterance, meaning: Interpretation) -> bool:
+        """True for a spoken number answer that another reading of the words would change the advice
+        with ("fifty" for "fifteen", "seven to eight" for "seventy eight"), or that is unlikely for
+        the question (an age under 16): it is checked however clearly it was heard."""
+        if utt.confidence is None or not utt.text or q.kind is not Kind.NUMBER:
+            return False
+        if not isinstance(meaning.answer, int):
+            return False
+        bounds = self.triage.number_thresholds(q)
+        return self.grammar.number_doubtful(
+            utt.text, q, meaning.answer,
+            lambda value, other: bisect_right(bounds, value) != bisect_right(bounds, other))
 
     def number_due(self, q: Question, misses: int) -> bool:
         """True when a number question has missed often enough to be asked as yes or no instead."""

@@ -207,7 +207,8 @@ class Session:
                 else:
                     text = self._command(meaning.command, q, prompt)
                 continue
-            if self.settings.unsure(utt) or self._spoken_unsure_red_flag(q, utt, meaning):
+            if (self.settings.unsure(utt) or self._spoken_unsure_red_flag(q, utt, meaning)
+                    or self.checks.number_doubtful(q, utt, meaning)):
                 confirmed = self.checks.answer(q, meaning)
                 if confirmed is None:
                     denied += 1
