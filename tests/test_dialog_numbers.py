@@ -50,3 +50,18 @@ def test_an_age_under_16_is_checked(mini, grammar):
 def test_a_number_no_reading_would_change_and_any_typed_number_are_taken(mini, grammar, heard):
     events, _ = run_session(mini, grammar, ["no", "no", heard, *REST])
     assert "confirm" not in asked(events)
+
+
+UNSURE = 0.45
+SCREENS_NO = ["no", "no", "no", "no", "45", "3 weeks", "no"]  # shipped content up to pain below the knee
+
+
+def test_an_unsure_answer_that_cannot_change_the_level_is_taken_without_a_check(shipped, grammar):
+    """Checks cost questions in noise: an answer heard unsure is checked only where another answer
+    would give another level of advice. Whether the pain goes below the knee names a cause but does
+    not move simple back pain's level; a warning sign's answer always can."""
+    events, session = run_session(shipped, grammar, [*SCREENS_NO, ("yes", UNSURE)] + ["no"] * 12)
+    assert asked(events)[7] == "pain_below_knee" and asked(events)[8] != "confirm"
+    assert session.triage.answers.values["pain_below_knee"] == "yes"
+    events, _ = run_session(shipped, grammar, [("no", UNSURE), "yes"] + ["no"] * 20)
+    assert asked(events)[:2] == ["ces_screen", "confirm"]
