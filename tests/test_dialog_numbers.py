@@ -65,3 +65,21 @@ def test_an_unsure_answer_that_cannot_change_the_level_is_taken_without_a_check(
     assert session.triage.answers.values["pain_below_knee"] == "yes"
     events, _ = run_session(shipped, grammar, [("no", UNSURE), "yes"] + ["no"] * 20)
     assert asked(events)[:2] == ["ces_screen", "confirm"]
+
+
+@pytest.mark.parametrize("lines, age", [
+    (["no, my age is wrong, I'm 70"], 70), ([("no, my age is wrong, I'm seventy eight", SURE)], 78),
+    (["no", "my age, it's 70"], 70)], ids=["typed", "spoken", "which-answer"])
+def test_the_read_back_takes_a_corrected_number_in_a_few_words(mini, grammar, lines, age):
+    events, session = run_session(mini, grammar, ["no", "no", "35", "yes", "3 weeks", *lines, "yes"])
+    assert session.triage.answers.values["age"] == age
+    assert asked(events)[-1] == "readback_confirm" and "age" not in asked(events)[3:]
+    assert of(events, "outcome")[0]["disposition"] == "soon"
+
+
+def test_a_corrected_number_to_check_is_asked_again_not_taken(mini, grammar):
+    """"no, my age is fifteen" heard: 15 or 50, so the age is asked again rather than taken."""
+    events, session = run_session(mini, grammar, ["no", "no", "35", "yes", "3 weeks",
+                                                  ("no my age is fifteen", SURE), ("seventy eight", SURE), "yes"])
+    assert asked(events)[-2:] == ["age", "readback_confirm"]
+    assert session.triage.answers.values["age"] == 78

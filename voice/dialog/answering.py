@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from ..ports import Utterance
 from ..triage.conditions import NO, UNSURE
 from ..triage.engine import Triage
-from ..triage.model import Question
-from ..understanding import Interpretation
+from ..triage.model import Kind, Question
+from ..understanding import Grammar, Interpretation
 from .channel import Channel, ask_record
 from .checks import Checks
 from .events import NoInput, NoMatch
 from .sentences import Sentences
 from .settings import SessionSettings
-from .states import STEPS, State
+from .states import STEPS, State, state_of
 
 CHECKED_COMMANDS = frozenset({"back", "restart", "stop", "help_now", "slower", "faster", "louder", "quieter"})
 """Commands confirmed when heard with low confidence (repeat and help cost nothing if misheard)."""
@@ -50,16 +50,21 @@ class Answering:
 
     channel: Channel
     checks: Checks
+    grammar: Grammar
     sentences: Sentences
     settings: SessionSettings
     triage: Triage
     _silent_turns: int
+    _said: Utterance | None = None
+    """The words of the last answer taken as heard (not after a check), for the read-back's
+    corrections in the same words."""
     # and the session's own `say`, `line` and `_command` (carrying out a command).
 
     def _answer(self, q: Question, state: State, prompt: str, **extra: object) -> tuple[object, bool]:
         """Listen until `q` is answered: the answer, and whether it was given up on (three tries
         with nothing understood). `extra`: more fields of the question's `ask` event."""
         turn = _Turn(q, state, prompt, extra)
+        self._said = None
         while True:
             utt, meaning = self.channel.turn(q, turn.text, self.triage.is_red_flag_question(q))
             if utt.text is None:
@@ -75,6 +80,7 @@ class Answering:
                     done = self._unsure_answer(turn, meaning)
                 else:
                     done = self._an_answer(turn, meaning)
+                    self._said = utt
             if done is not None:
                 return done
 
@@ -192,3 +198,32 @@ class Answering:
         self.say(self.line(step.give_up_line))
         return step.give_up_answer
 
+
+    def _correct_in_same_words(self) -> None:
+        """At the read-back, a number to change and its new value said at once ("no, my age is wrong,
+        I'm 78", or "my age, 78" to "which answer?"): both are taken from the same words, as if each
+        had been asked, unless the new number is one to check (then the question is asked)."""
+        said, self._said = self._said, None
+        if said is None or not said.text:
+            return
+        which = self.triage.next_step()
+        q = getattr(which, "question", None)
+        if q is not None and state_of(q.id) is State.READBACK_WHICH:
+            named = self.grammar.understand(said.text, q)
+            if named is None or named.answer not in self.triage.content.questions:
+                return
+            q = self.triage.content.questions[named.answer]
+        if q is None or q.kind is not Kind.NUMBER or state_of(q.id) is not State.QUESTION:
+            return
+        meaning = self.grammar.understand(said.text, q)
+        if meaning is None or meaning.out_of_range or not isinstance(meaning.answer, int):
+            return
+        if meaning.answer == 1 and "1" not in said.text:
+            return  # "one" names the answer ("the age one", "the first one"), it is no new value
+        if q is not getattr(which, "question", None):
+            self.tracker.enter(State.READBACK_WHICH)
+            self.triage.answer(which.question.id, q.id)
+        if self.checks.number_doubtful(q, said, meaning):
+            return  # the number question is asked
+        self.tracker.enter(State.QUESTION)
+        self.triage.answer(q.id, meaning.answer)

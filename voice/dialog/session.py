@@ -119,6 +119,9 @@ class Session(Answering):
         self.channel.ask(ask_record(q, prompt))
         value, given_up = self._answer(q, state, prompt)
         self.triage.answer(q.id, value)
+        if (state is State.READBACK_CONFIRM and value == NO) or (
+                state is State.READBACK_WHICH and value in {c.id for c in q.choices}):
+            self._correct_in_same_words()
         thanks = STEPS[state].thanks_line
         if thanks and value != NO and not given_up:
             self.say(self.line(thanks))
