@@ -115,3 +115,34 @@ def test_a_transcript_close_to_one_of_the_sentences_is_that_sentence(expects):
     assert "absolutely not" in expects["ces_screen"].phrases
     hyp, _ = judge(Decoded("absolutly not", **CLEAR), expects["ces_screen"])
     assert hyp.text == "absolutely not"
+
+
+@pytest.fixture(scope="module")
+def check(grammar):
+    from voice.triage.model import Kind, Question
+    from voice.understanding.yes_no import CHECK
+
+    return grammar.expectation(Question(CHECK, Kind.YES_NO, (), "I heard no. Is that right?", "", "", "", ""))
+
+
+@pytest.mark.parametrize("share, no_speech, sure_reply", [
+    (0.97, 0.2, True), (0.9, 0.2, False), (None, 0.2, False), (0.97, SURE_NO_SPEECH + 0.01, False)],
+    ids=["clear", "not-clear-enough", "not-scored", "probably-babble"])
+def test_a_reply_to_a_check_scored_clearly_over_the_other_reply_is_sure(check, share, no_speech, sure_reply):
+    """A real "yeah" in babble to "I heard no. Is that right?" was heard at 0.40 and the warning sign
+    stayed "not sure". Scored against the other reply (closed set), a clear yes is sure; babble
+    alone written "yes" scored 0.86-0.91 with a no-speech probability over 0.4."""
+    hyp, _ = judge(Decoded("yeah", avg_logprob=-0.9, no_speech_prob=no_speech, reply_share=share), check)
+    assert hyp.text == "yeah" and (hyp.confidence >= CONFIRM_BELOW) is sure_reply
+
+
+def test_a_reply_whose_other_meaning_scored_far_likelier_is_never_sure(check):
+    """A spoken "yes that's right" written "yes not right" (a no, at 0.83): the two replies scored
+    the yes 999 to 1."""
+    hyp, _ = judge(Decoded("yes not right", avg_logprob=-0.17, no_speech_prob=0.01, reply_share=0.001), check)
+    assert hyp.confidence < CONFIRM_BELOW
+
+
+def test_a_failed_decode_stays_no_reply_however_the_replies_score(check):
+    hyp, _ = judge(Decoded("yes", avg_logprob=MIN_LOGPROB - 0.1, no_speech_prob=0.0, reply_share=1.0), check)
+    assert hyp.text == ""

@@ -8,6 +8,10 @@ model, no audio), so the policy is tested with chosen figures and holds on any C
 - Rejected: a log-probability below MIN_LOGPROB, or a loop ("four four four four"): no answer ("").
 - Confidence: exp(log-probability) x (1 - no-speech probability), in 0..1; the session checks
   anything below its `confirm_below` ("I heard 42. Is that right?").
+- A reply to a check ("I heard 15. Is that right?") is yes or no: when the two replies, scored by
+  Whisper as its first word, give the reply's own meaning SURE_REPLY_SHARE of their probability and
+  the no-speech probability is at most SURE_NO_SPEECH, it is sure whatever its log-probability; when
+  they give the other reply that share, it is never sure.
 - Taken unchecked only on more evidence than that one score: the log-probability at least
   SURE_LOGPROB, the no-speech probability at most SURE_NO_SPEECH, and on a number question one
   number said once (babble alone was written "five five" at 0.56). Short of that the confidence is
@@ -41,6 +45,10 @@ answer is kept and checked."""
 SURE_NO_SPEECH = 0.4
 """Highest no-speech probability of an answer taken without a check (a quiet "yes" Whisper thinks
 is probably silence is kept, and checked)."""
+SURE_REPLY_SHARE = 0.95
+"""A reply to "I heard ... Is that right?" is sure when its meaning (yes or no) has at least this share
+of the probability Whisper gives the one-word yes and no replies as its first word (closed-set scoring
+of the two replies): a real "yeah" in babble, heard at 0.40, left a warning sign "not sure"."""
 SNAP_SIMILARITY = 92.0
 """A transcript this close (rapidfuzz ratio) to one of the turn's sentences is taken as that
 sentence ("yes." / "yess"); further off it is passed on as written for the understanding."""
@@ -60,6 +68,9 @@ class Decoded:
     """Whisper's probability that the window holds no speech."""
     speech_fraction: float = 1.0
     """Fraction of the turn's audio the voice gate kept as speech."""
+    reply_share: float | None = None
+    """On a turn that checks what was heard: the share of the reply's meaning (yes or no) in the
+    probability Whisper gives the one-word yes and no replies (closed-set scoring); None elsewhere."""
 
 
 def repeats(text: str) -> bool:
@@ -83,6 +94,11 @@ def rejected(text: str, logprob: float) -> bool:
 
 def sure(decoded: Decoded, expect: Expectation | None) -> bool:
     """Whether the decode's figures allow taking its answer without a check (besides its score)."""
+    share = decoded.reply_share
+    if share is not None and share >= SURE_REPLY_SHARE and decoded.no_speech_prob <= SURE_NO_SPEECH:
+        return True
+    if share is not None and share < 1.0 - SURE_REPLY_SHARE:
+        return False  # the other reply scored far likelier: "yes not right" for a spoken "yes, that's right"
     if decoded.avg_logprob < SURE_LOGPROB or decoded.no_speech_prob > SURE_NO_SPEECH:
         return False
     return not (expect is not None and expect.kind == "number" and repeats(decoded.text))
@@ -98,6 +114,8 @@ def judge(decoded: Decoded, expect: Expectation | None,
     if not text or rejected(text, decoded.avg_logprob):
         return Hypothesis("", 0.0), None
     confidence = max(0.0, min(1.0, math.exp(decoded.avg_logprob) * (1.0 - decoded.no_speech_prob)))
+    if sure(decoded, expect) and decoded.reply_share is not None:
+        confidence = max(confidence, CONFIRM_BELOW)  # the two replies scored: this one, clearly
     if not sure(decoded, expect):
         confidence = min(confidence, UNSURE_CONFIDENCE if confidence >= CONFIRM_BELOW else confidence)
         if expect is not None and expect.kind == "number" and repeats(text):

@@ -32,7 +32,10 @@ changes it; MKL_CBWR pins Intel MKL's code path (see `_import_whisper`).
 
 Closed-set scoring (the decoder's likelihood of each candidate answer, CTranslate2 `align`) was
 tried twice and not kept: too slow over every answer, and as a fallback on yes/no questions it put
-as many answers wrong as right (figures in docs/speech-measurements.md).
+as many answers wrong as right (figures in docs/speech-measurements.md). On the turns that check
+what was heard the reply is yes or no, and the two are scored cheaply instead: the probability of
+each one-word reply as the transcript's first word, from one decoder step over the same encoding
+(`_reply_share`; how it is used: voice/speech/evidence.py).
 
 The model is loaded once; `WhisperModel(DIR, device="cpu", compute_type="int8", cpu_threads=2)`.
 Where its folder comes from: voice/speech/whisper_models.py.
@@ -244,10 +247,13 @@ class WhisperRecognizer(_StreamMixin):
                        self.retry_beam)
             beam = self.retry_beam
             text, logprob, no_speech = self._generate(encoded, start, beam)
-        decoded = Decoded(text, logprob, no_speech, self.last["speech_fraction"])
+        share = (self._reply_share(encoded, start, expect, text)
+                 if expect is not None and expect.checking and text and not rejected(text, logprob) else None)
+        decoded = Decoded(text, logprob, no_speech, self.last["speech_fraction"], share)
         if text:
             self.last.update({"text": text, "avg_logprob": round(logprob, 3),
-                              "no_speech_prob": round(no_speech, 3), "window_s": frames / 100, "beam": beam})
+                              "no_speech_prob": round(no_speech, 3), "window_s": frames / 100, "beam": beam,
+                              "reply_share": share})
         hyp, instead_of = judge(decoded, expect,
                                 lambda words: self._likeliest_word(encoded, start, words))
         if instead_of is not None:
@@ -258,15 +264,34 @@ class WhisperRecognizer(_StreamMixin):
                        no_speech)
         return Hypothesis(hyp.text, hyp.confidence, (time.perf_counter() - started) * 1000)
 
-    def _likeliest_word(self, encoded, start: list[int], words: tuple[str, ...]) -> str | None:
-        """Of `words`, the one Whisper finds likeliest as the first word of the transcript (one
-        decoder step over the same encoding), if its log-probability is at least WORD_MIN_LOGPROB."""
+    def _first_logprobs(self, encoded, start: list[int]) -> np.ndarray:
+        """Whisper's log-probability of each token as the transcript's first (one decoder step)."""
         result = self._model.model.generate(encoded, [start], beam_size=1, max_length=len(start) + 1,
                                             return_logits_vocab=True, suppress_blank=True,
                                             suppress_tokens=self._suppress)[0]
         logits = np.asarray(result.logits[0][0], dtype=np.float64)
         top = logits.max()
-        logprobs = logits - top - math.log(np.exp(logits - top).sum())
+        return logits - top - math.log(np.exp(logits - top).sum())
+
+    def _reply_share(self, encoded, start: list[int], expect: Expectation, text: str) -> float | None:
+        """On a turn that checks what was heard, the share of the reply's own meaning (yes or no) in
+        the probability Whisper gives the one-word yes and no replies as its first word: closed-set
+        scoring of the two replies, at the cost of one decoder step. None for another meaning."""
+        mine = expect.meaning(text) if expect.meaning is not None else None
+        if mine not in ("yes", "no"):
+            return None
+        words = tuple(p for p in expect.phrases if " " not in p and expect.meaning(p) in ("yes", "no"))
+        logprobs = self._first_logprobs(encoded, start)
+        mass = {"yes": 0.0, "no": 0.0}
+        for word, tokens in self._word_tokens(words):
+            mass[expect.meaning(word)] += sum(math.exp(logprobs[t]) for t in tokens)
+        total = mass["yes"] + mass["no"]
+        return mass[mine] / total if total > 0 else None
+
+    def _likeliest_word(self, encoded, start: list[int], words: tuple[str, ...]) -> str | None:
+        """Of `words`, the one Whisper finds likeliest as the first word of the transcript (one
+        decoder step over the same encoding), if its log-probability is at least WORD_MIN_LOGPROB."""
+        logprobs = self._first_logprobs(encoded, start)
         best, best_lp = None, WORD_MIN_LOGPROB
         for word, tokens in self._word_tokens(words):
             lp = math.log(sum(math.exp(logprobs[t]) for t in tokens))
