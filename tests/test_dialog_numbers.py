@@ -79,7 +79,8 @@ def test_the_read_back_takes_a_corrected_number_in_a_few_words(mini, grammar, li
 
 def test_a_corrected_number_to_check_is_asked_again_not_taken(mini, grammar):
     """"no, my age is fifteen" heard: 15 or 50, so the age is asked again rather than taken."""
-    lines = ["no", "no", "35", "yes", "3 weeks", ("no my age is fifteen", SURE), ("seventy eight", SURE), "yes"]
+    lines = ["no", "no", "35", "yes", "3 weeks", ("no my age is fifteen", SURE), ("seventy eight", SURE),
+             "yes"]
     events, session = run_session(mini, grammar, lines)
     assert asked(events)[-2:] == ["age", "readback_confirm"]
     assert session.triage.answers.values["age"] == 78
