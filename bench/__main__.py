@@ -42,7 +42,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--skip",
         default="",
-        help="comma-separated parts to skip: understanding,real,latency,startup,tts,sessions,babble,triage",
+        help="comma-separated parts to skip: understanding,real,latency,startup,tts,sessions,babble,numbers,"
+        "triage",
     )
     return parser.parse_args(argv)
 

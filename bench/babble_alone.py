@@ -24,7 +24,7 @@ OUTCOMES = ("nothing", "checked_first", "checked_second", "taken")
 
 
 def measure_babble_alone(content, grammar, workdir: Path, engine: str, model: str | None = None,
-                         quick: bool = False) -> dict[str, Any]:
+                         quick: bool = False, segments: int | None = None) -> dict[str, Any]:
     """Counts of OUTCOMES per question over babble-only segments, and every row."""
     from bench.testaudio import babble, write_wav_file
     from voice.speech.listening import AudioListener
@@ -34,7 +34,7 @@ def measure_babble_alone(content, grammar, workdir: Path, engine: str, model: st
     from .understanding import recognizer_factory
 
     workdir.mkdir(parents=True, exist_ok=True)
-    segments = QUICK_SEGMENTS if quick else SEGMENTS
+    segments = segments or (QUICK_SEGMENTS if quick else SEGMENTS)
     paths = [write_wav_file(workdir / f"babble-{seed}.wav", babble(SECONDS, seed))
              for seed in range(1, segments + 1)]
     triage = Triage(content)
@@ -68,3 +68,32 @@ def measure_babble_alone(content, grammar, workdir: Path, engine: str, model: st
                    for q in QUESTIONS}
     return {"engine": engine, "segments": len(rows), "seconds_each": SECONDS, "counts": counts,
             "by_question": by_question, "seconds": round(time.monotonic() - started, 1), "rows": rows}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m bench.babble_alone [--segments N]`: Whisper's counts, and every turn taken unchecked."""
+    import argparse
+    import json
+    import tempfile
+
+    from voice.speech.whisper_models import find_whisper_model
+    from voice.triage.loader import load_content
+    from voice.understanding import Grammar
+
+    parser = argparse.ArgumentParser(prog="python -m bench.babble_alone",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--segments", type=int, default=SEGMENTS, help=f"segments (default {SEGMENTS})")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="babble-alone-") as tmp:
+        found = measure_babble_alone(load_content(), Grammar.load(), Path(tmp), "whisper",
+                                     str(find_whisper_model()), segments=args.segments)
+    keys = ("engine", "segments", "counts", "by_question", "seconds")
+    print(json.dumps({k: found[k] for k in keys}, indent=1))
+    for row in found["rows"]:
+        if row["outcome"] == "taken":
+            print("taken:", row)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

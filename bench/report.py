@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .settings import settings_lines
+from .spoken_numbers import spoken_numbers_tables
 
 TARGETS = {"latency_median_ms": 600, "startup_s": 2.0, "rss_mb": 200, "rss_mb_whisper": 350}
 """Targets of the brief (with PocketSphinx): median reply latency, start-up, peak memory."""
@@ -367,6 +368,7 @@ def markdown(results: dict[str, Any]) -> str:
     out += spoken_words_tables(results)
     out += babble_session_tables(results)
     out += babble_alone_tables(results)
+    out += spoken_numbers_tables(results)
     out += latency_tables(results)
     out += triage_tables(results)
     out += settings_lines(results)

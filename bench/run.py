@@ -363,6 +363,11 @@ def run_all(
             stage(f"babble alone {label}", t)
         if alone:
             results["babble_alone"] = alone
+    if "numbers" not in skip:
+        from .spoken_numbers import measure_spoken_numbers
+
+        results["spoken_numbers"] = {label: measure_spoken_numbers(workdir / "numbers", e, model, quick=quick)
+                                     for label, e, model in english_engines(engines) if model}
     if "triage" not in skip:
         log("triage accuracy on the test patients")
         t = time.monotonic()

@@ -44,6 +44,9 @@ class Expectation:
     understood: Callable[[str], bool] | None = field(default=None, compare=False, repr=False)
     """Whether the grammar understands a transcript on this turn: a word it understands ("pardon",
     "collapsed") is never replaced by one of `single_words`."""
+    meaning: Callable[[str], object] | None = field(default=None, compare=False, repr=False)
+    """What a transcript means on this turn (an answer or a command; None: not understood): whether
+    two engines heard the same answer, in other words."""
 
 
 @dataclass(frozen=True)

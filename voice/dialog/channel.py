@@ -14,12 +14,24 @@ from ..errors import InputError
 from ..ports import Listener, Speaker, Utterance
 from ..triage.conditions import YES
 from ..triage.model import Question
-from ..understanding import Grammar
+from ..understanding import Grammar, Interpretation
 from .device import DeviceGuard
 from .events import Ask, Emitter, Error, Heard, Record, Say
 from .sentences import Sentences
 
 _LOG = logging.getLogger(__name__)
+
+
+def heard(question_id: str, utt: Utterance, meaning: Interpretation | None) -> Heard:
+    """The `heard` event of an utterance and what it meant (None: not understood)."""
+    return Heard(question_id, utt.text, meaning.answer if meaning else None,
+                 meaning.command if meaning else None, utt.confidence, speech_end=utt.speech_end)
+
+
+def ask_record(question: Question, text: str, **extra: object) -> Ask:
+    """The `ask` event of a question said as `text`."""
+    return Ask(question.id, list(question.findings), question.kind.value,
+               [c.id for c in question.choices], text, **extra)
 
 
 class Channel:
@@ -78,6 +90,19 @@ class Channel:
     def wait(self) -> None:
         """Wait (guarded) until everything said has been played."""
         self.guard(self.speaker.wait)
+
+    def turn(self, question: Question, text: str,
+             red_flag: bool = False) -> tuple[Utterance, Interpretation | None]:
+        """One turn: say `text`, listen for the answer to `question` and understand it. The `heard`
+        event is held until the reply; on silence (text None) there is none, and no meaning."""
+        self.say(text)
+        utt = self.listen(question, red_flag)
+        if utt.text is None:
+            self.flush_heard()
+            return utt, None
+        meaning = self.grammar.understand(utt.text, question) if utt.text else None
+        self.heard(heard(question.id, utt, meaning))
+        return utt, meaning
 
     def listen(self, question: Question | None, red_flag: bool) -> Utterance:
         """Listen for an answer to `question` (None: the wake phrase). A red-flag question's grammar

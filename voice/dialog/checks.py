@@ -3,47 +3,49 @@ and a number asked as yes/no questions about the thresholds that change the advi
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from bisect import bisect_right
+from dataclasses import dataclass
 
 from ..ports import Utterance
 from ..triage.conditions import NO, UNSURE, YES, NumberRange
 from ..triage.engine import Triage
 from ..triage.model import Kind, Question
 from ..understanding import Grammar, Interpretation
-from .channel import Channel
-from .events import Ask, Heard, NoInput
+from .channel import Channel, ask_record, heard
+from .events import NoInput
 from .sentences import Sentences, answer_words
+from .settings import SessionSettings
 from .states import Ended, State, Tracker, dialog_question
 
-if TYPE_CHECKING:
-    from .session import SessionSettings
 
+def number_doubtful(grammar: Grammar, triage: Triage, q: Question, utt: Utterance,
+                    meaning: Interpretation) -> bool:
+    """True for a spoken number answer that another reading of the words would change the advice
+    with ("fifty" for "fifteen", "seven to eight" for "seventy eight"), or that is unlikely for the
+    question (an age under 16): it is checked however clearly it was heard. Typed: never."""
+    if utt.confidence is None or not utt.text or q.kind is not Kind.NUMBER:
+        return False
+    if not isinstance(meaning.answer, int):
+        return False
+    bounds = triage.number_thresholds(q)
 
-def heard(question_id: str, utt: Utterance, meaning: Interpretation | None) -> Heard:
-    """The `heard` event of an utterance and what it meant (None: not understood)."""
-    return Heard(question_id, utt.text, meaning.answer if meaning else None,
-                 meaning.command if meaning else None, utt.confidence, speech_end=utt.speech_end)
+    def changes(value: object, other: object) -> bool:
+        return bisect_right(bounds, value) != bisect_right(bounds, other)
 
-
-def ask_record(question: Question, text: str, **extra: object) -> Ask:
-    """The `ask` event of a question said as `text`."""
-    return Ask(question.id, list(question.findings), question.kind.value,
-               [c.id for c in question.choices], text, **extra)
+    return grammar.number_doubtful(utt.text, q, meaning.answer, changes)
 
 
 class Checks:
     """Asks "I heard ... Is that right?", "Are you still there?" and "Is it {value} or more?"."""
 
     def __init__(self, channel: Channel, grammar: Grammar, sentences: Sentences, settings: SessionSettings,
-                 triage: Triage, tracker: Tracker, listen: Callable[[Question], Utterance]):
+                 triage: Triage, tracker: Tracker):
         self.channel = channel
         self.grammar = grammar
         self.sentences = sentences
         self.settings = settings
         self.triage = triage
         self.tracker = tracker
-        self.listen = listen
 
     def check(self, text: str) -> tuple[Interpretation | None, bool]:
         """Ask "I heard ... Is that right?" once; the reply (None when there was none) and whether
@@ -51,12 +53,9 @@ class Checks:
         question = dialog_question(State.CONFIRM, text)
         with self.tracker.visit(State.CONFIRM):
             self.channel.ask(ask_record(question, question.text))
-            self.channel.say(question.text)
-            utt = self.listen(question)
-            reply = self.grammar.understand(utt.text, question) if utt.text else None
-            self.channel.heard(heard(question.id, utt, reply))
-            if utt.text is None:
-                self.channel.flush_heard()
+            utt, reply = self.channel.turn(question, question.text)
+            if utt.text is None:  # a check met with silence is recorded as heard, with no words
+                self.channel.send(heard(question.id, utt, None))
         return reply, self.settings.unsure(utt)
 
     def command(self, command: str) -> bool:
@@ -95,17 +94,17 @@ class Checks:
         question = dialog_question(State.STILL_THERE, text, rephrase=text, help_text=text)
         with self.tracker.visit(State.STILL_THERE):
             self.channel.ask(ask_record(question, question.text))
-            self.channel.say(question.text)
-            utt = self.listen(question)
+            utt, meaning = self.channel.turn(question, question.text)
             if utt.text is None:
                 self.channel.send(NoInput(question.id, 1))
                 self.channel.say(self.sentences.line("timeout_end"))
                 raise Ended("timeout")
-            meaning = self.grammar.understand(utt.text, question)
-            self.channel.heard(heard(question.id, utt, meaning))
             if meaning and meaning.command == "stop":
                 self.channel.say(self.sentences.line("stopped"))
                 raise Ended("stopped")
+
+    def number_doubtful(self, q: Question, utt: Utterance, meaning: Interpretation) -> bool:
+        return number_doubtful(self.grammar, self.triage, q, utt, meaning)
 
     def number_due(self, q: Question, misses: int) -> bool:
         """True when a number question has missed often enough to be asked as yes or no instead."""
@@ -113,30 +112,63 @@ class Checks:
         return (q.kind is Kind.NUMBER and after > 0 and misses >= after
                 and bool(self.triage.number_thresholds(q)))
 
-    def number_by_yes_no(self, q: Question, answer: Callable[..., tuple[object, bool]]) -> object:
-        """Find which stretch between the thresholds that matter the number lies in, by asking
-        "Is it {value} or more?" (halving the stretches each time). The answer is a NumberRange, or
-        "not sure" when a step is answered not sure or given up on. `answer(question, state, text,
-        **ask_fields)` asks one step as the session asks any question."""
-        bounds = self.triage.number_thresholds(q)
-        low, high = 0, len(bounds)  # the stretches still possible, by index: 0 is below bounds[0]
-        intro = self.sentences.line("number_ladder")
-        wording = q.at_least or self.sentences.content.say("number_at_least")
-        while low < high:
-            mid = (low + high + 1) // 2
-            value = bounds[mid - 1]
-            text = self.sentences.fill(wording, value=value)
-            step = dialog_question(State.NUMBER_AT_LEAST, text, rephrase=text)
-            spoken = f"{intro} {text}" if intro else text
-            intro = ""
-            self.tracker.enter(State.NUMBER_AT_LEAST)
-            self.channel.ask(ask_record(step, spoken, of=q.id, at_least=value))
-            reply, _ = answer(step, State.NUMBER_AT_LEAST, spoken, of=q.id, at_least=value)
-            if reply == YES:
-                low = mid
-            elif reply == NO:
-                high = mid - 1
-            else:
-                return UNSURE
-        bottom = bounds[low - 1] if low > 0 else (q.minimum or 0)
-        return NumberRange(bottom, bounds[low] if low < len(bounds) else None)
+    def ladder(self, q: Question) -> NumberLadder:
+        """The yes/no questions that find which stretch between the thresholds that matter the answer
+        to number question `q` lies in; the session asks each step as it asks any question."""
+        return NumberLadder(self, q)
+
+
+@dataclass(frozen=True)
+class LadderStep:
+    """One "Is it {value} or more?" of a NumberLadder."""
+
+    question: Question
+    spoken: str
+    """The step as said (the ladder's introduction before its first step)."""
+    fields: dict
+    """The step's extra `ask` event fields: `of` (the number question) and `at_least`."""
+
+
+class NumberLadder:
+    """A number asked as "Is it {value} or more?" questions, halving the stretches still possible
+    each time. `result` is a NumberRange, or "not sure" once a step is answered not sure or given up."""
+
+    def __init__(self, checks: Checks, q: Question):
+        self.checks = checks
+        self.q = q
+        self.bounds = checks.triage.number_thresholds(q)
+        self.low, self.high = 0, len(self.bounds)  # stretches still possible, by index: 0 is below bounds[0]
+        self.intro = checks.sentences.line("number_ladder")
+        self.wording = q.at_least or checks.sentences.content.say("number_at_least")
+        self.result: object = None
+        self._mid = 0
+
+    def next_step(self) -> LadderStep | None:
+        """The next step, its `ask` event sent (None once the answer is known: see `result`)."""
+        if self.result is not None:
+            return None
+        if self.low >= self.high:
+            bounds, low = self.bounds, self.low
+            bottom = bounds[low - 1] if low > 0 else (self.q.minimum or 0)
+            self.result = NumberRange(bottom, bounds[low] if low < len(bounds) else None)
+            return None
+        self._mid = (self.low + self.high + 1) // 2
+        value = self.bounds[self._mid - 1]
+        c = self.checks
+        text = c.sentences.fill(self.wording, value=value)
+        step = dialog_question(State.NUMBER_AT_LEAST, text, rephrase=text)
+        spoken = f"{self.intro} {text}" if self.intro else text
+        self.intro = ""
+        c.tracker.enter(State.NUMBER_AT_LEAST)
+        fields = {"of": self.q.id, "at_least": value}
+        c.channel.ask(ask_record(step, spoken, **fields))
+        return LadderStep(step, spoken, fields)
+
+    def reply(self, answer: object) -> None:
+        """The answer the person gave to the last step."""
+        if answer == YES:
+            self.low = self._mid
+        elif answer == NO:
+            self.high = self._mid - 1
+        else:
+            self.result = UNSURE

@@ -2,67 +2,33 @@
 
 The session is policy only: which question to ask, what to do with an answer, a silence, words that
 do not answer, a command or an answer heard with too little confidence. Its states and the moves
-between them are in states.py; speaking, listening and the event order in channel.py; the checks
-it asks in checks.py; the advice as spoken in advice.py; every sentence is filled by sentences.py.
+between them are in states.py; one question's answer, case by case, in answering.py; speaking,
+listening and the event order in channel.py (`Channel.turn`: say, listen, understand); the checks it
+asks in checks.py; its settings in settings.py; the advice as spoken in advice.py; every sentence is
+filled by sentences.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .. import __version__
 from ..errors import AudioDeviceError, EndOfInput
-from ..ports import CONFIRM_BELOW, Listener, Speaker, Utterance
-from ..triage.conditions import NO, UNSURE
+from ..ports import Listener, Speaker
+from ..triage.conditions import NO
 from ..triage.engine import Ask, Outcome, Triage
 from ..triage.model import Content, Disposition, Question, Region
-from ..understanding import Grammar, Interpretation
+from ..understanding import Grammar
 from . import advice
-from .channel import Channel
-from .checks import Checks, ask_record, heard
+from .answering import Answering
+from .channel import Channel, ask_record
+from .checks import Checks
 from .device import DeviceGuard
-from .events import Emitter, End, NoInput, NoMatch, Start
+from .events import Emitter, End, Start
 from .sentences import Sentences, answer_words
+from .settings import SessionSettings
 from .states import STEPS, Ended, Reask, State, Tracker, state_of
 
-CHECKED_COMMANDS = frozenset({"back", "restart", "stop", "help_now", "slower", "faster", "louder", "quieter"})
-"""Commands confirmed when heard with low confidence (repeat and help cost nothing if misheard)."""
-SPOKEN_CHECKED_COMMANDS = frozenset({"stop", "restart"})
-"""Commands that throw the person's answers away: checked whenever they are heard by a recognizer,
-however confident it is. Real recorded voices saying "five" were heard confidently as "bye" (stop)
-to the pain score question, which ended the session with no advice. Typed, they are taken as is."""
 
-
-@dataclass
-class SessionSettings:
-    """How patient the session is. Defaults suit a person in pain; the kiosk config overrides them."""
-
-    max_tries: int = 3
-    """No-inputs or no-matches on one question before the safe path."""
-    walkaway_after: int = 5
-    """Silent turns in a row before asking whether the person is still there."""
-    confirm_below: float = CONFIRM_BELOW
-    """Speech recognized with less confidence than this is confirmed."""
-    barge_in: bool = False
-    """Listen while speaking and stop speaking when the person talks."""
-    device_wait: float = 30.0
-    """Seconds to wait for a lost audio device to come back before ending."""
-    welcome: bool = True
-    """Say the welcome (the kiosk says its own)."""
-    speech_basic: bool = False
-    """Say once, after the welcome, that speech recognition is the simpler one (`--engine auto` fell
-    back); cleared once said, so a kiosk says it to its first person only."""
-    number_by_yes_no_after: int = 2
-    """Tries at a number question that came to nothing (not understood, or "I heard 40" answered
-    no) before it is asked as yes/no questions about the numbers that change the advice; 0: never.
-    Real voices saying digits were understood half the time; yes and no far more often."""
-
-    def unsure(self, utt: Utterance) -> bool:
-        """Heard with too little confidence to act on without checking (never in text mode)."""
-        return utt.confidence is not None and utt.confidence < self.confirm_below
-
-
-class Session:
+class Session(Answering):
     """One person's spoken (or typed) triage, from the first question to the outcome."""
 
     def __init__(self, content: Content, grammar: Grammar, listener: Listener, speaker: Speaker,
@@ -83,8 +49,7 @@ class Session:
         self.tracker = Tracker()
         self.channel = Channel(listener, speaker, grammar, events, self.sentences,
                                DeviceGuard(events, self.settings.device_wait), self.settings.barge_in)
-        self.checks = Checks(self.channel, grammar, self.sentences, self.settings, self.triage, self.tracker,
-                             self.listen)
+        self.checks = Checks(self.channel, grammar, self.sentences, self.settings, self.triage, self.tracker)
         self._silent_turns = 0
 
     def line(self, key: str, index: int | None = None, **values: object) -> str:
@@ -93,9 +58,6 @@ class Session:
 
     def say(self, text: str) -> None:
         self.channel.say(text)
-
-    def listen(self, question: Question) -> Utterance:
-        return self.channel.listen(question, self.triage.is_red_flag_question(question))
 
     def run(self) -> str:
         """Run the dialog to its end; returns the `end` reason."""
@@ -156,102 +118,12 @@ class Session:
         self.channel.ask(ask_record(q, prompt))
         value, given_up = self._answer(q, state, prompt)
         self.triage.answer(q.id, value)
+        if (state is State.READBACK_CONFIRM and value == NO) or (
+                state is State.READBACK_WHICH and value in {c.id for c in q.choices}):
+            self._correct_in_same_words()
         thanks = STEPS[state].thanks_line
         if thanks and value != NO and not given_up:
             self.say(self.line(thanks))
-
-    def _answer(self, q: Question, state: State, prompt: str, **extra: object) -> tuple[object, bool]:
-        """Listen until `q` is answered: the answer, and whether it was given up on (three tries
-        with nothing understood). `extra`: more fields of the question's `ask` event."""
-        s, tries = self.sentences, self.settings.max_tries
-        noinput = nomatch = denied = 0
-        text = prompt
-        while True:
-            self.say(text)
-            utt = self.listen(q)
-            if utt.text is None:
-                self.channel.flush_heard()
-                noinput += 1
-                self._silent_turns += 1
-                self.channel.send(NoInput(q.id, noinput))
-                if self._silent_turns >= self.settings.walkaway_after:
-                    self.checks.still_there()
-                    self._silent_turns = 0
-                    noinput = 0
-                    text = s.question(q, q.rephrase)
-                elif noinput >= tries:
-                    return self._give_up(state), True
-                else:
-                    text = s.line("noinput", noinput - 1, rephrase=s.question(q, q.rephrase),
-                                  answers=s.answers(q))
-                continue
-            self._silent_turns = 0
-            meaning = self.grammar.understand(utt.text, q) if utt.text else None
-            self.channel.heard(heard(q.id, utt, meaning))
-            if meaning is None or meaning.out_of_range or (
-                    meaning.answer is None and meaning.command is None):
-                nomatch = self._nomatch(q, nomatch)
-                if self.checks.number_due(q, nomatch + denied):
-                    return self.checks.number_by_yes_no(q, self._answer), False
-                if nomatch >= tries:
-                    return self._give_up(state), True
-                key = "out_of_range" if meaning is not None and meaning.out_of_range else "nomatch"
-                text = s.line(key, nomatch - 1, rephrase=s.question(q, q.rephrase), answers=s.answers(q))
-                continue
-            if meaning.command:
-                checked = (self.settings.unsure(utt) and meaning.command in CHECKED_COMMANDS) or (
-                    utt.confidence is not None and meaning.command in SPOKEN_CHECKED_COMMANDS)
-                if checked and not self.checks.command(meaning.command):
-                    text = self._ask_again(q, extra)
-                else:
-                    text = self._command(meaning.command, q, prompt)
-                continue
-            if self.settings.unsure(utt) or self._spoken_unsure_red_flag(q, utt, meaning):
-                confirmed = self.checks.answer(q, meaning)
-                if confirmed is None:
-                    denied += 1
-                    if self.checks.number_due(q, nomatch + denied):
-                        return self.checks.number_by_yes_no(q, self._answer), False
-                    text = self._ask_again(q, extra)
-                    continue
-                meaning = confirmed
-            if STEPS[state].only_choices and meaning.answer not in {c.id for c in q.choices}:
-                if meaning.answer == NO:
-                    # "No", "nothing", "none": nothing to change, so things stand as they are.
-                    self.say(self.line(STEPS[state].give_up_line))
-                    return STEPS[state].give_up_answer, False
-                # Yes, not sure, a number: no answer named, so not understood here.
-                nomatch = self._nomatch(q, nomatch)
-                if nomatch >= tries:
-                    return self._give_up(state), True
-                text = s.line("nomatch", nomatch - 1, rephrase=s.fill(prompt), answers=s.answers(q))
-                continue
-            return meaning.answer, False
-
-    def _ask_again(self, q: Question, extra: dict[str, object]) -> str:
-        """After a check that came to nothing the question is asked anew, with a new `ask` event."""
-        text = self.line("confirm_again", rephrase=self.sentences.question(q, q.rephrase))
-        self.channel.ask(ask_record(q, text, **extra))
-        return text
-
-    def _nomatch(self, q: Question, count: int) -> int:
-        """Words that do not answer `q`: the `nomatch` event and cue; returns the count so far."""
-        self.channel.flush_heard()
-        self.channel.send(NoMatch(q.id, count + 1))
-        self.channel.cue("nomatch")
-        return count + 1
-
-    def _spoken_unsure_red_flag(self, q: Question, utt: Utterance, meaning: Interpretation) -> bool:
-        """True for a spoken "not sure" to a warning-sign question, however clearly it was heard: it
-        makes the advice urgent. A clear "no" spoken as the first answer of a session was heard as
-        "dunno" (not sure) with full confidence; checked, the person can say it again."""
-        return utt.confidence is not None and meaning.answer == UNSURE and self.triage.is_red_flag_question(q)
-
-    def _give_up(self, state: State) -> object:
-        """The safe path after too many tries: never a silent no. Returns the answer to record."""
-        step = STEPS[state]
-        self.say(self.line(step.give_up_line))
-        return step.give_up_answer
 
     def _command(self, command: str, q: Question, prompt: str) -> str:
         """Carry out a command; returns what to say next on this question."""

@@ -1,4 +1,5 @@
-"""A second engine for the turns the first one could not place: Whisper, then PocketSphinx.
+"""A second engine: a guess on the turns the first one could not place, and a second ear on answers
+the first would have taken unchecked. Whisper, then PocketSphinx.
 
 Whisper writes what was said; when it writes nothing it can stand by (a rejected transcript) or
 words the turn's grammar does not understand ("you happy cheese" for a synthesized "yep it is"),
@@ -11,6 +12,13 @@ on a clear yes to the check, as for any unsure answer.
 Not on a kiosk's wake turns (there, anything heard would start a session), not on the turns that
 check what was heard (a guessed "yes" there would keep a wrong answer the check is for catching),
 nor on audio in which the first engine's voice-activity gate found no speech.
+
+Agreement: an answer Whisper would have taken without a check, but with a confidence below AGREE_ABOVE
+or on a number question, is taken unchecked only if PocketSphinx, hearing the same audio against the
+turn's sentences, heard the same answer (`Expectation.meaning`); otherwise it is kept and checked
+(UNSURE_CONFIDENCE). Babble alone heard by Whisper as "five" at 0.57 was taken as an age; a clean
+"fifteen" written "fifty" at 0.81 would have been. Not on the turns that check what was heard (a
+reply there must be heard, and a second ear that disagrees would keep asking).
 
 Only picks that beat at least PocketSphinx's expensive phone loop are used: its FAINT picks were
 right too rarely. The cost: on babble alone it turns more segments into a guess to check. Figures
@@ -25,7 +33,7 @@ import time
 import numpy as np
 
 from voice.errors import ModelError
-from voice.ports import Expectation
+from voice.ports import CONFIRM_BELOW, Expectation
 
 from .recognizers import UNSURE_CONFIDENCE, Hypothesis, Recognizer
 
@@ -38,6 +46,13 @@ GUESS_CONFIDENCE = UNSURE_CONFIDENCE
 """The confidence a second opinion is given: below the session's `confirm_below`, so it is checked."""
 SKIP_KINDS = frozenset({"wake"})
 """Kinds of turn that get no second opinion."""
+AGREE_ABOVE = 0.7
+"""Whisper's confidence from which an answer to a question other than a number is taken unchecked
+without PocketSphinx's agreement. Babble alone reached 0.57; clean answers mostly score over 0.75
+(bench.babble_alone; docs/speech-measurements.md)."""
+AGREE_KINDS = frozenset({"number"})
+"""Kinds of question on which an answer is taken unchecked only when both engines heard it, however
+confident the first: a misheard number ("fifty" for "fifteen") changes the advice."""
 
 
 class SecondOpinionRecognizer:
@@ -85,12 +100,13 @@ class SecondOpinionRecognizer:
         hyp = self.first.finish()
         self.consulted = {"asked": False}
         expect = self._expect
+        if self._needs_agreement(hyp, expect):
+            return self._agreed(hyp, expect)
         if not self._needs_second(hyp, expect):
             return hyp
         started = time.perf_counter()
-        pcm = np.concatenate(self._chunks) if self._chunks else np.zeros(0, dtype=np.int16)
         try:
-            other = self.second.decode(pcm, expect)
+            other = self.second.decode(self._pcm(), expect)
         except ModelError as err:  # none of the turn's sentences is in its dictionary
             _LOG.debug("no second opinion on %s: %s", expect.question, err.message)
             return hyp
@@ -109,6 +125,37 @@ class SecondOpinionRecognizer:
         self.start(expect)
         self.feed(np.asarray(pcm, dtype=np.int16))
         return self.finish()
+
+    def _agreed(self, hyp: Hypothesis, expect: Expectation) -> Hypothesis:
+        """`hyp` as it stands if the second engine heard the same answer, else kept to be checked."""
+        started = time.perf_counter()
+        try:
+            other = self.second.decode(self._pcm(), expect)
+        except ModelError as err:
+            _LOG.debug("no second ear on %s: %s", expect.question, err.message)
+            return hyp
+        mine, theirs = expect.meaning(hyp.text), expect.meaning(other.text) if other.text else None
+        agree = mine is not None and mine == theirs
+        self.consulted = {"asked": True, "first": hyp.text, "second": other.text,
+                          "confidence": other.confidence, "agree": agree}
+        elapsed = hyp.decode_ms + (time.perf_counter() - started) * 1000
+        if agree:
+            return Hypothesis(hyp.text, hyp.confidence, elapsed, hyp.speech)
+        _LOG.debug("%s heard %r, %s heard %r: to be checked", self.first.engine, hyp.text,
+                   self.second.engine, other.text)
+        return Hypothesis(hyp.text, min(hyp.confidence, GUESS_CONFIDENCE), elapsed, hyp.speech)
+
+    def _needs_agreement(self, hyp: Hypothesis, expect: Expectation | None) -> bool:
+        """An answer the first engine would have taken unchecked, on more evidence than its score alone."""
+        if expect is None or expect.kind in SKIP_KINDS or expect.checking or expect.meaning is None:
+            return False
+        if not hyp.text or hyp.confidence < CONFIRM_BELOW or not self._chunks:
+            return False
+        doubtful = hyp.confidence < AGREE_ABOVE or expect.kind in AGREE_KINDS
+        return doubtful and expect.meaning(hyp.text) is not None
+
+    def _pcm(self) -> np.ndarray:
+        return np.concatenate(self._chunks) if self._chunks else np.zeros(0, dtype=np.int16)
 
     def _needs_second(self, hyp: Hypothesis, expect: Expectation | None) -> bool:
         if expect is None or expect.kind in SKIP_KINDS or expect.checking:

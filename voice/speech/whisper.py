@@ -11,13 +11,10 @@ Per turn
       `beam_size=1`, `without_timestamps=True`, `condition_on_previous_text=False` and one
       temperature (no fallback re-decodes at rising temperatures: too slow for a reply), at most
       MAX_NEW_TOKENS tokens; called directly so the encoder window can be chosen and the figures kept.
-    - Rejection: a transcript whose mean token log-probability is below MIN_LOGPROB, or that loops,
-      is no answer at all (""); a high no-speech probability only lowers the confidence.
-    - Confidence: exp(mean token log-probability) x (1 - no-speech probability), in 0..1. The session
-      checks anything below its `confirm_below` ("I heard 42. Is that right?").
-    - One word that is no answer on a number question ("file" for a real person's "five"): the
-      number word Whisper finds likeliest first (one decoder step over the same encoding) takes its
-      place, with a confidence that is always checked (see WORD_MIN_LOGPROB).
+    - What the decode comes to (rejection, confidence, whether it may be taken without a check, a
+      number question's one word that is no answer): voice/speech/evidence.py, from the decode's
+      figures only. The number word that replaces such a word is the one Whisper finds likeliest
+      first (one decoder step over the same encoding, see WORD_MIN_LOGPROB).
 
 Latency: the listener calls `speculate()` when the speaker has paused for PAUSE_MS (see
 voice/speech/endpoint.py): the decode of what has been heard so far starts then, in a worker
@@ -27,9 +24,18 @@ of the turn's sentences, heard confidently, the turn ends at once. Otherwise the
 `finish()` reuses it when no more than REUSE_MS of audio came after its snapshot. Every decode runs
 on the one worker, so two never share the model at once.
 
+The same audio gives the same words (tests/speech/test_determinism.py): decoding is greedy, or the
+retry beam, never sampled (faster-whisper's temperature fallback is not used); a decode is a function
+of the audio and the turn's Expectation handed to the worker, never of state read while it runs; which
+decode `finish` reuses is decided by sample counts, so neither thread timing nor real-time pacing
+changes it; MKL_CBWR pins Intel MKL's code path (see `_import_whisper`).
+
 Closed-set scoring (the decoder's likelihood of each candidate answer, CTranslate2 `align`) was
 tried twice and not kept: too slow over every answer, and as a fallback on yes/no questions it put
-as many answers wrong as right (figures in docs/speech-measurements.md).
+as many answers wrong as right (figures in docs/speech-measurements.md). On the turns that check
+what was heard the reply is yes or no, and the two are scored cheaply instead: the probability of
+each one-word reply as the transcript's first word, from one decoder step over the same encoding
+(`_reply_share`; how it is used: voice/speech/evidence.py).
 
 The model is loaded once; `WhisperModel(DIR, device="cpu", compute_type="int8", cpu_threads=2)`.
 Where its folder comes from: voice/speech/whisper_models.py.
@@ -39,6 +45,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -50,24 +57,18 @@ from voice.ports import CONFIRM_BELOW, Expectation
 
 from .audio import FRAME_MS, FRAME_SAMPLES, FRAMES_PER_SECOND, RATE
 from .endpoint import HANGOVER_MS, PAUSE_MS
-from .recognizers import FAINT, Hypothesis, _StreamMixin, closest_phrase
+from .evidence import Decoded, judge, rejected
+from .recognizers import Hypothesis, _StreamMixin
 from .whisper_input import TAIL_S, WINDOWS_S, build_prompt, log_mel, normalize, speech_only, window_frames
 
 _LOG = logging.getLogger(__name__)
 
-MIN_LOGPROB = -1.0
-"""Mean token log-probability below which a transcript is not taken (Whisper's own default
-threshold for a failed decode); answers, clean or in babble, score well above it, babble alone
-heard as words below it (docs/speech-measurements.md)."""
 MAX_NEW_TOKENS = 32
 """An answer is a few words; a decode that runs on is babble heard as speech."""
 REUSE_MS = HANGOVER_MS - PAUSE_MS + 2 * FRAME_MS
 """Audio after the pause's decode that `finish` may ignore (620 ms): the long hangover less the
 pause where the decode began, and two frames to spare. Speech that resumed would be followed by a
 whole long hangover, so more."""
-SNAP_SIMILARITY = 92.0
-"""A transcript this close (rapidfuzz ratio) to one of the turn's sentences is taken as that
-sentence ("yes." / "yess"); further off it is passed on as written for the understanding."""
 REPETITION_PENALTY = 1.0
 RETRY_BEAM = 5
 """A transcript rejected at the turn's beam (1: greedy) is decoded again from the same encoding with
@@ -80,13 +81,10 @@ WORD_MIN_LOGPROB = -3.9
 transcript could not place only if Whisper gave it at least this log-probability (2%) as the first
 word; the guess is always checked with the person. Chosen on real people saying digits and checked
 on speakers it was not chosen on (docs/speech-measurements.md)."""
-LOOP_WORDS = 4
-"""A word this many times in a row is a decoding loop ("four four four four ..."), not an answer. On a
-number question a word twice in a row ("five five") is only ever checked with the person: babble alone
-was written so (bench.babble_alone), and "fifty five" written "five five" would be wrong too."""
-
-
 def _import_whisper():
+    # Intel MKL (CTranslate2's matrix library on Intel CPUs) may otherwise pick its code path by the
+    # alignment of each buffer, so the same audio could give different figures from run to run.
+    os.environ.setdefault("MKL_CBWR", "AUTO,STRICT")
     try:
         from faster_whisper import WhisperModel
     except (ImportError, OSError) as err:
@@ -107,18 +105,6 @@ def _one_malloc_arena() -> None:
         libc.mallopt(-8, 1)  # M_ARENA_MAX
     except (OSError, AttributeError):
         pass
-
-
-def _repeats(text: str) -> bool:
-    """True when a word comes twice in a row ("five five")."""
-    words = text.split()
-    return any(a == b for a, b in zip(words, words[1:], strict=False))
-
-
-def _looping(text: str) -> bool:
-    """True when one word comes LOOP_WORDS times in a row: Whisper's decoder stuck in a loop."""
-    words = text.split()
-    return any(len(set(words[i:i + LOOP_WORDS])) == 1 for i in range(len(words) - LOOP_WORDS + 1))
 
 
 class WhisperRecognizer(_StreamMixin):
@@ -195,7 +181,7 @@ class WhisperRecognizer(_StreamMixin):
         pending = self._pending
         if pending is not None and pending[1].cancel():
             self._pending = None  # an older pause's decode that had not begun: this one replaces it
-        self._pending = (self._samples, self._worker.submit(self._pause_decode, self._audio()))
+        self._pending = (self._samples, self._worker.submit(self._pause_decode, self._audio(), self._expect))
 
     def partial(self) -> str:
         """The transcript of what has been heard so far (the listener asks during a pause): the
@@ -207,7 +193,7 @@ class WhisperRecognizer(_StreamMixin):
             self._pending = None
             hyp, rejected = future.result()
         else:
-            samples, (hyp, rejected) = self._samples, self._run(self._audio(), self._pause_decode)
+            samples, (hyp, rejected) = self._samples, self._run(self._pause_decode)
         self._early = (samples, hyp, rejected)
         # Only a transcript the session would take without checking may end the turn early.
         return hyp.text if hyp.confidence >= CONFIRM_BELOW else ""
@@ -219,27 +205,30 @@ class WhisperRecognizer(_StreamMixin):
         early = self._early
         if early is not None and self._samples - early[0] <= REUSE_MS * 16 and not early[2]:
             return early[1]  # decode_ms: the decode's own time, during the pause
-        hyp = self._run(self._audio())
+        hyp = self._run(self._decode)
         return Hypothesis(hyp.text, hyp.confidence, (time.perf_counter() - started) * 1000, hyp.speech)
 
-    def _run(self, audio: np.ndarray, decode=None):
-        """Decode on the worker (one decode at a time on the model) and wait for it."""
-        decode = decode or self._decode
+    def _run(self, decode):
+        """Decode the turn's audio so far on the worker (one decode at a time on the model) and wait."""
         if self._worker is None:
-            return decode(audio)
-        return self._worker.submit(decode, audio).result()
+            return decode(self._audio(), self._expect)
+        return self._worker.submit(decode, self._audio(), self._expect).result()
 
-    def _pause_decode(self, audio: np.ndarray) -> tuple[Hypothesis, bool]:
+    def _pause_decode(self, audio: np.ndarray, expect: Expectation | None) -> tuple[Hypothesis, bool]:
         """A decode during a pause: greedy only, so it is quick, and whether it rejected a transcript
         (then `finish` decodes again with the retry beam rather than reuse it)."""
-        hyp = self._decode(audio, retry=False)
+        hyp = self._decode(audio, expect, retry=False)
         return hyp, bool(not hyp.text and self.last.get("text") and self.retry_beam > self.beam_size)
 
-    def _decode(self, audio: np.ndarray, retry: bool = True) -> Hypothesis:
+    def _decode(self, audio: np.ndarray, expect: Expectation | None, retry: bool = True) -> Hypothesis:
+        """The hypothesis for `audio` on a turn listening for `expect`: a function of these two only
+        (the worker is given both when the decode is asked for, never reads the turn's state)."""
         started = time.perf_counter()
         self.last = {"text": "", "avg_logprob": None, "no_speech_prob": None}
+        segment = len(audio)
         if self.vad and len(audio):
             audio = speech_only(audio)
+        self.last["speech_fraction"] = round(len(audio) / segment, 3) if segment else 0.0
         if not len(audio):
             return Hypothesis("", 0.0, (time.perf_counter() - started) * 1000, speech=False)
         import ctranslate2
@@ -248,57 +237,63 @@ class WhisperRecognizer(_StreamMixin):
         features = log_mel(self._features, audio[: frames * FRAME_SAMPLES - int(TAIL_S * RATE)], frames)
         encoded = self._model.model.encode(ctranslate2.StorageView.from_array(features[None]), to_cpu=False)
         tok = self._tokenizer
-        prompt = build_prompt(self._expect)
+        prompt = build_prompt(expect)
         start = [*([tok.sot_prev, *tok.encode(" " + prompt.strip())] if prompt else []), *tok.sot_sequence,
                  tok.no_timestamps]
         beam = self.beam_size
         text, logprob, no_speech = self._generate(encoded, start, beam)
-        if retry and text and self._rejected(text, logprob) and self.retry_beam > self.beam_size:
+        if retry and text and rejected(text, logprob) and self.retry_beam > self.beam_size:
             # Greedy decoding went astray: a wider beam over the same encoding (the encoder is most
             # of the cost) finds some answers it missed.
             _LOG.debug("Whisper heard %r (logprob %.2f): decoding again with beam %d", text, logprob,
                        self.retry_beam)
             beam = self.retry_beam
             text, logprob, no_speech = self._generate(encoded, start, beam)
-        elapsed = (time.perf_counter() - started) * 1000
-        if not text:
-            return Hypothesis("", 0.0, elapsed)
-        self.last = {"text": text, "avg_logprob": round(logprob, 3), "no_speech_prob": round(no_speech, 3),
-                     "window_s": frames / FRAMES_PER_SECOND, "beam": beam}
-        if self._rejected(text, logprob):
+        share = (self._reply_share(encoded, start, expect, text)
+                 if expect is not None and expect.checking and text and not rejected(text, logprob) else None)
+        decoded = Decoded(text, logprob, no_speech, self.last["speech_fraction"], share)
+        if text:
+            self.last.update({"text": text, "avg_logprob": round(logprob, 3),
+                              "no_speech_prob": round(no_speech, 3), "window_s": frames / FRAMES_PER_SECOND,
+                              "beam": beam, "reply_share": share})
+        hyp, instead_of = judge(decoded, expect,
+                                lambda words: self._likeliest_word(encoded, start, words))
+        if instead_of is not None:
+            _LOG.debug("Whisper heard %r on a number question: %r, to be confirmed", instead_of, hyp.text)
+            self.last["instead_of"] = instead_of
+        elif text and not hyp.text:
             _LOG.debug("Whisper heard %r but rejected it (logprob %.2f, no speech %.2f)", text, logprob,
                        no_speech)
-            return Hypothesis("", 0.0, elapsed)
-        confidence = max(0.0, min(1.0, math.exp(logprob) * (1.0 - no_speech)))
-        if self._expect is not None and self._expect.kind == "number" and _repeats(text):
-            # Babble alone, on a number question, was written "five five" or "five five five" and taken
-            # as an age or a pain score (confidence 0.56-0.61) without a check.
-            confidence = min(confidence, FAINT)
-        if self._expect is not None and text not in self._expect.phrases:
-            phrase, similarity = closest_phrase(text, self._expect.phrases)
-            if phrase is not None and similarity >= SNAP_SIMILARITY:
-                text = phrase
-            elif self._expect.single_words and len(text.split()) == 1 and not text.isdigit() and not (
-                    self._expect.understood is not None and self._expect.understood(text)):
-                word = self._likeliest_word(encoded, start, self._expect.single_words)
-                if word is not None:
-                    # Whisper wrote a word that is no answer ("file"); the answer it found likeliest
-                    # is checked with the person ("I heard five. Is that right?").
-                    _LOG.debug("Whisper heard %r on a number question: %r, to be confirmed", text, word)
-                    self.last["instead_of"] = text
-                    text, confidence = word, min(confidence, FAINT)
-        elapsed = (time.perf_counter() - started) * 1000
-        return Hypothesis(text, confidence, elapsed)
+        return Hypothesis(hyp.text, hyp.confidence, (time.perf_counter() - started) * 1000)
 
-    def _likeliest_word(self, encoded, start: list[int], words: tuple[str, ...]) -> str | None:
-        """Of `words`, the one Whisper finds likeliest as the first word of the transcript (one
-        decoder step over the same encoding), if its log-probability is at least WORD_MIN_LOGPROB."""
+    def _first_logprobs(self, encoded, start: list[int]) -> np.ndarray:
+        """Whisper's log-probability of each token as the transcript's first (one decoder step)."""
         result = self._model.model.generate(encoded, [start], beam_size=1, max_length=len(start) + 1,
                                             return_logits_vocab=True, suppress_blank=True,
                                             suppress_tokens=self._suppress)[0]
         logits = np.asarray(result.logits[0][0], dtype=np.float64)
         top = logits.max()
-        logprobs = logits - top - math.log(np.exp(logits - top).sum())
+        return logits - top - math.log(np.exp(logits - top).sum())
+
+    def _reply_share(self, encoded, start: list[int], expect: Expectation, text: str) -> float | None:
+        """On a turn that checks what was heard, the share of the reply's own meaning (yes or no) in
+        the probability Whisper gives the one-word yes and no replies as its first word: closed-set
+        scoring of the two replies, at the cost of one decoder step. None for another meaning."""
+        mine = expect.meaning(text) if expect.meaning is not None else None
+        if mine not in ("yes", "no"):
+            return None
+        words = tuple(p for p in expect.phrases if " " not in p and expect.meaning(p) in ("yes", "no"))
+        logprobs = self._first_logprobs(encoded, start)
+        mass = {"yes": 0.0, "no": 0.0}
+        for word, tokens in self._word_tokens(words):
+            mass[expect.meaning(word)] += sum(math.exp(logprobs[t]) for t in tokens)
+        total = mass["yes"] + mass["no"]
+        return mass[mine] / total if total > 0 else None
+
+    def _likeliest_word(self, encoded, start: list[int], words: tuple[str, ...]) -> str | None:
+        """Of `words`, the one Whisper finds likeliest as the first word of the transcript (one
+        decoder step over the same encoding), if its log-probability is at least WORD_MIN_LOGPROB."""
+        logprobs = self._first_logprobs(encoded, start)
         best, best_lp = None, WORD_MIN_LOGPROB
         for word, tokens in self._word_tokens(words):
             lp = math.log(sum(math.exp(logprobs[t]) for t in tokens))
@@ -325,6 +320,7 @@ class WhisperRecognizer(_StreamMixin):
         tok = self._tokenizer
         result = self._model.model.generate(
             encoded, [start], beam_size=beam_size, max_length=len(start) + MAX_NEW_TOKENS,
+            sampling_topk=1,  # greedy (or the beam): never sampled, so the same audio gives the same words
             return_scores=True, return_no_speech_prob=True, suppress_blank=True,
             repetition_penalty=self.repetition_penalty, no_repeat_ngram_size=self.no_repeat_ngram,
             suppress_tokens=self._suppress)[0]
@@ -333,15 +329,6 @@ class WhisperRecognizer(_StreamMixin):
         # As faster-whisper: the score is the sum of log-probabilities over the length.
         logprob = result.scores[0] * len(tokens) / (len(tokens) + 1)
         return text, logprob, result.no_speech_prob
-
-    @staticmethod
-    def _rejected(text: str, logprob: float) -> bool:
-        """A failed decode (mean log-probability below MIN_LOGPROB) or a loop. A high no-speech
-        probability does not reject on its own: Whisper's own rule calls a window silence only when
-        the no-speech probability is over 0.6 and the log-probability below MIN_LOGPROB too. It
-        lowers the confidence instead, so the answer is checked with the person: rejecting on it
-        alone threw away real people's quiet "yes" and "no"."""
-        return logprob < MIN_LOGPROB or _looping(text)
 
     def forget(self) -> None:
         """Drop the last utterance's audio and decodes (a decode still running finishes first)."""

@@ -292,6 +292,12 @@ class Triage:
         self.answers = saved
         return result
 
+    def level_may_change(self, question: Question) -> bool:
+        """Whether the answer to `question` can change the level of advice as things stand: some
+        answer gives another level than another. The dialog checks an answer heard unsure only where
+        it can (an answer put right at the read-back is followed by any question it makes matter)."""
+        return len({self._summary(a)[0] for a in self._hypotheses(question)}) > 1
+
     def number_thresholds(self, question: Question) -> list[int]:
         """The numbers at which some rule, cause or branch changes its mind about this number
         question's answer, within its range: n and n - 1 can differ only when n is one of them."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from ..ports import Expectation
 from ..shipped import shipped_folder
 from ..triage.model import Kind, Question
 from ..yamlio import load_yaml_file
+from .misheard import Misheard
 from .natural import CHECKS, NaturalReader
 from .phrasing import Phrasing
 from .prompts import load_prompts
@@ -122,6 +124,8 @@ class Grammar:
         self._phrases_cache: dict[tuple, tuple[str, ...]] = {}
         self.prompts = load_prompts(folder)
         """A few answers per kind of question that a recognizer is primed with (grammar/prompts.yaml)."""
+        self.misheard = Misheard.load(folder)
+        """Numbers a recognizer easily hears wrong (grammar/misheard.yaml)."""
         self.natural = NaturalReader(Phrasing.load(folder, COMMANDS))
         """Free answers in people's own words (grammar/phrasing.yaml, grammar/findings.yaml); its `today`
         clock, which durations are reckoned by, can be replaced (tests)."""
@@ -212,6 +216,22 @@ class Grammar:
     def _is_duration(question: Question) -> bool:
         return any(c.max_days is not None for c in question.choices)
 
+    def number_doubtful(self, text: str, question: Question, value: object,
+                        changes: Callable[[object, object], bool]) -> bool:
+        """Whether a spoken number answer should be checked: `value` is unlikely for `question`, or
+        another number the person may have said by the transcript `text` `changes` the advice."""
+        if self.misheard.unlikely(question.id, value):
+            return True
+        readings = self.misheard.readings(text, self.natural.words.spelling)
+        return any(changes(value, other) for other in readings - {value})
+
+    def _meaning(self, text: str, question: Question | None) -> object:
+        """What `text` means on `question`: its answer or command, None when it means neither."""
+        found = self.understand(text, question) if text else None
+        if found is None or found.out_of_range:
+            return None
+        return found.answer if found.answer is not None else found.command
+
     def expectation(self, question: Question | None, guard: str | None = None) -> Expectation:
         """What to listen for: the question's answers and every command (the wake phrases if None).
 
@@ -246,7 +266,8 @@ class Grammar:
                              single_words=self._number_words(question, phrases),
                              prompt=self.prompts.get(question.kind.value if question else "wake", ()),
                              checking=question is not None and question.id in CHECKS,
-                             understood=lambda text, q=question: self.understand(text, q) is not None)
+                             understood=lambda text, q=question: self.understand(text, q) is not None,
+                             meaning=lambda text, q=question: self._meaning(text, q))
         if guard is None or question is None or question.kind is not Kind.YES_NO:
             # Only a yes/no answer can be the safer one: a number or a duration guards nothing (and
             # reading its thousands of sentences to find none took 3 s on the age question).

@@ -1,0 +1,86 @@
+"""Spoken numbers that change the pathway are checked, however clearly they were heard: policy, with
+scripted utterances at chosen confidences (the fixture content's age matters at 40 and 50)."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import of, run_session
+
+SURE = 0.95  # heard as clearly as a recognizer ever reports
+REST = ["yes", "3 weeks", "yes"]  # after the age: the rest of the fixture's questions
+
+
+def asked(events):
+    return [e["question"] for e in of(events, "ask")]
+
+
+def says(events):
+    return [e["text"] for e in of(events, "say")]
+
+
+@pytest.mark.parametrize("heard, value", [("fifty", 50), ("forty", 40), ("fifteen", 15)])
+def test_a_teen_or_ty_number_whose_partner_changes_the_advice_is_checked(mini, grammar, heard, value):
+    """"fifty" and "fifteen" are heard one for the other; 15 and 50 fall on either side of the
+    fixture's age thresholds, so the answer is read back to the person."""
+    events, session = run_session(mini, grammar, ["no", "no", (heard, SURE), "yes", *REST])
+    assert f"I heard {value}. Is that right?" in says(events)
+    assert session.triage.answers.values["age"] == value
+
+
+@pytest.mark.parametrize("heard, value", [("seven to eight", 8), ("six three", 6), ("five five", 5)])
+def test_an_answer_read_from_two_numbers_is_checked_and_a_no_asks_again(mini, grammar, heard, value):
+    """In babble "seventy eight" was written "seven to eight" and taken as 8: a child's advice."""
+    events, session = run_session(mini, grammar, ["no", "no", (heard, SURE), "no", ("seventy eight", SURE),
+                                                  *REST])
+    assert f"I heard {value}. Is that right?" in says(events)
+    assert asked(events)[2:5] == ["age", "confirm", "age"]
+    assert session.triage.answers.values["age"] == 78
+
+
+def test_an_age_under_16_is_checked(mini, grammar):
+    events, session = run_session(mini, grammar, ["no", "no", ("thirty", SURE), *REST])
+    assert "confirm" not in asked(events)  # 13 or 30: the same advice, and 30 is a likely age
+    events, session = run_session(mini, grammar, ["no", "no", ("eight", SURE), "yes", *REST])
+    assert "I heard 8. Is that right?" in says(events)
+    assert session.triage.answers.values["age"] == 8
+
+
+@pytest.mark.parametrize("heard", [("sixty three", SURE), ("seventy eight", SURE), "fifty", "8"],
+                         ids=["sixty-three", "seventy-eight", "typed-fifty", "typed-8"])
+def test_a_number_no_reading_would_change_and_any_typed_number_are_taken(mini, grammar, heard):
+    events, _ = run_session(mini, grammar, ["no", "no", heard, *REST])
+    assert "confirm" not in asked(events)
+
+
+UNSURE = 0.45
+SCREENS_NO = ["no", "no", "no", "no", "45", "3 weeks", "no"]  # shipped content up to pain below the knee
+
+
+def test_an_unsure_answer_that_cannot_change_the_level_is_taken_without_a_check(shipped, grammar):
+    """Checks cost questions in noise: an answer heard unsure is checked only where another answer
+    would give another level of advice. Whether the pain goes below the knee names a cause but does
+    not move simple back pain's level; a warning sign's answer always can."""
+    events, session = run_session(shipped, grammar, [*SCREENS_NO, ("yes", UNSURE)] + ["no"] * 12)
+    assert asked(events)[7] == "pain_below_knee" and asked(events)[8] != "confirm"
+    assert session.triage.answers.values["pain_below_knee"] == "yes"
+    events, _ = run_session(shipped, grammar, [("no", UNSURE), "yes"] + ["no"] * 20)
+    assert asked(events)[:2] == ["ces_screen", "confirm"]
+
+
+@pytest.mark.parametrize("lines, age", [
+    (["no, my age is wrong, I'm 70"], 70), ([("no, my age is wrong, I'm seventy eight", SURE)], 78),
+    (["no", "my age, it's 70"], 70)], ids=["typed", "spoken", "which-answer"])
+def test_the_read_back_takes_a_corrected_number_in_a_few_words(mini, grammar, lines, age):
+    events, session = run_session(mini, grammar, ["no", "no", "35", "yes", "3 weeks", *lines, "yes"])
+    assert session.triage.answers.values["age"] == age
+    assert asked(events)[-1] == "readback_confirm" and "age" not in asked(events)[3:]
+    assert of(events, "outcome")[0]["disposition"] == "soon"
+
+
+def test_a_corrected_number_to_check_is_asked_again_not_taken(mini, grammar):
+    """"no, my age is fifteen" heard: 15 or 50, so the age is asked again rather than taken."""
+    lines = ["no", "no", "35", "yes", "3 weeks", ("no my age is fifteen", SURE), ("seventy eight", SURE),
+             "yes"]
+    events, session = run_session(mini, grammar, lines)
+    assert asked(events)[-2:] == ["age", "readback_confirm"]
+    assert session.triage.answers.values["age"] == 78

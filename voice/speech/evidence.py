@@ -1,0 +1,137 @@
+"""What one Whisper decode of a turn comes to: the words, and whether they may be acted on unchecked.
+
+The decode's own figures are the evidence (`Decoded`): the transcript, its mean token
+log-probability, Whisper's no-speech probability and the fraction of the turn's audio the voice gate
+kept as speech. `judge` turns them into a `Hypothesis` for the turn's `Expectation`; it is pure (no
+model, no audio), so the policy is tested with chosen figures and holds on any CPU.
+
+- Rejected: a log-probability below MIN_LOGPROB, or a loop ("four four four four"): no answer ("").
+- Confidence: exp(log-probability) x (1 - no-speech probability), in 0..1; the session checks
+  anything below its `confirm_below` ("I heard 42. Is that right?").
+- A reply to a check ("I heard 15. Is that right?") is yes or no: when the two replies, scored by
+  Whisper as its first word, give the reply's own meaning SURE_REPLY_SHARE of their probability and
+  the no-speech probability is at most SURE_NO_SPEECH, it is sure whatever its log-probability; when
+  they give the other reply that share, it is never sure.
+- Taken unchecked only on more evidence than that one score: the log-probability at least
+  SURE_LOGPROB, the no-speech probability at most SURE_NO_SPEECH, and on a number question one
+  number said once (babble alone was written "five five" at 0.56). Short of that the confidence is
+  kept below `confirm_below` (UNSURE_CONFIDENCE), so the answer is checked, not lost.
+- One word that is no answer on a number question ("file" for a real person's "five"): the number
+  word Whisper finds likeliest first (`likeliest`, one decoder step over the same encoding) takes
+  its place, always checked (FAINT).
+- A transcript this close to one of the turn's sentences (SNAP_SIMILARITY) is that sentence.
+
+Whether the second engine agrees is the last piece of evidence: voice/speech/second_opinion.py.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from voice.ports import CONFIRM_BELOW, Expectation
+
+from .recognizers import FAINT, UNSURE_CONFIDENCE, Hypothesis, closest_phrase
+
+MIN_LOGPROB = -1.0
+"""Mean token log-probability below which a transcript is not taken (Whisper's own default
+threshold for a failed decode); answers, clean or in babble, score well above it, babble alone
+heard as words below it (docs/speech-measurements.md)."""
+SURE_LOGPROB = -0.45
+"""Mean token log-probability an answer needs to be taken without a check. Clean answers score
+-0.2 to -0.5; babble alone heard as words -0.5 to -1.3 (bench.babble_alone); between the two the
+answer is kept and checked."""
+SURE_NO_SPEECH = 0.4
+"""Highest no-speech probability of an answer taken without a check (a quiet "yes" Whisper thinks
+is probably silence is kept, and checked)."""
+SURE_REPLY_SHARE = 0.95
+"""A reply to "I heard ... Is that right?" is sure when its meaning (yes or no) has at least this share
+of the probability Whisper gives the one-word yes and no replies as its first word (closed-set scoring
+of the two replies): a real "yeah" in babble, heard at 0.40, left a warning sign "not sure"."""
+SNAP_SIMILARITY = 92.0
+"""A transcript this close (rapidfuzz ratio) to one of the turn's sentences is taken as that
+sentence ("yes." / "yess"); further off it is passed on as written for the understanding."""
+LOOP_WORDS = 4
+"""A word this many times in a row is a decoding loop ("four four four four ..."), not an answer."""
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """The figures of one decode, as Whisper gave them."""
+
+    text: str
+    """The transcript, normalized (lower case, no punctuation)."""
+    avg_logprob: float
+    """Mean token log-probability."""
+    no_speech_prob: float
+    """Whisper's probability that the window holds no speech."""
+    speech_fraction: float = 1.0
+    """Fraction of the turn's audio the voice gate kept as speech."""
+    reply_share: float | None = None
+    """On a turn that checks what was heard: the share of the reply's meaning (yes or no) in the
+    probability Whisper gives the one-word yes and no replies (closed-set scoring); None elsewhere."""
+
+
+def repeats(text: str) -> bool:
+    """True when a word comes twice in a row ("five five")."""
+    words = text.split()
+    return any(a == b for a, b in zip(words, words[1:], strict=False))
+
+
+def looping(text: str) -> bool:
+    """True when one word comes LOOP_WORDS times in a row: Whisper's decoder stuck in a loop."""
+    words = text.split()
+    return any(len(set(words[i:i + LOOP_WORDS])) == 1 for i in range(len(words) - LOOP_WORDS + 1))
+
+
+def rejected(text: str, logprob: float) -> bool:
+    """A failed decode (mean log-probability below MIN_LOGPROB) or a loop. A high no-speech
+    probability does not reject on its own (Whisper's own rule calls a window silence only when the
+    log-probability is low too): it lowers the confidence, so the answer is checked."""
+    return logprob < MIN_LOGPROB or looping(text)
+
+
+def sure(decoded: Decoded, expect: Expectation | None) -> bool:
+    """Whether the decode's figures allow taking its answer without a check (besides its score)."""
+    share = decoded.reply_share
+    if share is not None and share >= SURE_REPLY_SHARE and decoded.no_speech_prob <= SURE_NO_SPEECH:
+        return True
+    if share is not None and share < 1.0 - SURE_REPLY_SHARE:
+        return False  # the other reply scored far likelier: "yes not right" for a spoken "yes, that's right"
+    if decoded.avg_logprob < SURE_LOGPROB or decoded.no_speech_prob > SURE_NO_SPEECH:
+        return False
+    return not (expect is not None and expect.kind == "number" and repeats(decoded.text))
+
+
+def judge(decoded: Decoded, expect: Expectation | None,
+          likeliest: Callable[[tuple[str, ...]], str | None] | None = None) -> tuple[Hypothesis, str | None]:
+    """The turn's hypothesis from a decode's figures, and the word a number word replaced (or None).
+
+    `likeliest(words)`: of `words`, the one the recognizer finds likeliest as the transcript's
+    first word, or None if none is likely enough."""
+    text = decoded.text
+    if not text or rejected(text, decoded.avg_logprob):
+        return Hypothesis("", 0.0), None
+    confidence = max(0.0, min(1.0, math.exp(decoded.avg_logprob) * (1.0 - decoded.no_speech_prob)))
+    if sure(decoded, expect) and decoded.reply_share is not None:
+        confidence = max(confidence, CONFIRM_BELOW)  # the two replies scored: this one, clearly
+    if not sure(decoded, expect):
+        confidence = min(confidence, UNSURE_CONFIDENCE if confidence >= CONFIRM_BELOW else confidence)
+        if expect is not None and expect.kind == "number" and repeats(text):
+            confidence = min(confidence, FAINT)
+    if expect is None or text in expect.phrases:
+        return Hypothesis(text, confidence), None
+    phrase, similarity = closest_phrase(text, expect.phrases)
+    if phrase is not None and similarity >= SNAP_SIMILARITY:
+        return Hypothesis(phrase, confidence), None
+    if (expect.single_words and likeliest is not None and len(text.split()) == 1 and not text.isdigit()
+            and not (expect.understood is not None and expect.understood(text))):
+        word = likeliest(expect.single_words)
+        if word is not None:
+            # A word that is no answer ("file"): the answer Whisper found likeliest, checked.
+            return Hypothesis(word, min(confidence, FAINT)), text
+    return Hypothesis(text, confidence), None
+
+
+__all__ = ["Decoded", "judge", "rejected", "repeats", "looping", "sure"]
