@@ -59,7 +59,8 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _event(line: str) -> dict[str, Any]:
+def read_event(line: str) -> dict[str, Any]:
+    """One stdout line as an event; a line that is not a JSON object as a `BAD_LINE` event."""
     try:
         event = json.loads(line)
     except json.JSONDecodeError:
@@ -102,7 +103,7 @@ class SessionProcess:
     def _pump(self) -> None:
         for line in self.proc.stdout:
             if line.strip():
-                self.events.put((time.monotonic(), _event(line.strip())))
+                self.events.put((time.monotonic(), read_event(line.strip())))
         self.events.put((time.monotonic(), None))
 
     def _drain(self) -> None:
