@@ -2,9 +2,11 @@
 
 The rest of the suite runs from the editable install inside the checkout, where the content and
 grammar folders sit at the top of the tree. Here the wheel is built from a copy of the sources
-(so no build/ folder lands in the checkout), installed into a new venv of its own (dependencies come
-through pip, from its cache when it has them), and run from a folder outside the checkout with a
-clean environment, so nothing of the checkout can be imported by mistake.
+(so no build/ folder lands in the checkout), installed with `--no-deps` into a new venv of its own
+that sees the dependencies already installed for the tests (their site-packages folders, named in a
+.pth file; .pth files inside those folders, such as the checkout's editable install, are not read
+from there), and run from a folder outside the checkout with a clean environment, so nothing of the
+checkout can be imported by mistake. That the dependencies install from PyPI is tools/setup.sh's job.
 """
 
 from __future__ import annotations
@@ -74,8 +76,13 @@ def installed(built):
     wheel, base, env = built
     env = dict(env)
     venv = base / "venv"
-    _run([sys.executable, "-m", "venv", str(venv)], env=env)
-    _run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)], env=env)
+    _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], env=env)
+    python = venv / "bin" / "python"
+    site = _run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], env=env)
+    dependencies = [p for p in sys.path if Path(p).name == "site-packages" and Path(p).is_dir()]
+    Path(site.stdout.strip(), "dependencies.pth").write_text("\n".join(dependencies) + "\n", encoding="utf-8")
+    _run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", str(wheel)],
+         env=env)
     elsewhere = base / "elsewhere"
     elsewhere.mkdir()
     env["HOME"] = str(base / "home")  # no settings file or model of this machine's user
