@@ -161,7 +161,8 @@ def test_a_typed_session_with_the_installed_command_reaches_advice(installed):
 def _documents() -> dict[str, str]:
     return {name: (ROOT / name).read_text(encoding="utf-8")
             for name in ("README.md", "docs/kiosk.md", "docs/protocol.md", "docs/architecture.md",
-                         "docs/speech-measurements.md", "content/README.md")}
+                         "docs/speech-measurements.md", "docs/measurements.md", "docs/testing.md",
+                         "content/README.md", "grammar/README.md", "CHANGELOG.md")}
 
 
 def test_every_python_module_command_in_the_docs_runs_as_written():
@@ -183,3 +184,13 @@ def test_readme_gives_two_commands_and_the_quick_test_beside_the_full_one():
     section = _documents()["README.md"].split("## The two commands", 1)[1].split("\n## ", 1)[0]
     assert re.findall(r"```sh\n(.*?)\n```", section, re.S) == ["bash tools/run.sh", "bash tools/test.sh"]
     assert 'bash tools/test.sh -m "not slow and not speech and not audio"' in section
+
+
+def test_readme_is_read_in_three_minutes():
+    """At most 900 words (counted as `wc -w` does); the rest lives in docs/, grammar/README.md,
+    results/README.md and CHANGELOG.md, which the README links to."""
+    text = _documents()["README.md"]
+    assert len(text.split()) <= 900, f"README.md has {len(text.split())} words"
+    for linked in ("docs/measurements.md", "grammar/README.md", "results/README.md", "CHANGELOG.md",
+                   "docs/architecture.md", "docs/testing.md"):
+        assert f"]({linked})" in text and (ROOT / linked).is_file(), linked
