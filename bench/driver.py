@@ -68,7 +68,7 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _event(line: str) -> Record | BadLine:
+def read_event(line: str) -> Record | BadLine:
     """The record a stdout line was written from (`Record.from_event`), or the line as a BadLine."""
     try:
         event = json.loads(line)
@@ -117,7 +117,7 @@ class SessionProcess:
     def _pump(self) -> None:
         for line in self.proc.stdout:
             if line.strip():
-                self.events.put((time.monotonic(), _event(line.strip())))
+                self.events.put((time.monotonic(), read_event(line.strip())))
         self.events.put((time.monotonic(), None))
 
     def _drain(self) -> None:

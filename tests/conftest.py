@@ -5,7 +5,6 @@ Plain helpers that tests import live in tests/helpers.py."""
 from __future__ import annotations
 
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -41,8 +40,10 @@ def mini_copy(tmp_path: Path) -> Path:
 
 
 class TypedSessions:
-    """Every test patient of tests/vignettes/ through the real text session (`python -m voice --text
-    --jsonl`, seed 0), each run once for the whole test run and shared by the modules that judge it."""
+    """Every test patient of tests/vignettes/ through the real text session of `python -m voice --text
+    --jsonl` (seed 0), run inside this process (bench.in_process: the command's own session without
+    its 1.3 s of start-up; tests/test_vignettes.py checks a few against the command itself), each run
+    once for the whole test run and shared by the modules that judge it."""
 
     def __init__(self):
         self.phrasings = load_phrasings()
@@ -50,14 +51,13 @@ class TypedSessions:
 
     def of(self, vignette):
         if vignette.id not in self.results:
-            self.results[vignette.id] = run_patient(vignette, seed=0, phrasings=self.phrasings)
+            self.results[vignette.id] = run_patient(vignette, seed=0, phrasings=self.phrasings,
+                                                    in_process=True)
         return self.results[vignette.id]
 
     def all(self, vignettes):
-        """The sessions of all these patients, the missing ones run two at a time."""
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            list(pool.map(self.of, [v for v in vignettes if v.id not in self.results]))
-        return [self.results[v.id] for v in vignettes]
+        """The sessions of all these patients."""
+        return [self.of(v) for v in vignettes]
 
 
 @pytest.fixture(scope="session")

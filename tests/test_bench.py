@@ -1,8 +1,12 @@
-"""The measurement command: `python -m bench --quick` runs for real and writes consistent figures.
+"""The measurement command, `python -m bench`: its report, plots and scoring, and one small real run.
 
-One quick run (real recognizers on espeak-ng speech in real babble, real CLI sessions, real
-triage sessions) is shared by the tests of this module. No figure is asserted against a target
-here: targets are reported by the benchmark, not enforced by tests.
+The report, the plots and the scoring are tested on a saved results file of a quick run with every
+engine (tests/data/bench/quick_results.json, written by `python -m bench --quick`): a run of all
+three engines takes minutes. One real run, `python -m bench --quick --engines pocketsphinx`
+(real recognizer on espeak-ng speech in real babble, real command-line sessions, real triage
+sessions), checks that every part still measures and writes consistent figures; the other engines'
+own paths are tested in tests/speech/. No figure is asserted against a target here: targets are
+reported by the benchmark, not enforced by tests.
 """
 
 from __future__ import annotations
@@ -11,24 +15,36 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from bench.corpus import LEVELS, build_corpus, level_name
+from bench.corpus import LEVELS, Item, build_corpus, level_name
 from bench.naive import naive_meaning, parse_days, parse_number
+from bench.plots import plot_accuracy, plot_latency
+from bench.report import markdown
 from bench.scoring import percentile, score
 from voice.triage.loader import load_content
 from voice.understanding.grammar import Grammar
 
 REPO = Path(__file__).resolve().parents[1]
+SAVED = Path(__file__).parent / "data" / "bench" / "quick_results.json"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+ENGLISH = ("PocketSphinx (en-us)", "Whisper (tiny.en)")
+PATHS = ("ours", "naive", "fresh_listener", "first_answer")
+"""The paths of one answer, as results.json names them (in its summaries and in each row)."""
+
+
+@pytest.fixture(scope="module")
+def saved() -> dict[str, Any]:
+    return json.loads(SAVED.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory) -> tuple[Path, str, dict]:
     out = tmp_path_factory.mktemp("bench") / "tmp"
     done = subprocess.run(
-        [sys.executable, "-m", "bench", "--quick", "--out", str(out)],
+        [sys.executable, "-m", "bench", "--quick", "--engines", "pocketsphinx", "--out", str(out)],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -37,6 +53,132 @@ def quick_run(tmp_path_factory) -> tuple[Path, str, dict]:
     assert done.returncode == 0, done.stderr[-3000:]
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     return out, done.stdout, results
+
+
+# ---------------------------------------------------------------------- what every run must hold
+
+
+def _accuracy_table_holds_percentages(text: str, results: dict[str, Any]) -> None:
+    """The accuracy table: a row per engine and path, a percentage in [0, 100] at every level."""
+    table = text.split("### Answers understood", 1)[1].split("\n\n", 2)[1]
+    rows = [r for r in table.splitlines() if r.startswith("| ") and "%" in r]
+    assert len(rows) >= 2 * len(results["understanding"])
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        figures = [float(c.rstrip("%")) for c in cells[-len(LEVELS) :] if c != "n/a"]
+        assert figures and all(0.0 <= f <= 100.0 for f in figures), row
+
+
+def _understanding_counts_are_consistent(results: dict[str, Any]) -> None:
+    for label, run in results["understanding"].items():
+        assert run["levels"] == [level_name(s) for s in LEVELS]
+        assert len(run["rows"]) == run["corpus"] * len(LEVELS), label
+        for path in PATHS:
+            for level in run["levels"]:
+                s = run[path][level]
+                assert s["n"] == run["corpus"], (label, path, level)
+                assert s["correct"] + s["wrong"] + s["rejected"] == s["n"]
+                assert 0.0 <= s["accuracy"] <= 100.0
+                assert s["accuracy"] == pytest.approx(100.0 * s["correct"] / s["n"], abs=0.06)
+                assert 0 <= s["red_flag_yes_as_no"] <= s["red_flag_yes"]
+                assert s["yes_no_confusions"] <= s["wrong"]
+        for category in run["by_category"].values():
+            assert all(0 <= c["accuracy"] <= 100 for c in category.values())
+        # Ours went through the assistant's listening path, not a stand-in.
+        assert "AudioListener" in run["path"] and "ScriptedAudioSource" in run["path"]
+        assert run["decode_ms"]["ours_after_endpoint"]["n"] > 0
+        assert all(w["grammars_compiled"] <= run["corpus"] for w in run["workers"])
+
+
+def _spoken_parts_hold_real_numbers(results: dict[str, Any], engines: list[str]) -> None:
+    """People's own recordings, whole sessions in babble and babble alone, per English engine."""
+    for label in engines:
+        words = results["spoken_words"][label]
+        assert words["clips"] > 0
+        for level in words["levels"].values():
+            for kind in ("yes_no", "digits"):
+                c = level[kind]
+                assert c["correct"] + c["rejected"] + c["wrong_confident"] <= c["n"]
+        sessions = results["babble_sessions"][label]
+        assert sessions["sessions"] >= 1 and 0 <= sessions["same_level"] <= sessions["sessions"]
+        assert not [r["error"] for r in sessions["rows"] if r["error"]], sessions["rows"]
+        assert all(r["heard"] for r in sessions["rows"])  # the patient really spoke
+        alone = results["babble_alone"][label]
+        assert alone["segments"] == len(alone["rows"]) == sum(alone["counts"].values()) > 0
+        assert {r["question"] for r in alone["rows"]} == {"ces_screen", "pain_score", "age", "duration"}
+
+
+def _real_voices_hold(results: dict[str, Any]) -> None:
+    real = results["real_voices"]
+    assert real["clips"] == 10 and real["rate_hz"] == 8000  # --quick: one take of each digit
+    assert sorted(r["expected"] for r in real["rows"]) == [str(d) for d in range(10)]
+    for key in ("ours", "naive"):
+        c = real[key]
+        assert c["correct"] + c["wrong"] + c["rejected"] == c["n"] == 10
+    assert sum(r["ours"] == r["expected"] for r in real["rows"]) == real["ours"]["correct"]
+    assert all(r["ours_text"] is None or isinstance(r["ours_text"], str) for r in real["rows"])
+
+
+# ---------------------------------------------------------------------- a saved run of every engine
+
+
+def test_report_of_a_saved_run_lists_every_level_engine_and_part(saved):
+    text = markdown(saved)
+    for snr in LEVELS:
+        assert level_name(snr) in text
+    assert "naive peer" in text and "ratio ours / naive" in text
+    for label in saved["understanding"]:
+        assert label in text
+    assert set(saved["understanding"]) >= {"PocketSphinx (en-us)", "Whisper (tiny.en)",
+                                           "Vosk (Korean model, ko answers)"}
+    for part in ("Triage accuracy", "Reply latency", "Start-up", "Real voices", "Whole spoken sessions",
+                 "Babble alone", "### Real voices: 10 recorded digits"):
+        assert part in text, part
+    assert "Whisper (tiny.en, int8, 2 threads)" in text  # its start-up row
+    _accuracy_table_holds_percentages(text, saved)
+
+
+def test_report_gives_the_saved_figures(saved):
+    """Each engine's own accuracy at every level is in its row of the accuracy table, as written."""
+    text = markdown(saved)
+    table = text.split("### Answers understood", 1)[1].split("\n\n", 2)[1]
+    for label, run in saved["understanding"].items():
+        ours = next(r for r in table.splitlines() if r.startswith(f"| {label} | grammar"))
+        for level in run["levels"]:
+            assert f"{run['ours'][level]['accuracy']:.1f}%" in ours, (label, level, ours)
+
+
+def test_scoring_a_saved_run_gives_its_figures(saved):
+    """The saved answers of each English engine, scored again per path and level, give the saved counts."""
+    items = {c["id"]: Item(**{**c, "voice": None}) for c in saved["corpus"]}
+    scored = 0
+    for label in ENGLISH:
+        run = saved["understanding"].get(label)
+        if run is None:
+            continue
+        for path in PATHS:
+            for level in run["levels"]:
+                pairs = [(items[r["item"]], r[path]) for r in run["rows"] if r["level"] == level]
+                assert score(pairs) == run[path][level], (label, path, level)
+                scored += 1
+    assert scored >= len(PATHS) * len(LEVELS)
+
+
+def test_plots_of_a_saved_run(saved, tmp_path):
+    for plot, name in ((plot_accuracy, "accuracy_snr.png"), (plot_latency, "latency.png")):
+        plot(saved, tmp_path / name)
+        data = (tmp_path / name).read_bytes()
+        assert data[:8] == PNG_MAGIC
+        assert len(data) > 10_000, f"{name} is too small to hold a plot"
+
+
+def test_a_saved_run_of_every_engine_is_consistent(saved):
+    _understanding_counts_are_consistent(saved)
+    _spoken_parts_hold_real_numbers(saved, [e for e in ENGLISH if e in saved["understanding"]])
+    _real_voices_hold(saved)
+
+
+# ---------------------------------------------------------------------- one small real run
 
 
 @pytest.mark.speech
@@ -54,48 +196,11 @@ def test_quick_run_writes_every_output(quick_run):
 
 @pytest.mark.speech
 @pytest.mark.slow
-def test_table_lists_every_level_engine_and_the_peer(quick_run):
+def test_quick_run_measures_understanding_with_a_real_recognizer(quick_run):
     _, stdout, results = quick_run
-    for snr in LEVELS:
-        assert level_name(snr) in stdout
-    assert "naive peer" in stdout and "ratio ours / naive" in stdout
-    assert "PocketSphinx" in stdout
-    assert "Vosk (Korean model, ko answers)" in stdout
-    assert "Triage accuracy" in stdout and "Reply latency" in stdout and "Start-up" in stdout
-    assert set(results["understanding"]) >= {"PocketSphinx (en-us)", "Vosk (Korean model, ko answers)"}
-    # The accuracy table: a row per engine and path, a percentage in [0, 100] at every level.
-    table = stdout.split("### Answers understood", 1)[1].split("\n\n", 2)[1]
-    rows = [r for r in table.splitlines() if r.startswith("| ") and "%" in r]
-    assert len(rows) >= 2 * len(results["understanding"])
-    for row in rows:
-        cells = [c.strip() for c in row.strip("|").split("|")]
-        figures = [float(c.rstrip("%")) for c in cells[-len(LEVELS) :] if c != "n/a"]
-        assert figures and all(0.0 <= f <= 100.0 for f in figures), row
-    # Ours went through the assistant's listening path, not a stand-in.
-    for run in results["understanding"].values():
-        assert "AudioListener" in run["path"] and "ScriptedAudioSource" in run["path"]
-        assert run["decode_ms"]["ours_after_endpoint"]["n"] > 0
-        assert all(w["grammars_compiled"] <= run["corpus"] for w in run["workers"])
-
-
-@pytest.mark.speech
-@pytest.mark.slow
-def test_understanding_counts_are_consistent(quick_run):
-    _, _, results = quick_run
-    for label, run in results["understanding"].items():
-        assert run["levels"] == [level_name(s) for s in LEVELS]
-        assert len(run["rows"]) == run["corpus"] * len(LEVELS), label
-        for path in ("ours", "naive", "fresh_listener", "first_answer"):
-            for level in run["levels"]:
-                s = run[path][level]
-                assert s["n"] == run["corpus"], (label, path, level)
-                assert s["correct"] + s["wrong"] + s["rejected"] == s["n"]
-                assert 0.0 <= s["accuracy"] <= 100.0
-                assert s["accuracy"] == pytest.approx(100.0 * s["correct"] / s["n"], abs=0.06)
-                assert 0 <= s["red_flag_yes_as_no"] <= s["red_flag_yes"]
-                assert s["yes_no_confusions"] <= s["wrong"]
-        for category in run["by_category"].values():
-            assert all(0 <= c["accuracy"] <= 100 for c in category.values())
+    assert set(results["understanding"]) == {"PocketSphinx (en-us)"}
+    _accuracy_table_holds_percentages(stdout, results)
+    _understanding_counts_are_consistent(results)
     # The assistant's own path understands clean English answers: a real recognizer ran.
     clean = results["understanding"]["PocketSphinx (en-us)"]["ours"]["clean"]
     assert clean["correct"] > 0
@@ -103,7 +208,7 @@ def test_understanding_counts_are_consistent(quick_run):
 
 @pytest.mark.speech
 @pytest.mark.slow
-def test_triage_and_settings_hold_real_numbers(quick_run):
+def test_quick_run_triage_and_settings_hold_real_numbers(quick_run):
     _, _, results = quick_run
     triage = results["triage"]
     assert triage["count"] > 0
@@ -116,7 +221,7 @@ def test_triage_and_settings_hold_real_numbers(quick_run):
 
 @pytest.mark.speech
 @pytest.mark.slow
-def test_latency_and_startup_hold_real_numbers(quick_run):
+def test_quick_run_latency_and_startup_hold_real_numbers(quick_run):
     _, _, results = quick_run
     lat = results["latency"]
     assert lat["turns"] > 0 and lat["latency_ms"], lat
@@ -132,31 +237,15 @@ def test_latency_and_startup_hold_real_numbers(quick_run):
 
 @pytest.mark.speech
 @pytest.mark.slow
-def test_whisper_rows_real_voices_and_babble_sessions(quick_run):
-    """Whisper beside PocketSphinx on the same audio; people's own recordings; whole sessions in babble."""
-    from voice.speech.whisper_models import find_whisper_model
-
+def test_quick_run_real_voices_babble_sessions_and_babble_alone(quick_run):
     _, stdout, results = quick_run
-    engines = ["PocketSphinx (en-us)"] + (["Whisper (tiny.en)"] if find_whisper_model() else [])
-    assert set(results["understanding"]) >= set(engines)
-    for label in engines:
-        words = results["spoken_words"][label]
-        assert words["clips"] > 0
-        for level in words["levels"].values():
-            for kind in ("yes_no", "digits"):
-                c = level[kind]
-                assert c["correct"] + c["rejected"] + c["wrong_confident"] <= c["n"]
-        sessions = results["babble_sessions"][label]
-        assert sessions["sessions"] >= 1 and 0 <= sessions["same_level"] <= sessions["sessions"]
-        assert not [r["error"] for r in sessions["rows"] if r["error"]], sessions["rows"]
-        assert all(r["heard"] for r in sessions["rows"])  # the patient really spoke
-        alone = results["babble_alone"][label]
-        assert alone["segments"] == len(alone["rows"]) == sum(alone["counts"].values()) > 0
-        assert {r["question"] for r in alone["rows"]} == {"ces_screen", "pain_score", "age", "duration"}
+    _spoken_parts_hold_real_numbers(results, ["PocketSphinx (en-us)"])
+    _real_voices_hold(results)
     assert "Real voices" in stdout and "Whole spoken sessions" in stdout and "Babble alone" in stdout
-    if "Whisper (tiny.en)" in engines:
-        assert "Whisper (tiny.en, int8, 2 threads)" in results["startup"]
-        assert results["latency_whisper"]["latency_ms"]
+    assert "### Real voices: 10 recorded digits" in stdout
+
+
+# ---------------------------------------------------------------------- the parts, without a run
 
 
 def test_corpus_is_seeded_and_every_item_is_understood_as_text():
@@ -205,18 +294,3 @@ def test_scoring_counts_kinds_of_errors():
     assert (s["correct"], s["wrong"], s["rejected"]) == (1, 1, 1)
     assert s["yes_no_confusions"] == 1 and s["red_flag_yes_as_no"] == 1 and s["red_flag_yes"] == 3
     assert percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90) == 9
-
-
-@pytest.mark.speech
-@pytest.mark.slow
-def test_real_voices_are_measured_on_the_recordings(quick_run):
-    _, stdout, results = quick_run
-    real = results["real_voices"]
-    assert real["clips"] == 10 and real["rate_hz"] == 8000  # --quick: one take of each digit
-    assert sorted(r["expected"] for r in real["rows"]) == [str(d) for d in range(10)]
-    for key in ("ours", "naive"):
-        c = real[key]
-        assert c["correct"] + c["wrong"] + c["rejected"] == c["n"] == 10
-    assert sum(r["ours"] == r["expected"] for r in real["rows"]) == real["ours"]["correct"]
-    assert all(r["ours_text"] is None or isinstance(r["ours_text"], str) for r in real["rows"])
-    assert "### Real voices: 10 recorded digits" in stdout

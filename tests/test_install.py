@@ -2,9 +2,11 @@
 
 The rest of the suite runs from the editable install inside the checkout, where the content and
 grammar folders sit at the top of the tree. Here the wheel is built from a copy of the sources
-(so no build/ folder lands in the checkout), installed into a new venv of its own (dependencies come
-through pip, from its cache when it has them), and run from a folder outside the checkout with a
-clean environment, so nothing of the checkout can be imported by mistake.
+(so no build/ folder lands in the checkout), installed with `--no-deps` into a new venv of its own
+that sees the dependencies already installed for the tests (their site-packages folders, named in a
+.pth file; .pth files inside those folders, such as the checkout's editable install, are not read
+from there), and run from a folder outside the checkout with a clean environment, so nothing of the
+checkout can be imported by mistake. That the dependencies install from PyPI is tools/setup.sh's job.
 """
 
 from __future__ import annotations
@@ -74,8 +76,13 @@ def installed(built):
     wheel, base, env = built
     env = dict(env)
     venv = base / "venv"
-    _run([sys.executable, "-m", "venv", str(venv)], env=env)
-    _run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)], env=env)
+    _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], env=env)
+    python = venv / "bin" / "python"
+    site = _run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], env=env)
+    dependencies = [p for p in sys.path if Path(p).name == "site-packages" and Path(p).is_dir()]
+    Path(site.stdout.strip(), "dependencies.pth").write_text("\n".join(dependencies) + "\n", encoding="utf-8")
+    _run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", str(wheel)],
+         env=env)
     elsewhere = base / "elsewhere"
     elsewhere.mkdir()
     env["HOME"] = str(base / "home")  # no settings file or model of this machine's user
@@ -154,7 +161,8 @@ def test_a_typed_session_with_the_installed_command_reaches_advice(installed):
 def _documents() -> dict[str, str]:
     return {name: (ROOT / name).read_text(encoding="utf-8")
             for name in ("README.md", "docs/kiosk.md", "docs/protocol.md", "docs/architecture.md",
-                         "docs/speech-measurements.md", "content/README.md")}
+                         "docs/speech-measurements.md", "docs/measurements.md", "docs/testing.md",
+                         "content/README.md", "grammar/README.md", "CHANGELOG.md")}
 
 
 def test_every_python_module_command_in_the_docs_runs_as_written():
@@ -176,3 +184,13 @@ def test_readme_gives_two_commands_and_the_quick_test_beside_the_full_one():
     section = _documents()["README.md"].split("## The two commands", 1)[1].split("\n## ", 1)[0]
     assert re.findall(r"```sh\n(.*?)\n```", section, re.S) == ["bash tools/run.sh", "bash tools/test.sh"]
     assert 'bash tools/test.sh -m "not slow and not speech and not audio"' in section
+
+
+def test_readme_is_read_in_three_minutes():
+    """At most 900 words (counted as `wc -w` does); the rest lives in docs/, grammar/README.md,
+    results/README.md and CHANGELOG.md, which the README links to."""
+    text = _documents()["README.md"]
+    assert len(text.split()) <= 900, f"README.md has {len(text.split())} words"
+    for linked in ("docs/measurements.md", "grammar/README.md", "results/README.md", "CHANGELOG.md",
+                   "docs/architecture.md", "docs/testing.md"):
+        assert f"]({linked})" in text and (ROOT / linked).is_file(), linked

@@ -53,7 +53,7 @@ def speak_session(vignette, phrasings, speak, said: Path):
                          ids=[c.values[0] if hasattr(c, "values") else c[0] for c in CASES])
 def test_spoken_outcome_equals_typed_outcome(vignette_id, voice, snr, phrasings, tmp_path):
     vignette = VIGNETTES[vignette_id]
-    typed = run_session(vignette, seed=1, phrasings=phrasings)
+    typed = run_session(vignette, seed=1, phrasings=phrasings, in_process=True)
     assert typed.error is None and typed.disposition is not None
 
     answers, said = tmp_path / "answers", tmp_path / "said"
@@ -99,7 +99,7 @@ def test_numbers_never_understood_are_asked_as_yes_or_no(phrasings, tmp_path):
     the advice of the same person typing: the numbers are asked as yes or no, by voice."""
     vignette = VIGNETTES["older_new_back_pain_gardening"]  # 58 years old: over 50, 56 and under 60
     voice = testaudio.VOICES[6]
-    typed = run_session(vignette, seed=1, phrasings=phrasings)
+    typed = run_session(vignette, seed=1, phrasings=phrasings, in_process=True)
     numbers = {str(n) for n in vignette.numbers.values()}
     answers, said = tmp_path / "answers", tmp_path / "said"
     mumbled: list[str] = []

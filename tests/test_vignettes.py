@@ -1,4 +1,5 @@
-"""Every test patient of tests/vignettes/ driven through the real session (`python -m voice --text --jsonl`).
+"""Every test patient of tests/vignettes/ driven through the real session of `python -m voice --text --jsonl`
+(in this process, see conftest.TypedSessions; a few also through the command itself, with the same result).
 
 Triage is judged as in the clinical reference: safe means the expected level or more urgent;
 an emergency must reach emergency care; the expected cause must be among the three most likely
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.evaluation.patient import SessionResult
+from bench.evaluation.patient import SessionResult, run_session
 from bench.evaluation.report import TARGETS, summarize
 from bench.evaluation.vignettes import DEFAULT_VIGNETTE_DIR, Vignette, level_rank, load_vignettes
 
@@ -43,6 +44,22 @@ def test_vignette(vignette: Vignette, typed_sessions):
         assert vignette.expect_cause in result.causes, f"expected cause not listed\n{context}"
     else:
         assert vignette.expect_cause in result.causes[:3], f"expected cause not in the top 3\n{context}"
+
+
+THROUGH_THE_COMMAND = ("ces_saddle_numbness", "disc_after_lifting", "unsure_fever")
+"""Patients also run through `python -m voice --text --jsonl` as a subprocess: an emergency, a
+patient sent home with advice, and one who is unsure."""
+
+
+@pytest.mark.parametrize("vignette_id", THROUGH_THE_COMMAND)
+def test_the_command_gives_the_same_session_as_the_in_process_one(vignette_id, typed_sessions):
+    vignette = next(v for v in VIGNETTES if v.id == vignette_id)
+    command = run_session(vignette, seed=0, phrasings=typed_sessions.phrasings)
+    in_process = typed_sessions.of(vignette)
+    assert command.error is None, f"{command.error}\n{_transcript(command)}"
+    same = ("disposition", "causes", "red_flags", "questions", "retries", "turns", "end_reason",
+            "outcome_text")
+    assert {k: getattr(command, k) for k in same} == {k: getattr(in_process, k) for k in same}
 
 
 def test_aggregate_targets(typed_sessions):

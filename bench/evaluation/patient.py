@@ -212,19 +212,26 @@ def run_session(
     max_turns: int = MAX_TURNS,
     command: list[str] | None = None,
     speak: Callable[[str], str] | None = None,
+    in_process: bool = False,
 ) -> SessionResult:
     """Drive one real session with the vignette's patient; never raises for a bad session.
 
     By default a text session (`bench.driver.text_command`). For a spoken one, pass the `command`
     (e.g. with `--audio-in - --fast --audio-out DIR`) and `speak`, which turns what the patient says
-    into the stdin line (the path of a WAV file holding it).
+    into the stdin line (the path of a WAV file holding it). With `in_process`, the same text session
+    runs in a thread of this process (`bench.in_process`), without the command's start-up.
     """
     phrasings = phrasings if phrasings is not None else load_phrasings()
     patient = SimulatedPatient(vignette, phrasings, random.Random(f"{seed}:{vignette.id}"))
     result = SessionResult(vignette=vignette.id)
     started = time.monotonic()
     try:
-        proc = SessionProcess(command or text_command(content_dir))
+        if in_process:
+            from bench.in_process import InProcessSession
+
+            proc = InProcessSession(content_dir)
+        else:
+            proc = SessionProcess(command or text_command(content_dir))
     except OSError as err:
         result.error = f"the session could not be started: {err}"
         return result

@@ -180,6 +180,38 @@ class Recording:
         data = self.path.read_bytes()
         return np.frombuffer(data[: len(data) // 2 * 2], dtype=np.int16)
 
+    def level_since(self, since: float) -> list[float]:
+        """The level (dB) of each 10 ms frame recorded since the monotonic time `since` (the
+        recording's own latency, tens of ms, is not taken off)."""
+        from voice.speech.audio import frames, level_db
+
+        start = max(0, int((since - self.started) * RATE))
+        return [level_db(f) for f in frames(self.samples()[start:], 10)]
+
+    def wait_for_sound(self, since: float, timeout: float = 30.0, threshold_db: float = -45.0) -> float:
+        """Poll until something louder than `threshold_db` was recorded after `since`; the time it
+        was seen. AssertionError after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(level > threshold_db for level in self.level_since(since)):
+                return time.monotonic()
+            time.sleep(0.02)
+        raise AssertionError(f"no sound recorded within {timeout} s")
+
+    def wait_for_quiet(self, since: float, quiet: float = 0.6, timeout: float = 60.0,
+                       threshold_db: float = -45.0) -> float:
+        """Poll until a sound recorded after `since` has been followed by `quiet` seconds of silence
+        (a prompt has finished playing); the time it was seen. AssertionError after `timeout`."""
+        deadline = time.monotonic() + timeout
+        frames_quiet = int(quiet * 100)
+        while time.monotonic() < deadline:
+            levels = self.level_since(since)
+            loud = [i for i, level in enumerate(levels) if level > threshold_db]
+            if loud and len(levels) - 1 - loud[-1] >= frames_quiet:
+                return time.monotonic()
+            time.sleep(0.02)
+        raise AssertionError(f"no sound followed by {quiet} s of quiet within {timeout} s")
+
     def stop(self) -> np.ndarray:
         """Stop recording; the whole recording."""
         if self.proc.poll() is None:

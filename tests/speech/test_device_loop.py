@@ -64,14 +64,20 @@ def _events(text: str) -> list[dict]:
 def test_speaker_lost_mid_session(pulse, comes_back):
     """Killing the sound server while the welcome plays gives a `device` lost event, no traceback,
     and either a resume (server back: `device` back, the session reaches its outcome) or a clean end."""
+    rec = pulse.record()
     child = pulse.python(_LOST, "8" if comes_back else "3", stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          text=True)
-    time.sleep(4.0)  # the welcome is playing
+    lines = [child.stdout.readline()]  # the first event: the session has started
+    rec.wait_for_sound(since=time.monotonic(), timeout=60)  # the welcome is playing
+    rec.stop()
     pulse.kill()
     if comes_back:
-        time.sleep(2.0)
+        for line in child.stdout:  # the server is away until the session has noticed
+            lines.append(line)
+            if '"device"' in line:
+                break
         pulse.start()
-    out = child.stdout.read()
+    out = "".join(lines) + child.stdout.read()
     err = child.stderr.read()
     child.wait(60)
     assert child.returncode == 0, err
@@ -113,8 +119,8 @@ def test_spoken_loop_through_the_cli(pulse):
         elif event["event"] in ("nomatch", "noinput") and last_ask is not None:
             waiting = last_ask  # asked again
         elif event["event"] == "say" and waiting is not None:
-            # the question is being spoken; answer once it has finished
-            time.sleep(len(event["text"].split()) * 0.45 + 1.0)
+            # the question is being spoken; answer once it has finished (the room is quiet again)
+            rec.wait_for_quiet(since=time.monotonic())
             # "Is that right?" and the read-back ("Is that all right?") are answered yes.
             key = "confirm" if waiting["question"] in ("confirm", "readback_confirm") else waiting.get("kind")
             pulse.play(answers.get(key, no))

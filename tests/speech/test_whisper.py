@@ -263,7 +263,7 @@ def test_whole_session_by_voice_with_whisper(tmp_path):
     """A cauda equina patient speaking through `--audio-in -` with Whisper: emergency, like typed."""
     vignette = {v.id: v for v in load_vignettes()}["ces_saddle_numbness"]
     phrasings = load_phrasings()
-    typed = run_session(vignette, seed=1, phrasings=phrasings)
+    typed = run_session(vignette, seed=1, phrasings=phrasings, in_process=True)
     said: list[str] = []
 
     def speak(text: str) -> str:
