@@ -23,6 +23,7 @@ from .channel import Channel
 from .checks import Checks, ask_record, heard
 from .device import DeviceGuard
 from .events import Emitter, End, NoInput, NoMatch, Start
+from .offer import wants_more
 from .sentences import Sentences, answer_words
 from .states import STEPS, Ended, Reask, State, Tracker, state_of
 
@@ -80,6 +81,8 @@ class Session:
         self.model = model if model is not None else getattr(listener, "model", None)
         self.triage = Triage(content)
         self.outcome: Outcome | None = None
+        self.advice_text = ""
+        """Everything the advice says (also the part offered), for the clinician summary."""
         self.sentences = Sentences(content, self.region)
         self.tracker = Tracker()
         self.channel = Channel(listener, speaker, grammar, events, self.sentences,
@@ -287,6 +290,7 @@ class Session:
         text = self.line("help_now")
         self.channel.cue("emergency")
         self.outcome, record = advice.help_now(text, len(self.triage.asked))
+        self.advice_text = text
         self.say(text)
         self.channel.send(record)
 
@@ -294,12 +298,21 @@ class Session:
         """Say the advice; the `outcome` event goes out after its first sentence."""
         self.tracker.enter(State.OUTCOME)
         self.outcome = outcome
-        parts = advice.parts(self.sentences, outcome, self.triage.answers)
+        said = advice.spoken(self.sentences, outcome, self.triage.answers)
+        self.advice_text = said.text
         if outcome.disposition is Disposition.EMERGENCY:
             self.channel.cue("emergency")
         # The first sentence goes out before the event, so `heard` keeps its place and its latency.
-        self.say(parts[0])
-        self.channel.send(advice.record(outcome, " ".join(parts), len(self.triage.asked)))
-        for part in parts[1:]:
+        self.say(said.first[0])
+        self.channel.send(advice.record(outcome, said, len(self.triage.asked)))
+        for part in said.first[1:]:
+            self.say(part)
+        if said.more and said.offered:
+            if wants_more(self.channel, self.grammar, self.sentences, self.tracker, self.listen):
+                for part in said.more:
+                    self.say(part)
+            else:
+                self.say(self.line("more_declined"))
+        for part in said.close:
             self.say(part)
         self.say(self.line("goodbye"))
