@@ -50,11 +50,10 @@ SAFETY_NET_SIGNS = (
     ("pee or poo", "new trouble starting or controlling pee or poo"),
     ("numbness between your legs", "numbness between the legs"),
     ("numbness or weakness in both legs", "numbness or weakness in both legs"),
-    ("sexual feeling", "loss of sexual feeling"),
-    ("erection", "loss of erections"),
-    ("fever", "fever"),
-    ("leg gets weaker", "a leg that gets weaker"),
+    ("getting weaker", "a weak leg getting weaker (an emergency, as the rule makes it)"),
 )
+"""Signs every outcome but an emergency names; the fever and one-leg signs are named only where
+they would change the level (soon and self-care) and the person does not have them already."""
 
 
 def sentences(text: str) -> list[str]:
@@ -211,12 +210,18 @@ def test_escalation_advice_reaches_the_person(outcomes):
 
 @pytest.mark.slow
 def test_the_safety_net_names_the_signs_to_remember(outcomes):
-    for vid, (_, result) in outcomes.items():
+    for vid, (vignette, result) in outcomes.items():
         if result.disposition == "emergency":
             continue
         text = result.outcome_text.lower()
         missing = [name for words, name in SAFETY_NET_SIGNS if words not in text]
         assert not missing, f"{vid}: the safety-net does not name {missing}"
+        if "fever" in vignette.yes:
+            assert "if you get a fever" not in text, vid
+        elif result.disposition in ("soon", "self_care"):
+            assert "if you get a fever" in text, vid
+        if "leg gets weaker" in text or "leg becomes weak" in text:
+            assert result.disposition in ("soon", "self_care"), f"{vid}: 111 for a weakening leg"
 
 
 # ------------------------------------------------------------------ the content
@@ -415,8 +420,10 @@ def test_every_outcome_sentence_in_the_content_is_short():
         texts += [(f"{cause.id} name", cause.name)]
         texts += [(f"{cause.id} tip", tip.say) for tip in cause.self_care]
         texts += [(f"{cause.id} see_doctor", text) for text in cause.see_doctor.values()]
-    for key in ("outcome_unsure_emergency", "safety_net", "not_diagnosis", "help_now"):
+    for key in ("outcome_unsure_emergency", "emergency_if", "not_diagnosis", "help_now", "offer_more"):
         texts.append((key, SHIPPED.say(key)))
+    texts += [(f"{level.value} safety_net", line.say) for level, d in SHIPPED.dispositions.items()
+              for line in d.safety_net]
     long = [f"{where}: {len(s.split())} words: {s}" for where, text in texts for s in sentences(text)
             if len(s.split()) > MAX_WORDS]
     assert not long, "\n".join(long)

@@ -147,7 +147,8 @@ def _safety_net(s: Sentences, outcome: Outcome, answers: Answers) -> list[str]:
     left out when its `when` is false for what the person said (no "if you get a fever" to someone
     with a fever, no erections for a child)."""
     lines = s.content.dispositions[outcome.disposition].safety_net
-    return [s.fill(line.say) for line in lines if line.when is None or line.when.evaluate(answers) is not False]
+    return [s.fill(line.say) for line in lines
+            if line.when is None or line.when.evaluate(answers) is not False]
 
 
 def record(outcome: Outcome, said: Spoken, questions: int) -> OutcomeEvent:
