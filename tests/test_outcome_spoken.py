@@ -68,7 +68,7 @@ def test_every_patient_who_is_offered_more_declines_and_the_session_completes(re
 
 
 def _mini_lines(after: list[str | None]) -> list[str | None]:
-    """A patient of the fixture content who ends at soon (pain below the knee for three weeks), then `after`."""
+    """A patient of the fixture content who ends at soon (pain below the knee, three weeks), then `after`."""
     return ["no", "no", "35", "yes", "3 weeks", "yes", *after]
 
 
@@ -123,7 +123,8 @@ def test_the_safety_net_never_tells_someone_to_look_out_for_what_they_already_ha
 
 def test_the_safety_net_keeps_to_the_levels_of_the_rules():
     """A weak leg getting weaker is an emergency rule, so no safety-net sends it to the urgent line."""
-    assert next(r for r in SHIPPED.red_flags if r.id == "weakness_getting_worse").level is Disposition.EMERGENCY
+    worse = next(r for r in SHIPPED.red_flags if r.id == "weakness_getting_worse")
+    assert worse.level is Disposition.EMERGENCY
     for level, text in SHIPPED.dispositions.items():
         for line in text.safety_net:
             if "weak" in line.say and "{urgent_line}" in line.say:
