@@ -23,6 +23,7 @@ from voice.triage.advice import rank
 from voice.triage.engine import Triage
 from voice.triage.loader import load_content
 from voice.triage.model import Disposition
+from voice.triage.sources import citations
 
 VIGNETTES = load_vignettes(DEFAULT_VIGNETTE_DIR)
 SHIPPED = load_content()
@@ -285,7 +286,10 @@ def test_pregnancy_causes_require_pregnancy():
         assert "pregnant" in SHIPPED.causes[cid].requires.findings()
 
 
-HEAT_TIP = '    - {say: "Use heat.", source: seed 000}\n'
+SEED_000 = ("thehealthboard.com (seed 000), What are the most common causes of buttock and leg pain?, "
+            "https://thehealthboard.com/what-are-the-most-common-causes-of-buttock-and-leg-pain.htm, "
+            "checked 2026-12-07")
+HEAT_TIP = f'    - {{say: "Use heat.", source: "{SEED_000}"}}\n'
 
 
 @pytest.mark.parametrize("old, new, message", [
@@ -303,29 +307,32 @@ def test_bad_outcome_tags_are_clear_errors(mini_copy, old, new, message):
         load_content(mini_copy)
 
 
-def _source_names(text: str) -> list[str]:
-    """The source names of one `source:` text ("NHS sciatica; NICE NG59 (section)")."""
-    return [re.sub(r"\s*\(.*\)$", "", part.strip()) for part in text.split(";") if part.strip()]
+def _citations_used() -> dict[str, str]:
+    """Every citation of the shipped content, and the first place that uses it."""
+    used: dict[str, str] = {}
+    texts = []
+    for cause in SHIPPED.causes.values():
+        texts += [(tip.source, f"cause {cause.id}") for tip in cause.self_care]
+        texts += [(text, f"cause {cause.id}") for text in cause.sources]
+    texts += [(rule.source, f"rule {rule.id}") for rule in SHIPPED.red_flags + SHIPPED.escalations]
+    texts += [(q.source, f"question {q.id}") for q in SHIPPED.questions.values() if q.source]
+    for text, where in texts:
+        for found in citations(text):
+            assert not isinstance(found, str), f"{where}: {found}"  # the loader rejects these
+            used.setdefault(found.address, where)
+    return used
 
 
 def test_every_source_is_traceable():
-    """Each source name in the content is listed in content/README.md with publisher and document."""
+    """Each source names publisher, title, https address and the date it was checked (the loader
+    checks the form), was checked by now, and its address is in content/README.md's Sources table
+    with the reason it was chosen."""
     readme = (Path(SHIPPED.folder) / "README.md").read_text(encoding="utf-8")
     table = readme.split("\n## Sources\n", 1)[1]
-    listed = {row.split("|")[1].strip() for row in table.splitlines() if row.startswith("| ")}
-    listed |= {f"seed {n:03d}" for n in range(5)} if "seed 000 to seed 004" in listed else set()
-    used: dict[str, str] = {}
-    for cause in SHIPPED.causes.values():
-        for name in [n for tip in cause.self_care for n in _source_names(tip.source)] + list(cause.sources):
-            used.setdefault(name, f"cause {cause.id}")
-    for rule in SHIPPED.red_flags + SHIPPED.escalations:
-        for name in _source_names(rule.source):
-            used.setdefault(name, f"rule {rule.id}")
-    for question in SHIPPED.questions.values():
-        for name in _source_names(question.source):
-            used.setdefault(name, f"question {question.id}")
-    missing = [f"{name!r} (first used by {where})" for name, where in sorted(used.items())
-               if name not in listed]
+    used = _citations_used()
+    assert len(used) >= 30
+    missing = [f"{address} (first used by {where})" for address, where in sorted(used.items())
+               if f"<{address}>" not in table]
     assert not missing, "sources not listed in content/README.md: " + ", ".join(missing)
 
 

@@ -238,7 +238,7 @@ class Question:
             help=r.text(entry, "help", what, REGION_PLACEHOLDERS),
             why=r.text(entry, "why", what, REGION_PLACEHOLDERS),
             readback=r.text(entry, "readback", what, set()),
-            source=str(entry.get("source", "")), **kwargs,
+            source=r.source(entry, "source", what) if "source" in entry else "", **kwargs,
         )
 
 
@@ -299,7 +299,7 @@ class Rule:
                    fix="list cause ids from causes.yaml")
         action = r.text(entry, "action", what, REGION_PLACEHOLDERS) if "action" in entry else ""
         advice = r.text(entry, "advice", what, REGION_PLACEHOLDERS)
-        source = r.text(entry, "source", what, set())
+        source = r.source(entry, "source", what)
         return cls(rid, cond, level, unsure, tuple(suspects), advice, source, action)
 
 
