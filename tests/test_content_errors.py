@@ -42,10 +42,10 @@ CASES = [
     ("source_short_name", "causes.yaml", f'source: "{SEED_000}"}}', "source: seed 000}",
      r"causes\.yaml, line \d+: cause 'muscle_strain': source 'seed 000' lacks an https:// address, the date "
      r"it was checked, a publisher and a title.*fix: write each source as 'PUBLISHER, TITLE, https://"),
-    ("source_without_date", "red_flags.yaml", ", https://www.nhs.uk/conditions/back-pain/, checked 2026-12-07",
-     ", https://www.nhs.uk/conditions/back-pain/",
-     r"red_flags\.yaml, line \d+: .*source 'NHS, Back pain, https://www\.nhs\.uk/conditions/back-pain/' lacks "
-     r"the date it was checked"),
+    ("source_without_date", "red_flags.yaml", "/conditions/back-pain/, checked 2026-12-07",
+     "/conditions/back-pain/",
+     r"red_flags\.yaml, line \d+: .*source 'NHS, Back pain, https://www\.nhs\.uk/conditions/back-pain/' "
+     r"lacks the date it was checked"),
     ("source_without_address", "causes.yaml", 'sources: ["NHS, Back pain, https://www.nhs.uk/conditions/back-pain/',
      'sources: ["NHS, Back pain, www.nhs.uk/conditions/back-pain/',
      r"causes\.yaml, line \d+: cause '\w+': source 'NHS, Back pain, www\.nhs\.uk/conditions/back-pain/, "

@@ -69,7 +69,7 @@ class Summary:
         """The fields of a `summary` event."""
         return {"answers": [{"label": label, "answer": answer} for label, answer in self.answers],
                 "red_flags": list(self.red_flags), "disposition": self.disposition, "reason": self.reason,
-                "said": self.said, "text": self.text()}
+                "text": self.text()}
 
 
 def _red_flag(content: Content, triage, finding: str) -> str:

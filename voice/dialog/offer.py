@@ -14,6 +14,7 @@ from ..ports import Utterance
 from ..triage.conditions import YES
 from ..triage.model import Question
 from ..understanding import Grammar
+from .advice import Spoken
 from .channel import Channel
 from .checks import ask_record, heard
 from .events import NoInput, NoMatch
@@ -55,3 +56,17 @@ def wants_more(channel: Channel, grammar: Grammar, sentences: Sentences, tracker
                 channel.cue("nomatch")
             text = question.rephrase
     return False
+
+
+def offer_more(said: Spoken, channel: Channel, grammar: Grammar, sentences: Sentences, tracker: Tracker,
+               listen: Callable[[Question], Utterance]) -> None:
+    """After the part said at once: the offer and, on a yes, the rest; then the closing words.
+    An emergency offers nothing."""
+    if said.more and said.offered:
+        if wants_more(channel, grammar, sentences, tracker, listen):
+            for part in said.more:
+                channel.say(part)
+        else:
+            channel.say(sentences.line("more_declined"))
+    for part in said.close:
+        channel.say(part)

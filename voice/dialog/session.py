@@ -23,7 +23,7 @@ from .channel import Channel
 from .checks import Checks, ask_record, heard
 from .device import DeviceGuard
 from .events import Emitter, End, NoInput, NoMatch, Start
-from .offer import wants_more
+from .offer import offer_more
 from .sentences import Sentences, answer_words
 from .states import STEPS, Ended, Reask, State, Tracker, state_of
 
@@ -81,8 +81,7 @@ class Session:
         self.model = model if model is not None else getattr(listener, "model", None)
         self.triage = Triage(content)
         self.outcome: Outcome | None = None
-        self.advice_text = ""
-        """Everything the advice says (also the part offered), for the clinician summary."""
+        self.advice_text = ""  # everything the advice says (also the part offered), for the summary
         self.sentences = Sentences(content, self.region)
         self.tracker = Tracker()
         self.channel = Channel(listener, speaker, grammar, events, self.sentences,
@@ -307,12 +306,5 @@ class Session:
         self.channel.send(advice.record(outcome, said, len(self.triage.asked)))
         for part in said.first[1:]:
             self.say(part)
-        if said.more and said.offered:
-            if wants_more(self.channel, self.grammar, self.sentences, self.tracker, self.listen):
-                for part in said.more:
-                    self.say(part)
-            else:
-                self.say(self.line("more_declined"))
-        for part in said.close:
-            self.say(part)
+        offer_more(said, self.channel, self.grammar, self.sentences, self.tracker, self.listen)
         self.say(self.line("goodbye"))
