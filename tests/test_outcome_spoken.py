@@ -129,3 +129,10 @@ def test_the_safety_net_keeps_to_the_levels_of_the_rules():
         for line in text.safety_net:
             if "weak" in line.say and "{urgent_line}" in line.say:
                 assert "weaker" not in line.say, (level, line.say)
+
+
+def test_a_child_is_never_asked_about_injecting_drugs_or_erections():
+    child = _spoken(age=8, fever="yes", pain_below_knee="no")
+    assert child.text and "inject drugs" not in child.text and "erections" not in child.text
+    adult = _spoken(age=30, fever="yes", pain_below_knee="no")
+    assert "inject drugs" in adult.text
