@@ -11,6 +11,11 @@ import pytest
 from voice.errors import ContentError
 from voice.triage.loader import load_content
 
+SEED_000 = ("thehealthboard.com (seed 000), What are the most common causes of buttock and leg pain?, "
+            "https://thehealthboard.com/what-are-the-most-common-causes-of-buttock-and-leg-pain.htm, "
+            "checked 2026-12-07")
+"""The fixture content's citation of seed 000, as its causes.yaml writes it."""
+
 # (id, file, text to replace, replacement, message pattern)
 CASES = [
     ("unknown_key", "questions.yaml", "  rephrase: \"Fever?\"", "  rephrase: \"Fever?\"\n  txt: oops",
@@ -31,9 +36,26 @@ CASES = [
      r"tree\.yaml, line \d+: node 'age': `after_red_flag` must be true or false"),
     ("unknown_question", "tree.yaml", "ask: lifting_start", "ask: lifting",
      r"node 'lifting' asks unknown question 'lifting'"),
-    ("no_self_care", "causes.yaml", "    - {say: \"Use heat.\", source: seed 000}\n", "    []\n",
+    ("no_self_care", "causes.yaml", f"    - {{say: \"Use heat.\", source: \"{SEED_000}\"}}\n", "    []\n",
      r"cause 'muscle_strain'.*self"),
-    ("no_sources", "causes.yaml", "sources: [seed 000]", "sources: []",
+    # Every source names publisher, title, https address and the date it was checked.
+    ("source_short_name", "causes.yaml", f'source: "{SEED_000}"}}', "source: seed 000}",
+     r"causes\.yaml, line \d+: cause 'muscle_strain': source 'seed 000' lacks an https:// address, the date "
+     r"it was checked, a publisher and a title.*fix: write each source as 'PUBLISHER, TITLE, https://"),
+    ("source_without_date", "red_flags.yaml", "/conditions/back-pain/, checked 2026-12-07",
+     "/conditions/back-pain/",
+     r"red_flags\.yaml, line \d+: .*source 'NHS, Back pain, https://www\.nhs\.uk/conditions/back-pain/' "
+     r"lacks the date it was checked"),
+    ("source_without_address", "causes.yaml", 'sources: ["NHS, Back pain, https://www.nhs.uk/conditions/back-pain/',
+     'sources: ["NHS, Back pain, www.nhs.uk/conditions/back-pain/',
+     r"causes\.yaml, line \d+: cause '\w+': source 'NHS, Back pain, www\.nhs\.uk/conditions/back-pain/, "
+     r"checked 2026-12-07' lacks an https:// address"),
+    ("source_without_title", "red_flags.yaml", '"NHS, Sciatica, https://www.nhs.uk/conditions/sciatica/',
+     '"NHS, https://www.nhs.uk/conditions/sciatica/',
+     r"red_flags\.yaml, line \d+: .*lacks a publisher and a title"),
+    ("source_bad_date", "red_flags.yaml", "back-pain/, checked 2026-12-07", "back-pain/, checked 2026-13-45",
+     r"red_flags\.yaml, line \d+: .*has no real date \(2026-13-45\)"),
+    ("no_sources", "causes.yaml", f"sources: [\"{SEED_000}\"]", "sources: []",
      r"cause 'muscle_strain' has no sources"),
     ("red_flag_not_urgent", "red_flags.yaml", "  level: urgent", "  level: soon",
      r"rule 'fever' is a red flag with level 'soon'.*must be emergency or urgent"),

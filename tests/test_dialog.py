@@ -15,7 +15,8 @@ from voice.triage.conditions import Answers, NumberRange, NumberTest
 
 
 def asked(events):
-    return [e["question"] for e in of(events, "ask")]
+    """The questions asked up to the advice (the offer of more after it: tests/test_outcome_spoken.py)."""
+    return [e["question"] for e in of(events, "ask") if e["question"] != "more"]
 
 
 def test_red_flag_yes_ends_at_once_with_emergency(mini, grammar):
@@ -26,11 +27,13 @@ def test_red_flag_yes_ends_at_once_with_emergency(mini, grammar):
     assert set(outcome["red_flags"]) == {"saddle_numbness", "bladder_problem"}
     assert asked(events) == ["ces_screen"]
     assert events[-1] == {**events[-1], "event": "end", "reason": "complete"}
-    # The one action comes first, the not-a-diagnosis sentence last before goodbye.
+    # The one action comes first; an emergency says only what to do now and until help comes: no
+    # offer of more, no not-a-diagnosis sentence, then goodbye.
     says = [e["text"] for e in of(events, "say")]
     first = says.index("Call 999 now or go to A and E.")
-    assert "not a diagnosis" in says[-2]
     assert first < len(says) - 2
+    assert says[-1] == mini.say("goodbye")
+    assert not any("not a diagnosis" in said or said == mini.say("offer_more") for said in says[first:])
 
 
 def test_unsure_red_flag_is_never_read_as_no(mini, grammar):

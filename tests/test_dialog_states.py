@@ -37,7 +37,8 @@ def test_the_shipped_transition_table_is_whole():
     ({s: t for s, t in TRANSITIONS.items() if s is not State.HELP_NOW}, "without transitions"),
     ({**TRANSITIONS, State.STILL_THERE: frozenset({State.STILL_THERE})}, "never reach the end"),
     ({s: t - {State.STILL_THERE} for s, t in TRANSITIONS.items()}, "reaches from start"),
-    ({**TRANSITIONS, State.OUTCOME: frozenset()}, "never reach the end"),
+    ({**TRANSITIONS, State.OUTCOME: frozenset({State.MORE}), State.MORE: frozenset({State.OUTCOME})},
+     "never reach the end"),
     ({**TRANSITIONS, State.END: frozenset({State.START})}, "never reach the end"),
 ], ids=["missing state", "still there traps", "unreachable", "outcome dead end", "end leads on"])
 def test_a_broken_transition_table_is_refused(broken, match):
@@ -85,10 +86,10 @@ def test_a_heard_record_keeps_its_speech_end_out_of_the_stream():
      ["question", "findings", "kind", "choices", "text"]),
     (Ask("number_at_least", [], "yes_no", [], "Is it 50 or more?", of="age", at_least=50),
      ["question", "findings", "kind", "choices", "text", "of", "at_least"]),
-    (Outcome("urgent", [], [], "Go.", questions=3),
-     ["disposition", "red_flags", "causes", "text", "questions"]),
+    (Outcome("urgent", [], [], "Go.", questions=3, first="Go.", more=""),
+     ["disposition", "red_flags", "causes", "text", "questions", "first", "more"]),
     (Outcome("emergency", [], [], "Call.", because_of="help_now", questions=0),
-     ["disposition", "red_flags", "causes", "text", "because_of", "questions"]),
+     ["disposition", "red_flags", "causes", "text", "because_of", "questions", "first", "more"]),
     (Device("lost", "unplugged"), ["status", "message"]),
     (Device("back"), ["status"]),
     (Start("0.1.0", "text", "en", None, "uk"), ["version", "engine", "language", "model", "region"]),

@@ -50,7 +50,7 @@ RED_FLAGS = """\
   level: emergency
   {unsure_level}suspects: [heart]
   advice: "Chest pain with back pain needs help now."
-  source: NHS back pain
+  source: "NHS, Back pain, https://www.nhs.uk/conditions/back-pain/, checked 2026-12-07"
 """
 
 CAUSES = """\
@@ -63,9 +63,9 @@ strain:
   evidence:
     - {when: lifting_start, weight: 2}
   self_care:
-    - {say: "Keep moving.", source: NICE NG59}
+    - {say: "Keep moving.", source: "NICE, NG59, https://www.nice.org.uk/guidance/ng59, checked 2026-12-07"}
   see_doctor: "See a doctor if it gets worse."
-  sources: [NICE NG59]
+  sources: ["NICE, NG59, https://www.nice.org.uk/guidance/ng59, checked 2026-12-07"]
 disc:
   name: sciatica from a disc
   description: A disc presses on a nerve.
@@ -74,9 +74,9 @@ disc:
   level: self_care
   evidence: []
   self_care:
-    - {say: "Keep active.", source: NICE NG59}
+    - {say: "Keep active.", source: "NICE, NG59, https://www.nice.org.uk/guidance/ng59, checked 2026-12-07"}
   see_doctor: "See a doctor if it is not better in six weeks."
-  sources: [NICE NG59]
+  sources: ["NICE, NG59, https://www.nice.org.uk/guidance/ng59, checked 2026-12-07"]
 heart:
   name: a heart problem
   description: The heart.
@@ -86,9 +86,10 @@ heart:
   evidence:
     - {when: chest_pain, weight: 5}
   self_care:
-    - {say: "Do not drive yourself.", source: NHS}
+    - say: "Do not drive yourself."
+      source: "NHS, Back pain, https://www.nhs.uk/conditions/back-pain/, checked 2026-12-07"
   see_doctor: "Go now."
-  sources: [NHS]
+  sources: ["NHS, Back pain, https://www.nhs.uk/conditions/back-pain/, checked 2026-12-07"]
 """
 
 

@@ -33,7 +33,7 @@ from voice.triage.model import Disposition
 ROOT = Path(__file__).resolve().parents[1]
 
 # People, as typed lines (None is silence). Each starts with a wake phrase.
-SELF_CARE = ["start", "no", "no", "35", "yes", "3 weeks", "yes"]
+SELF_CARE = ["start", "no", "no", "35", "yes", "3 weeks", "yes", "no"]  # the last: no to the offer of more
 WALK_AWAY = ["hello", "no", None, None, None]
 EMERGENCY = ["start", "yes"]
 STOPS = ["start", "no", "I'm done"]
@@ -356,8 +356,8 @@ def test_errors_while_idle_do_not_end_the_kiosk(mini, grammar):
 # ---------------------------------------------------------------- privacy
 
 
-PERSON_1 = ["start", "not sure", "no", "83", "yes", "two weeks", "yes"]
-"""83 years old, not sure about the cauda equina red flag."""
+PERSON_1 = ["start", "not sure", "no", "83", "yes", "two weeks", "yes", "no"]
+"""83 years old, not sure about the cauda equina red flag; no to the offer of more."""
 
 
 def _reachable(root, skip):
@@ -496,7 +496,7 @@ def test_repeat_help_not_sure_rate_and_volume_in_a_kiosk_session(mini, grammar):
             return super().listen(expect, on_speech)
 
     lines = ["start", "repeat", "help", "slower", "slower", "louder", "not sure", "no", "35", "yes",
-             "3 weeks", "yes", "start", "no"]
+             "3 weeks", "yes", "no", "start", "no"]  # "no" to the offer of more, then the next person
     events, _ = run_kiosk(mini, grammar, None, listener=Watch(lines), speaker=speaker)
     first, second = people(events)
     said = [e["text"] for e in of(first, "say")]

@@ -23,6 +23,7 @@ from voice.triage.advice import rank
 from voice.triage.engine import Triage
 from voice.triage.loader import load_content
 from voice.triage.model import Disposition
+from voice.triage.sources import citations
 
 VIGNETTES = load_vignettes(DEFAULT_VIGNETTE_DIR)
 SHIPPED = load_content()
@@ -50,11 +51,10 @@ SAFETY_NET_SIGNS = (
     ("pee or poo", "new trouble starting or controlling pee or poo"),
     ("numbness between your legs", "numbness between the legs"),
     ("numbness or weakness in both legs", "numbness or weakness in both legs"),
-    ("sexual feeling", "loss of sexual feeling"),
-    ("erection", "loss of erections"),
-    ("fever", "fever"),
-    ("leg gets weaker", "a leg that gets weaker"),
+    ("getting weaker", "a weak leg getting weaker (an emergency, as the rule makes it)"),
 )
+"""Signs every outcome but an emergency names; the fever and one-leg signs are named only where
+they would change the level (soon and self-care) and the person does not have them already."""
 
 
 def sentences(text: str) -> list[str]:
@@ -211,12 +211,18 @@ def test_escalation_advice_reaches_the_person(outcomes):
 
 @pytest.mark.slow
 def test_the_safety_net_names_the_signs_to_remember(outcomes):
-    for vid, (_, result) in outcomes.items():
+    for vid, (vignette, result) in outcomes.items():
         if result.disposition == "emergency":
             continue
         text = result.outcome_text.lower()
         missing = [name for words, name in SAFETY_NET_SIGNS if words not in text]
         assert not missing, f"{vid}: the safety-net does not name {missing}"
+        if "fever" in vignette.yes:
+            assert "if you get a fever" not in text, vid
+        elif result.disposition in ("soon", "self_care"):
+            assert "if you get a fever" in text, vid
+        if "leg gets weaker" in text or "leg becomes weak" in text:
+            assert result.disposition in ("soon", "self_care"), f"{vid}: 111 for a weakening leg"
 
 
 # ------------------------------------------------------------------ the content
@@ -280,7 +286,10 @@ def test_pregnancy_causes_require_pregnancy():
         assert "pregnant" in SHIPPED.causes[cid].requires.findings()
 
 
-HEAT_TIP = '    - {say: "Use heat.", source: seed 000}\n'
+SEED_000 = ("thehealthboard.com (seed 000), What are the most common causes of buttock and leg pain?, "
+            "https://thehealthboard.com/what-are-the-most-common-causes-of-buttock-and-leg-pain.htm, "
+            "checked 2026-12-07")
+HEAT_TIP = f'    - {{say: "Use heat.", source: "{SEED_000}"}}\n'
 
 
 @pytest.mark.parametrize("old, new, message", [
@@ -298,29 +307,32 @@ def test_bad_outcome_tags_are_clear_errors(mini_copy, old, new, message):
         load_content(mini_copy)
 
 
-def _source_names(text: str) -> list[str]:
-    """The source names of one `source:` text ("NHS sciatica; NICE NG59 (section)")."""
-    return [re.sub(r"\s*\(.*\)$", "", part.strip()) for part in text.split(";") if part.strip()]
+def _citations_used() -> dict[str, str]:
+    """Every citation of the shipped content, and the first place that uses it."""
+    used: dict[str, str] = {}
+    texts = []
+    for cause in SHIPPED.causes.values():
+        texts += [(tip.source, f"cause {cause.id}") for tip in cause.self_care]
+        texts += [(text, f"cause {cause.id}") for text in cause.sources]
+    texts += [(rule.source, f"rule {rule.id}") for rule in SHIPPED.red_flags + SHIPPED.escalations]
+    texts += [(q.source, f"question {q.id}") for q in SHIPPED.questions.values() if q.source]
+    for text, where in texts:
+        for found in citations(text):
+            assert not isinstance(found, str), f"{where}: {found}"  # the loader rejects these
+            used.setdefault(found.address, where)
+    return used
 
 
 def test_every_source_is_traceable():
-    """Each source name in the content is listed in content/README.md with publisher and document."""
+    """Each source names publisher, title, https address and the date it was checked (the loader
+    checks the form), was checked by now, and its address is in content/README.md's Sources table
+    with the reason it was chosen."""
     readme = (Path(SHIPPED.folder) / "README.md").read_text(encoding="utf-8")
     table = readme.split("\n## Sources\n", 1)[1]
-    listed = {row.split("|")[1].strip() for row in table.splitlines() if row.startswith("| ")}
-    listed |= {f"seed {n:03d}" for n in range(5)} if "seed 000 to seed 004" in listed else set()
-    used: dict[str, str] = {}
-    for cause in SHIPPED.causes.values():
-        for name in [n for tip in cause.self_care for n in _source_names(tip.source)] + list(cause.sources):
-            used.setdefault(name, f"cause {cause.id}")
-    for rule in SHIPPED.red_flags + SHIPPED.escalations:
-        for name in _source_names(rule.source):
-            used.setdefault(name, f"rule {rule.id}")
-    for question in SHIPPED.questions.values():
-        for name in _source_names(question.source):
-            used.setdefault(name, f"question {question.id}")
-    missing = [f"{name!r} (first used by {where})" for name, where in sorted(used.items())
-               if name not in listed]
+    used = _citations_used()
+    assert len(used) >= 30
+    missing = [f"{address} (first used by {where})" for address, where in sorted(used.items())
+               if f"<{address}>" not in table]
     assert not missing, "sources not listed in content/README.md: " + ", ".join(missing)
 
 
@@ -415,8 +427,10 @@ def test_every_outcome_sentence_in_the_content_is_short():
         texts += [(f"{cause.id} name", cause.name)]
         texts += [(f"{cause.id} tip", tip.say) for tip in cause.self_care]
         texts += [(f"{cause.id} see_doctor", text) for text in cause.see_doctor.values()]
-    for key in ("outcome_unsure_emergency", "safety_net", "not_diagnosis", "help_now"):
+    for key in ("outcome_unsure_emergency", "emergency_if", "not_diagnosis", "help_now", "offer_more"):
         texts.append((key, SHIPPED.say(key)))
+    texts += [(f"{level.value} safety_net", line.say) for level, d in SHIPPED.dispositions.items()
+              for line in d.safety_net]
     long = [f"{where}: {len(s.split())} words: {s}" for where, text in texts for s in sentences(text)
             if len(s.split()) > MAX_WORDS]
     assert not long, "\n".join(long)

@@ -17,10 +17,13 @@ from typing import Any
 
 from bench.driver import BadLine, SessionProcess, text_command
 from voice.dialog.events import Ask, End, Heard, NoInput, NoMatch, Outcome
+from voice.dialog.states import State
 
 from .vignettes import DEFAULT_VIGNETTE_DIR, Vignette, VignetteError, read_yaml
 
 PHRASINGS_FILE = "_phrasings.yaml"
+OFFER = State.MORE.value
+"""The question id of the offer after the outcome's first part; the patient declines it."""
 MAX_TURNS = 60
 """Answers written before the session counts as hung."""
 SESSION_TIMEOUT = 60.0
@@ -140,6 +143,8 @@ class SimulatedPatient:
             if number is None or not isinstance(ask.at_least, (int, float)):
                 return "unsure"
             return "yes" if number >= ask.at_least else "no"
+        if ask.question == OFFER:  # "Would you like some things that may help at home?"
+            return "no"
         if not findings:
             if ask.question == "confirm":  # "I heard ... Is that right?": only if it was heard right
                 return "confirm" if self.heard == self.meant or self.meant is None else "no"
@@ -194,6 +199,8 @@ class SessionResult:
     stderr_tail: str = ""
     outcome_text: str = ""
     """What the outcome said (the `outcome` event's text)."""
+    outcome_first: str = ""
+    """The part of it said at once (the `outcome` event's `first`)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -304,6 +311,7 @@ def run_session(
                     result.disposition = event.disposition
                     result.red_flags = [str(f) for f in event.red_flags]
                     result.outcome_text = event.text
+                    result.outcome_first = event.first or ""
                     result.causes = [c.get("id") if isinstance(c, dict) else str(c) for c in event.causes]
                     break
                 case End(reason=reason):
@@ -311,7 +319,7 @@ def run_session(
                     result.error = f"the session ended ({result.end_reason}) before an outcome"
                     break
         if result.disposition is not None:
-            result.end_reason = _end_reason(proc)
+            result.end_reason = _end_reason(proc, patient, speak)
     finally:
         proc.finish(timeout=2)
         result.seconds = round(time.monotonic() - started, 3)
@@ -319,17 +327,22 @@ def run_session(
     return result
 
 
-def _end_reason(proc: SessionProcess) -> str | None:
-    """After the outcome: close the input and wait up to END_TIMEOUT for the `end` event's reason."""
-    proc.close_input()
+def _end_reason(proc: SessionProcess, patient: SimulatedPatient,
+                speak: Callable[[str], str] | None = None) -> str | None:
+    """After the outcome: answer the offer of more advice as the patient would ("no"), then close
+    the input and wait up to END_TIMEOUT for the `end` event's reason."""
     end_deadline = time.monotonic() + END_TIMEOUT
     while time.monotonic() < end_deadline:
         try:
             _, event = proc.next_event(max(0.01, end_deadline - time.monotonic()))
         except queue.Empty:
-            return None
+            break
         if event is None:
             return None
+        if isinstance(event, Ask) and event.question == OFFER:
+            proc.write(_said(patient.answer(event), speak))
+            proc.close_input()
         if isinstance(event, End):
             return event.reason
+    proc.close_input()
     return None

@@ -96,6 +96,9 @@ def summarize(
     asked = [r["questions"] for r in rows if not r["error"] and r["got_disposition"] != "emergency"]
     median_q = statistics.median(asked) if asked else None
     max_q = max(asked) if asked else None
+    # Words said at once, before the offer of more (the outcome event's `first`): about 60.
+    first = [len(str(r["session"].get("outcome_first") or "").split()) for r in rows
+             if not r["error"] and r["session"].get("outcome_first")]
 
     targets = {
         "safe": {
@@ -146,6 +149,8 @@ def summarize(
             "total": n,
         },
         "questions": {"median": median_q, "max": max_q, "sessions": len(asked)},
+        "first_words": {"median": statistics.median(first) if first else None,
+                        "max": max(first) if first else None, "over_60": sum(1 for w in first if w > 60)},
         "targets": targets,
         "met": all(t["met"] for t in targets.values()),
         "failures": [r for r in rows if not r["passed"]],
@@ -229,6 +234,10 @@ def format_report(summary: dict[str, Any]) -> str:
         f"| {t['median_questions']['target']} | {'yes' if t['median_questions']['met'] else 'NO'} |"
     )
     out.append(f"| max questions, non-emergency outcomes | {_fmt(q['max'])} | | |")
+    w = summary.get("first_words") or {}
+    if w.get("median") is not None:
+        out.append(f"| words said before the offer of more (median / max; over 60) | {_fmt(w['median'])} / "
+                   f"{_fmt(w['max'])}; {w['over_60']} | about 60 | |")
     out.append(f"| exact level | {_fmt(o['exact_pct'], '%')} | | |")
     out.append(f"| under-triage | {_fmt(o['under_pct'], '%')} | | |")
     out.append(f"| over-triage | {_fmt(o['over_pct'], '%')} | | |")

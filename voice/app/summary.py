@@ -38,6 +38,10 @@ class Summary:
     """How the dialog ended: complete, stopped, timeout or error."""
     labels: tuple[str, str, str, str]
     """Headings: answers, red flags, advice, and the word for none."""
+    said: str = ""
+    """Everything the advice says, also the part offered and declined (dialog key summary_said
+    heads it)."""
+    said_label: str = ""
 
     @property
     def empty(self) -> bool:
@@ -54,6 +58,8 @@ class Summary:
             out.append(f"{advice}: {self.label}")
         else:
             out.append(f"{advice}: {self.label}. {self.advice}")
+            if self.said:
+                out.append(f"{self.said_label}: {self.said}")
         return out
 
     def text(self) -> str:
@@ -93,7 +99,8 @@ def summarize(session, reason: str) -> Summary:
     red_flags = tuple(_red_flag(content, triage, f) for f in outcome.red_flags)
     label = content.dispositions[outcome.disposition].label
     return Summary(content.say("summary_title"), tuple(answers), red_flags, outcome.disposition.value, label,
-                   advice.action(session.sentences, outcome, triage.answers), reason, labels)
+                   advice.action(session.sentences, outcome, triage.answers), reason, labels,
+                   getattr(session, "advice_text", ""), content.say("summary_said"))
 
 
 def save(summary: Summary, folder: Path | str, serial: int) -> Path:

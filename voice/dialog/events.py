@@ -177,6 +177,12 @@ class Outcome(Record):
     because_of: str | None = _optional()
     """`help_now` when the emergency phrase produced the outcome."""
     questions: int = 0
+    first: str = ""
+    """What is said at once (the action, the most likely cause, the one emergency sign)."""
+    more: str = ""
+    """What is offered after it ("Would you like some things that may help at home?") and said on
+    a yes; for an emergency, never offered (the rules' advice at length, for staff). `text`
+    always holds everything."""
 
 
 @dataclass(frozen=True)

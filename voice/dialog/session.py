@@ -23,6 +23,7 @@ from .channel import Channel, ask_record
 from .checks import Checks
 from .device import DeviceGuard
 from .events import Emitter, End, Start
+from .offer import offer_more
 from .sentences import Sentences, answer_words
 from .settings import SessionSettings
 from .states import STEPS, Ended, Reask, State, Tracker, state_of
@@ -45,6 +46,7 @@ class Session(Answering):
         self.model = model if model is not None else getattr(listener, "model", None)
         self.triage = Triage(content)
         self.outcome: Outcome | None = None
+        self.advice_text = ""  # everything the advice says (also the part offered), for the summary
         self.sentences = Sentences(content, self.region)
         self.tracker = Tracker()
         self.channel = Channel(listener, speaker, grammar, events, self.sentences,
@@ -158,6 +160,7 @@ class Session(Answering):
         text = self.line("help_now")
         self.channel.cue("emergency")
         self.outcome, record = advice.help_now(text, len(self.triage.asked))
+        self.advice_text = text
         self.say(text)
         self.channel.send(record)
 
@@ -165,12 +168,14 @@ class Session(Answering):
         """Say the advice; the `outcome` event goes out after its first sentence."""
         self.tracker.enter(State.OUTCOME)
         self.outcome = outcome
-        parts = advice.parts(self.sentences, outcome, self.triage.answers)
+        said = advice.spoken(self.sentences, outcome, self.triage.answers)
+        self.advice_text = said.text
         if outcome.disposition is Disposition.EMERGENCY:
             self.channel.cue("emergency")
         # The first sentence goes out before the event, so `heard` keeps its place and its latency.
-        self.say(parts[0])
-        self.channel.send(advice.record(outcome, " ".join(parts), len(self.triage.asked)))
-        for part in parts[1:]:
+        self.say(said.first[0])
+        self.channel.send(advice.record(outcome, said, len(self.triage.asked)))
+        for part in said.first[1:]:
             self.say(part)
+        offer_more(said, self.channel, self.sentences, self.tracker)
         self.say(self.line("goodbye"))

@@ -45,6 +45,8 @@ class State(StrEnum):
     """After silent turns: "Are you still there?"."""
     OUTCOME = "outcome"
     """The advice."""
+    MORE = "more"
+    """After the part of the advice said at once: "Would you like some things that may help at home?"."""
     HELP_NOW = "help_now"
     """"I need help now": the emergency line at once."""
     END = "end"
@@ -64,7 +66,8 @@ TRANSITIONS: dict[State, frozenset[State]] = {
     # A check returns to the question it checked (or the command it checked carries on from there).
     State.CONFIRM: ENGINE_STEPS | {State.NUMBER_AT_LEAST, State.HELP_NOW, State.END},
     State.STILL_THERE: ENGINE_STEPS | {State.NUMBER_AT_LEAST, State.END},
-    State.OUTCOME: frozenset({State.END}),
+    State.OUTCOME: frozenset({State.MORE, State.END}),
+    State.MORE: frozenset({State.OUTCOME, State.END}),
     State.HELP_NOW: frozenset({State.END}),
     State.END: frozenset(),
 }

@@ -61,7 +61,7 @@ class Tip:
         tip = r.mapping(tip, f"{what}: self_care tip", cause, "self_care")
         r.keys(tip, {"say", "source"}, {"levels", "when"}, f"{what}: self_care tip")
         when = r.condition(tip, "when", f"{what}: self_care tip") if "when" in tip else None
-        return cls(r.text(tip, "say", what, REGION_PLACEHOLDERS), r.text(tip, "source", what, set()),
+        return cls(r.text(tip, "say", what, REGION_PLACEHOLDERS), r.source(tip, "source", what),
                    _levels(r, tip, f"{what}: self_care tip") if "levels" in tip else None, when)
 
 
@@ -105,7 +105,9 @@ class Cause:
         sources = entry["sources"]
         if not isinstance(sources, list) or not sources or not all(isinstance(s, str) and s for s in sources):
             r.fail(f"{what} has no sources", entry, "sources",
-                   fix="list where its facts come from, e.g. [NHS sciatica, seed 001]")
+                   fix='list where its facts come from, e.g. ["NHS, Sciatica, '
+                       'https://www.nhs.uk/conditions/sciatica/, checked 2026-12-07"]')
+        sources = [r.source(entry, "sources", what, value=item) for item in sources]
         if not isinstance(entry["serious"], bool):
             r.fail(f"{what}: serious must be true or false", entry, "serious")
         if not isinstance(entry["prior"], (int, float)) or isinstance(entry["prior"], bool):

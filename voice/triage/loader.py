@@ -39,11 +39,11 @@ DIALOG_KEYS = {
     "heard_back": str, "heard_restart": str, "heard_stop": str, "heard_help_now": str,
     "heard_slower": str, "heard_faster": str, "heard_louder": str, "heard_quieter": str,
     "outcome_red_flag": str, "outcome_unsure_emergency": str, "reason_unsure": str,
-    "outcome_causes_one": str, "outcome_causes_many": str,
+    "cause_top": str, "cause_top_plain": str, "cause_also": str, "outcome_causes_other": str,
     "cause_with_reasons": str, "cause_same_reasons": str, "cause_plain": str, "cause_numbered": list,
-    "reason_join": str,
+    "reason_join": str, "emergency_if": str,
     "self_care_intro": str, "self_care_intro_urgent": str, "self_care_intro_emergency": str,
-    "safety_net": str, "not_diagnosis": str,
+    "offer_more": str, "offer_more_rephrase": str, "more_declined": str, "not_diagnosis": str,
     "goodbye": str, "help_now": str,
     "slower": str, "faster": str, "louder": str, "quieter": str, "at_limit": str,
     "device_lost": str, "device_back": str, "audio_unreadable": str,
@@ -53,6 +53,7 @@ DIALOG_KEYS = {
     "screen_answers": str, "screen_commands": str, "screen_heard": str, "screen_press_enter": str,
     "screen_no_alert": str,
     "summary_title": str, "summary_answers": str, "summary_red_flags": str, "summary_advice": str,
+    "summary_said": str,
     "summary_none": str, "summary_no_advice": str,
 }
 
@@ -75,9 +76,9 @@ def load_content(folder: Path | str | None = None) -> Content:
         )
     r = ContentReader(folder)
     regions, default_region = _regions(r)
-    dispositions = _dispositions(r)
     r.findings = _entries(r, "findings.yaml", "finding", Finding.from_dict)
     r.questions = _entries(r, "questions.yaml", "question", Question.from_dict, refs=_findings_asked)
+    dispositions = _dispositions(r)  # after the questions: its safety-net lines have conditions
     tree = Tree("", {})
     with r.item("tree"):
         tree = Tree.from_dict(r, r.load("tree.yaml"))

@@ -80,14 +80,38 @@ class DispositionText:
     """A few words for screens."""
     advice: str
     """The one action, said first in the outcome."""
+    safety_net: tuple[SafetyNetLine, ...] = ()
+    """The signs to remember, said after the rest of the advice (none for an emergency)."""
 
     @classmethod
     def from_dict(cls, r: ContentReader, d: Disposition, data: Mapping) -> DispositionText:
         """The entry of dispositions.yaml for level `d`."""
         entry = r.mapping(data[d.value], d.value, data, d.value)
-        r.keys(entry, {"label", "advice"}, set(), f"disposition {d.value!r}")
+        what = f"disposition {d.value!r}"
+        r.keys(entry, {"label", "advice"}, {"safety_net"}, what)
+        lines = entry.get("safety_net", [])
+        if not isinstance(lines, list):
+            r.fail(f"{what}: safety_net is not a list", entry, "safety_net",
+                   fix="give a list of {say: ..., when: ...} items")
         return cls(d, r.text(entry, "label", d.value, set()),
-                   r.text(entry, "advice", d.value, REGION_PLACEHOLDERS))
+                   r.text(entry, "advice", d.value, REGION_PLACEHOLDERS),
+                   tuple(SafetyNetLine.from_dict(r, line, entry, what) for line in lines))
+
+
+@dataclass(frozen=True)
+class SafetyNetLine:
+    """One sentence of a safety-net; with `when`, left out when that is false for the person's
+    answers (unknown keeps it): no "if you get a fever" to someone with a fever."""
+
+    say: str
+    when: Condition | None = None
+
+    @classmethod
+    def from_dict(cls, r: ContentReader, line: object, entry: Mapping, what: str) -> SafetyNetLine:
+        line = r.mapping(line, f"{what}: safety_net line", entry, "safety_net")
+        r.keys(line, {"say"}, {"when"}, f"{what}: safety_net line")
+        when = r.condition(line, "when", f"{what}: safety_net line") if "when" in line else None
+        return cls(r.text(line, "say", what, REGION_PLACEHOLDERS), when)
 
 
 @dataclass(frozen=True)
@@ -214,7 +238,7 @@ class Question:
             help=r.text(entry, "help", what, REGION_PLACEHOLDERS),
             why=r.text(entry, "why", what, REGION_PLACEHOLDERS),
             readback=r.text(entry, "readback", what, set()),
-            source=str(entry.get("source", "")), **kwargs,
+            source=r.source(entry, "source", what) if "source" in entry else "", **kwargs,
         )
 
 
@@ -275,7 +299,7 @@ class Rule:
                    fix="list cause ids from causes.yaml")
         action = r.text(entry, "action", what, REGION_PLACEHOLDERS) if "action" in entry else ""
         advice = r.text(entry, "advice", what, REGION_PLACEHOLDERS)
-        source = r.text(entry, "source", what, set())
+        source = r.source(entry, "source", what)
         return cls(rid, cond, level, unsure, tuple(suspects), advice, source, action)
 
 

@@ -16,6 +16,7 @@ from ..errors import ContentError
 from ..yamlio import Mapping, YamlReader
 from .conditions import ChoiceTest, Condition, Fact, Not, NumberTest, parse_condition
 from .model import REGION_PLACEHOLDERS, Disposition, Finding, Kind, Question
+from .sources import FORM, citations
 
 if TYPE_CHECKING:
     from .causes import Cause
@@ -70,6 +71,18 @@ class ContentReader(YamlReader):
             self.fail(f"{what}: {key!r} must be non-empty text", data, key)
         self.placeholders(value, data, key, allowed)
         return " ".join(value.split())
+
+    def source(self, data: Mapping, key: str, what: str, value: object = None) -> str:
+        """A `source:` text (or `value`, one item of a `sources:` list at `key`): every citation
+        names publisher, title, https address and the date it was checked (voice.triage.sources)."""
+        text = data.get(key) if value is None else value
+        if not isinstance(text, str) or not text.strip():
+            self.fail(f"{what}: {key!r} must be non-empty text", data, key)
+        for found in citations(" ".join(text.split())):
+            if isinstance(found, str):
+                self.fail(f"{what}: {found}", data, key,
+                          fix=f"write each source as {FORM!r}, several separated by '; '")
+        return " ".join(text.split())
 
     def placeholders(self, value: str, node: Mapping, key: str, allowed: set[str]) -> None:
         try:
