@@ -11,7 +11,8 @@ REST = ["yes", "3 weeks", "yes"]  # after the age: the rest of the fixture's que
 
 
 def asked(events):
-    return [e["question"] for e in of(events, "ask")]
+    """The questions of the triage, in order (the offer of more advice after the outcome left out)."""
+    return [e["question"] for e in of(events, "ask") if e["question"] != "more"]
 
 
 def says(events):

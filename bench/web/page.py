@@ -48,7 +48,8 @@ SELF_CARE = {"yes_no": "no", "readback_confirm": "yes", "age": 35, "pain_score":
 
 def answer_by_touch(driver, kiosk: KioskProcess, texts: dict, answers: dict, start: int = 0,
                     at_each: Callable[[dict], None] | None = None) -> tuple[int, dict]:
-    """Answer every question by touch (`answers`: by question id, else by kind) until the advice.
+    """Answer every question by touch (`answers`: by question id, else by kind) until the advice, and
+    the offer of more advice after it ("no" unless `answers` says otherwise for its id, `more`).
 
     Waits for the page to show each question before touching; `at_each(ask)` is called then.
     Returns the index and the `outcome` event."""
@@ -57,6 +58,11 @@ def answer_by_touch(driver, kiosk: KioskProcess, texts: dict, answers: dict, sta
     while True:
         i, event = kiosk.next(("ask", "outcome"), i)
         if event["event"] == "outcome":
+            if event["disposition"] != "emergency":  # the offer of more advice, under the advice
+                _, offer = kiosk.next(("ask",), i)
+                wait_for(lambda q=offer["text"]: driver.execute_script(
+                    "return document.getElementById('offer-text').textContent;") == q, what="the offer")
+                touch(driver, buttons[answers.get(offer["question"], "no")]["label"])
             return i, event
         question = event["text"]
         wait_for(lambda q=question: driver.execute_script(

@@ -55,6 +55,9 @@ class _Person:
     advice: str = ""
     alert: str = ""
     summary: list[str] = dataclasses.field(default_factory=list)
+    offer: str = ""
+    """The offer after the advice ("Would you like some things that may help at home?"), while it waits
+    for a yes or no."""
     hold: int = 0
     """Seconds the advice stays before the page clears by itself (0: it is not being held)."""
 
@@ -104,9 +107,14 @@ class PageView:
             case Heard(question="wake", wake=wake, command=command):
                 if wake or command == "help_now":
                     self.person = _Person(phase="dialog")
+            case Heard(answer=answer, command=command) if p.phase == "advice":
+                if answer is not None or command is not None:
+                    p.offer = ""  # answered: the rest of the advice, if wanted, is in the text shown
             case Heard(text=text):
                 p.heard = text or ""
                 p.warn = False
+            case Ask(question=qid, kind=kind, text=text) if p.phase == "advice":
+                p.offer, p.question_id, p.kind = text, qid, kind  # the offer, under the advice
             case Ask(question=qid, kind=kind, choices=choices, text=text):
                 p.phase = "dialog"
                 p.question, p.question_id, p.kind = text, qid, kind
@@ -183,6 +191,8 @@ class PageView:
             if p.phase == "idle":
                 return buttons[button]["says"] if button in ("start", "help_now") and self.running else None
             if p.phase == "advice":
+                if p.offer and button in ("yes", "no"):
+                    return buttons[button]["says"]
                 if button not in ("done", "more_time"):
                     return None
                 (self._done if button == "done" else self._more).set()

@@ -6,18 +6,21 @@
   let texts = null;
   let source = null;
   let shownAsk = null;
+  let shownOffer = "";
   let padValue = "";
   let padMax = 999;
   let usingKeys = false;
   const PERSON = ["progress", "question", "spoken", "heard", "warn", "answers", "pad-keys", "pad-value",
                   "commands", "emergency", "advice-label", "action", "advice-text", "alert", "advice-spoken",
-                  "hold", "summary-heading", "summary-lines", "dialog-notice"];
+                  "hold", "summary-heading", "summary-lines", "dialog-notice", "offer-text", "offer-answers"];
 
   function clearPerson() {
     for (const id of PERSON) { $(id).replaceChildren(); }
     document.body.classList.remove("is-emergency");
     $("summary").hidden = true;
+    $("offer").hidden = true;
     shownAsk = null;
+    shownOffer = "";
     padValue = "";
   }
 
@@ -131,6 +134,13 @@
     $("advice-text").textContent = rest;
     $("alert").textContent = state.alert;
     $("advice-spoken").textContent = state.spoken;
+    $("offer").hidden = !state.offer;
+    if (state.offer !== shownOffer) {
+      shownOffer = state.offer;
+      $("offer-text").textContent = state.offer;
+      $("offer-answers").replaceChildren(...(state.offer ? ["yes", "no"].map(
+        (id) => makeButton(texts.buttons[id].label, {button: id})) : []));
+    }
     $("hold").textContent = state.hold ? texts.clears_after.replace("{seconds}", state.hold) : "";
     $("more-time").hidden = !state.hold;
     const lines = state.summary || [];
