@@ -45,9 +45,23 @@ def applying_rules(content: Content, answers: Answers) -> list[tuple[Rule, Dispo
         if rule.when.evaluate(answers) is True:
             result.append((rule, rule.level, True))
         elif rule.when.evaluate(answers, unsure_as_yes=True) is True:
-            result.append((rule, rule.unsure_level, False))
+            result.append((rule, _unsure_level(rule, answers), False))
     result.sort(key=lambda item: -item[1].rank)
     return result
+
+
+def _unsure_level(rule: Rule, answers: Answers) -> Disposition:
+    """The level of a rule that holds only on "not sure" answers. A `unsure_level` above urgent
+    needs the person's own "not sure" to that sign: a whole "any of these?" answered not sure
+    only counts as urgent until each of its signs has been asked on its own."""
+    if rule.unsure_level.rank <= Disposition.URGENT.rank or not answers.group_unsure:
+        return rule.unsure_level
+    own = answers.copy()
+    for f in answers.group_unsure:
+        own.values.pop(f, None)
+    if rule.when.evaluate(own, unsure_as_yes=True) is True:
+        return rule.unsure_level
+    return Disposition.URGENT
 
 
 def rank(content: Content, answers: Answers) -> list[RankedCause]:
