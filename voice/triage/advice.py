@@ -111,6 +111,9 @@ def advise(content: Content, answers: Answers, asked: list[str], ended_early: bo
     serious_first = [r for r, lvl in red_rules if lvl.rank >= Disposition.URGENT.rank]
     for rule in serious_first:
         for cid in rule.suspects:
+            requires = content.causes[cid].requires
+            if requires and requires.evaluate(answers, unsure_as_yes=True) is not True:
+                continue  # it cannot apply (a pregnancy cause for someone not pregnant)
             if cid not in {c.cause.id for c in causes}:
                 rc = by_id.get(cid)
                 because = rc.because if rc and rc.because else _rule_reasons(content, answers, asked, rule)
