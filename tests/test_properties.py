@@ -148,7 +148,7 @@ def _screened(*nodes: str) -> set[str]:
     return {f for node in nodes for f in content.questions[content.tree.nodes[node].ask].findings}
 
 
-SCREENED_FOR_EVERYONE = (_screened("weakness", "legs", "danger") | (_screened("ces") & _screened("ces_child"))
+SCREENED_FOR_EVERYONE = (_screened("weakness", "danger") | (_screened("ces") & _screened("ces_child"))
                          | (_screened("general") & _screened("general_child")))
 """Asked of everyone, adult or child, at the start."""
 AGE_BANDS = (4, 9, 13, 30, 45, 55, 70, 85)
