@@ -152,7 +152,8 @@ SCREENED_FOR_EVERYONE = (_screened("weakness", "danger") | (_screened("ces") & _
                          | (_screened("general") & _screened("general_child")))
 """Asked of everyone, adult or child, at the start."""
 AGE_BANDS = (4, 9, 13, 30, 45, 55, 70, 85)
-"""One age from each band where the questions differ: child (under 10, 10 to 15), adult, 50 and over, 65 and over."""
+"""One age from each band where the questions differ: a child (under 10, 10 to 15), an adult, 50 and
+over, 65 and over."""
 ADULT_ONLY = {"sexual_dysfunction", "recent_spinal_procedure", "fragile_bones"}
 """Never asked of a child (under 16): a parent may be answering."""
 PREGNANCY = {"pregnant", "pregnancy_warning", "pregnancy_emergency", "pelvic_girdle", "recent_birth"}

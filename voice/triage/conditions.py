@@ -217,7 +217,8 @@ def parse_condition(data: object) -> Condition:
         return Not(parse_condition(data["not"]))
     if keys == {"answered"}:
         if not isinstance(data["answered"], str) or not data["answered"].strip():
-            raise ContentError(f"{data!r}: `answered` takes one finding id", fix=f"write a condition as {FORMS}")
+            raise ContentError(f"{data!r}: `answered` takes one finding id",
+                               fix=f"write a condition as {FORMS}")
         return Answered(data["answered"].strip())
     if keys in ({"all"}, {"any"}):
         (key,) = keys
