@@ -154,11 +154,14 @@ def _rule_reasons(content: Content, answers: Answers, asked: list[str], rule: Ru
     each as "you were not sure about ..." with the question's words (never as if it were yes)."""
     reasons = []
     unsure_questions: list[str] = []
+    # A sign the person was not sure about on its own is named; the screen's "not sure" then adds nothing.
+    own_unsure = any(answers.values.get(f) == UNSURE and f not in answers.group_unsure
+                     for f in rule.when.findings())
     for f in sorted(rule.when.findings()):
         finding = content.findings.get(f)
         if finding and Fact(f).evaluate(answers) is True:
             reasons.append(finding.yes_reason)
-        elif finding and answers.values.get(f) == UNSURE:
+        elif finding and answers.values.get(f) == UNSURE and not (own_unsure and f in answers.group_unsure):
             asking = [q for q in asked if f in content.questions[q].findings]
             if asking and asking[-1] not in unsure_questions:
                 unsure_questions.append(asking[-1])
