@@ -453,7 +453,7 @@ def test_one_weak_leg_then_both_is_an_emergency(shipped, grammar):
     # The 52-year-old of issue 11: no to the screen (thinking of pain), yes to a weak leg.
     says = {"leg_weakness": "yes", "both_legs_weak": "yes", "age": "52"}
     events, _ = run_patient(shipped, grammar, says)
-    assert asked(events)[:3] == ["ces_screen", "leg_weakness", "both_legs_weak"]
+    assert asked(events)[:4] == ["age", "ces_screen", "leg_weakness", "both_legs_weak"]
     (outcome,) = of(events, "outcome")
     assert outcome["disposition"] == "emergency" and "both_legs_weak" in outcome["red_flags"]
 
@@ -488,9 +488,9 @@ def test_retry_wording_of_each_screen_keeps_every_item(shipped):
     rephrase = {q: shipped.questions[q].rephrase.lower() for q in screens}
     for word in ("bottom", "peeing", "pooing", "sexual", "both legs"):
         assert word in rephrase["ces_screen"], word
-    for word in ("fall", "chest", "faint", "calf", "cold"):
+    for word in ("fall", "chest", "sudden", "faint", "waves", "tense", "cold", "calf"):
         assert word in rephrase["danger_screen"], word
-    for word in ("fever", "cancer", "weight", "night", "immune", "inject"):
+    for word in ("fever", "cancer", "weight", "night", "immune", "inject", "back operation", "thin bones"):
         assert word in rephrase["general_screen"], word
 
 

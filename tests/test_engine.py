@@ -149,14 +149,67 @@ def answer_all(triage: Triage, given: dict[str, object], default: object = "no")
 def test_a_red_flag_yes_ends_at_emergency_at_once(shipped):
     triage = Triage(shipped)
     first = ask(triage).question
-    assert first.id == shipped.tree.nodes[shipped.tree.start].ask == "ces_screen"
-    triage.answer(first.id, "yes")
+    assert first.id == shipped.tree.nodes[shipped.tree.start].ask == "age"
+    triage.answer("age", 40)
+    screen = ask(triage).question
+    assert screen.id == "ces_screen"
+    triage.answer(screen.id, "yes")
     result = outcome(triage)
     assert result.disposition is Disposition.EMERGENCY
     assert result.ended_early
     assert ("cauda_equina", Disposition.EMERGENCY) in [(r.id, level) for r, level in result.rules]
     assert result.causes[0].cause.id == "cauda_equina"
-    assert triage.asked == ["ces_screen"]
+    assert triage.asked == ["age", "ces_screen"]
+
+
+CES_SINGLES = ["saddle_numbness", "bladder_problem", "bowel_problem", "sexual_dysfunction", "both_legs_new"]
+
+
+def test_not_sure_to_the_cauda_equina_screen_asks_each_sign_on_its_own(shipped):
+    # A "not sure" to the whole screen is not yet an emergency: each sign is asked on its own.
+    triage = Triage(shipped)
+    triage.answer("age", 40)
+    triage.answer("ces_screen", "unsure")
+    for qid in CES_SINGLES:
+        assert ask(triage).question.id == qid
+        triage.answer(qid, "no")
+    assert ask(triage).question.id == "leg_weakness"
+
+
+@pytest.mark.parametrize(("sign", "answer", "level"), [
+    ("saddle_numbness", "unsure", Disposition.EMERGENCY),
+    ("bladder_problem", "unsure", Disposition.EMERGENCY),
+    ("bowel_problem", "yes", Disposition.EMERGENCY),
+    ("both_legs_new", "yes", Disposition.EMERGENCY),
+])
+def test_a_cauda_equina_sign_asked_alone_is_an_emergency_on_yes_and_bladder_or_saddle_on_not_sure(
+        shipped, sign, answer, level):
+    triage = Triage(shipped)
+    triage.answer("age", 40)
+    triage.answer("ces_screen", "unsure")
+    while (q := ask(triage).question.id) != sign:
+        triage.answer(q, "no")
+    triage.answer(sign, answer)
+    result = outcome(triage)
+    assert result.disposition is level and result.ended_early
+    assert result.causes[0].cause.id == "cauda_equina"
+
+
+def test_a_child_is_never_asked_adult_only_questions(shipped):
+    # Under 16 (a parent may be answering): no sexual function, no injecting drugs, no pregnancy under 10.
+    adult_only = {"ces_screen", "sexual_dysfunction", "general_screen", "immune_risk", "pregnant"}
+    for age in (4, 9, 13):
+        triage = Triage(shipped)
+        triage.answer("age", age)
+        while isinstance(step := triage.next_step(), Ask):
+            q = step.question
+            assert q.id not in adult_only or (q.id == "pregnant" and age >= 10), (age, q.id)
+            if q.id == READBACK_CONFIRM:
+                triage.answer(q.id, "yes")
+            elif q.kind is Kind.YES_NO:
+                triage.answer(q.id, "no")
+            else:
+                triage.answer(q.id, "less_than_week" if q.kind is Kind.CHOICE else 3)
 
 
 @pytest.mark.parametrize(("unsure_level", "ends_at_once"), [("emergency", True), (None, False)],

@@ -187,8 +187,10 @@ def test_pregnant_women_hear_the_anti_inflammatory_warning_first(outcomes):
 
 @pytest.mark.slow
 def test_pregnancy_warning_signs_lead_to_the_maternity_unit_alone(outcomes):
-    """One action: "call your maternity unit", never "contact NHS 111" beside it."""
-    warned = [(v, r) for v, r in outcomes.values() if "pregnancy_warning" in v.yes and "pregnant" in v.yes]
+    """One action: "call your maternity unit", never "contact NHS 111" beside it. (An emergency, such
+    as an ectopic pregnancy with faintness, is the emergency number's.)"""
+    warned = [(v, r) for v, r in outcomes.values() if "pregnancy_warning" in v.yes and "pregnant" in v.yes
+              and r.disposition != "emergency"]
     assert warned
     for vignette, result in warned:
         first, *rest = sentences(result.outcome_text)[:2]

@@ -66,6 +66,8 @@ def test_any_cauda_equina_yes_gives_emergency(shipped, grammar, data):
         question = shipped.questions.get(expect.question)
         if question is not None and sign in question.findings:
             return data.draw(st.sampled_from(["yes", "yeah", "yes I do", "I think so"]))
+        if expect.question == "age" and sign in ADULT_ONLY:
+            return data.draw(st.sampled_from(["16", "34", "67"]))  # never asked of a child
         return data.draw(st.sampled_from(ANSWERS)) or None
 
     events, session, reason = _run(shipped, grammar, answer)
@@ -137,10 +139,35 @@ def _witness(condition, draw) -> dict[str, object]:
     raise AssertionError(f"no witness for {condition!r}")
 
 
-IMPLIES = {"both_legs_weak": "leg_weakness", "dark_urine": "new_exercise"}
+IMPLIES = {"both_legs_weak": "leg_weakness"}
 """A person with the first would also say yes to the second."""
-SCREENED_FOR_EVERYONE = {f for node in ("ces", "weakness", "danger", "general")
-                         for f in load_content().questions[load_content().tree.nodes[node].ask].findings}
+
+
+def _screened(*nodes: str) -> set[str]:
+    content = load_content()
+    return {f for node in nodes for f in content.questions[content.tree.nodes[node].ask].findings}
+
+
+SCREENED_FOR_EVERYONE = (_screened("weakness", "danger") | (_screened("ces") & _screened("ces_child"))
+                         | (_screened("general") & _screened("general_child")))
+"""Asked of everyone, adult or child, at the start."""
+AGE_BANDS = (4, 9, 13, 30, 45, 55, 70, 85)
+"""One age from each band where the questions differ: a child (under 10, 10 to 15), an adult, 50 and
+over, 65 and over."""
+ADULT_ONLY = {"sexual_dysfunction", "recent_spinal_procedure", "fragile_bones"}
+"""Never asked of a child (under 16): a parent may be answering."""
+PREGNANCY = {"pregnant", "pregnancy_warning", "pregnancy_emergency", "pelvic_girdle", "recent_birth"}
+"""Asked from 12 to 55."""
+
+
+def _ages_for(findings: set[str]) -> tuple[int, ...]:
+    """The age bands in which every one of these findings can be asked."""
+    ages = AGE_BANDS
+    if findings & ADULT_ONLY:
+        ages = tuple(a for a in ages if a >= 16)
+    if findings & PREGNANCY:
+        ages = tuple(a for a in ages if 12 <= a <= 55)
+    return ages
 BACKGROUND = ["no"] * 12 + ANSWERS + ["go back", "repeat"]
 CHOICE_WORDS = {"less_than_week": "three days", "one_to_six_weeks": "two weeks",
                 "more_than_six_weeks": "four months"}
@@ -150,10 +177,12 @@ CHOICE_WORDS = {"less_than_week": "three days", "one_to_six_weeks": "two weeks",
 @given(data=st.data())
 def test_every_red_flag_answered_yes_ends_at_its_level_or_higher(shipped, grammar, data):
     """For every red flag: a person whose answers make it true (yes to its signs, any numbers it
-    needs), whatever else they say (yes, no, not sure, nonsense, go back, a change at the read-back),
-    ends at the flag's level or higher."""
+    needs), at any age band where its signs are asked, whatever else they say (yes, no, not sure,
+    nonsense, go back, a change at the read-back), ends at the flag's level or higher."""
     rule = data.draw(st.sampled_from(RED_FLAGS), label="red flag")
     witness = _witness(rule.when, data.draw)
+    if "age" not in witness:
+        witness["age"] = data.draw(st.sampled_from(_ages_for(set(witness))), label="age")
     for finding, implied in IMPLIES.items():
         if witness.get(finding) == "yes":
             witness.setdefault(implied, "yes")
@@ -184,7 +213,7 @@ def test_every_red_flag_answered_yes_ends_at_its_level_or_higher(shipped, gramma
     event(f"{rule.id} held" if fired else f"{rule.id} not reached")
     got = Disposition(outcome["disposition"])
     context = f"{rule.id} (held: {fired}): advice {got.value}; witness {witness}; asked {turns}"
-    if fired or rule.when.findings() <= SCREENED_FOR_EVERYONE:
+    if fired or rule.when.findings() - {"age"} <= SCREENED_FOR_EVERYONE:
         # Asked of everyone at the start: it cannot be missed, whatever else was said.
         assert got.rank >= rule.level.rank, context
     else:

@@ -162,7 +162,10 @@ class SimulatedPatient:
             self.meant, self.heard = meaning, None  # what a later "I heard ... Is that right?" is about
         p = self.phrasings
         findings = [f for f in ask.findings if isinstance(f, str)]
-        own = [f for f in findings if f in self.vignette.says]
+        # On an "any of these?" question the patient speaks of the item their answer is about: a yes
+        # in the words of a finding they have, never in the words of one they deny.
+        matching = {"yes": self.vignette.yes, "unsure": self.vignette.unsure}.get(str(meaning))
+        own = [f for f in findings if f in self.vignette.says and (matching is None or f in matching)]
         if meaning in ("yes", "no", "unsure") and own:
             return self.rng.choice(self.vignette.says[own[0]])
         if meaning in ("yes", "no", "unsure", "confirm"):

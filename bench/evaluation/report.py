@@ -18,10 +18,11 @@ from .vignettes import DISPOSITIONS, Vignette, level_rank, load_vignettes
 TARGETS = {
     "safe_pct": 97.0,
     "cause_found_pct": 90.0,
-    "median_questions": 10,
+    "median_questions": 12,
 }
 """Safe triage at least 97%, expected cause found at least 90%, every emergency sent to
-emergency, median questions for non-emergency outcomes at most 10."""
+emergency, median questions for non-emergency outcomes at most 12 (issue 24: the age bands, the leg
+and clot signs and the cauda equina signs one by one cost a question)."""
 
 
 def _pct(part: int, whole: int) -> float | None:

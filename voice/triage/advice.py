@@ -45,9 +45,23 @@ def applying_rules(content: Content, answers: Answers) -> list[tuple[Rule, Dispo
         if rule.when.evaluate(answers) is True:
             result.append((rule, rule.level, True))
         elif rule.when.evaluate(answers, unsure_as_yes=True) is True:
-            result.append((rule, rule.unsure_level, False))
+            result.append((rule, _unsure_level(rule, answers), False))
     result.sort(key=lambda item: -item[1].rank)
     return result
+
+
+def _unsure_level(rule: Rule, answers: Answers) -> Disposition:
+    """The level of a rule that holds only on "not sure" answers. A `unsure_level` above urgent
+    needs the person's own "not sure" to that sign: a whole "any of these?" answered not sure
+    only counts as urgent until each of its signs has been asked on its own."""
+    if rule.unsure_level.rank <= Disposition.URGENT.rank or not answers.group_unsure:
+        return rule.unsure_level
+    own = answers.copy()
+    for f in answers.group_unsure:
+        own.values.pop(f, None)
+    if rule.when.evaluate(own, unsure_as_yes=True) is True:
+        return rule.unsure_level
+    return Disposition.URGENT
 
 
 def rank(content: Content, answers: Answers) -> list[RankedCause]:
@@ -97,6 +111,9 @@ def advise(content: Content, answers: Answers, asked: list[str], ended_early: bo
     serious_first = [r for r, lvl in red_rules if lvl.rank >= Disposition.URGENT.rank]
     for rule in serious_first:
         for cid in rule.suspects:
+            requires = content.causes[cid].requires
+            if requires and requires.evaluate(answers, unsure_as_yes=True) is not True:
+                continue  # it cannot apply (a pregnancy cause for someone not pregnant)
             if cid not in {c.cause.id for c in causes}:
                 rc = by_id.get(cid)
                 because = rc.because if rc and rc.because else _rule_reasons(content, answers, asked, rule)
@@ -137,11 +154,14 @@ def _rule_reasons(content: Content, answers: Answers, asked: list[str], rule: Ru
     each as "you were not sure about ..." with the question's words (never as if it were yes)."""
     reasons = []
     unsure_questions: list[str] = []
+    # A sign the person was not sure about on its own is named; the screen's "not sure" then adds nothing.
+    own_unsure = any(answers.values.get(f) == UNSURE and f not in answers.group_unsure
+                     for f in rule.when.findings())
     for f in sorted(rule.when.findings()):
         finding = content.findings.get(f)
         if finding and Fact(f).evaluate(answers) is True:
             reasons.append(finding.yes_reason)
-        elif finding and answers.values.get(f) == UNSURE:
+        elif finding and answers.values.get(f) == UNSURE and not (own_unsure and f in answers.group_unsure):
             asking = [q for q in asked if f in content.questions[q].findings]
             if asking and asking[-1] not in unsure_questions:
                 unsure_questions.append(asking[-1])

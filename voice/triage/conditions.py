@@ -2,7 +2,7 @@
 
 Written in YAML as documented in content/README.md:
 `finding`, `{not: C}`, `{all: [..]}`, `{any: [..]}`, `{number: age, at_least: 50, below: 80}`,
-`{choice: duration, in: [..]}`.
+`{choice: duration, in: [..]}`, `{answered: finding}`.
 """
 
 from __future__ import annotations
@@ -135,6 +135,20 @@ class AnyOf(Condition):
 
 
 @dataclass(frozen=True)
+class Answered(Condition):
+    """True once the finding has an answer of its own (yes, no, not sure, a number or a choice), else
+    False: never unknown, so a node guarded by it is skipped until the finding is asked."""
+
+    finding: str
+
+    def evaluate(self, answers: Answers, unsure_as_yes: bool = False) -> bool | None:
+        return answers.known(self.finding) and self.finding not in answers.group_unsure
+
+    def findings(self) -> set[str]:
+        return {self.finding}
+
+
+@dataclass(frozen=True)
 class NumberTest(Condition):
     finding: str
     at_least: float | None
@@ -187,7 +201,7 @@ class ChoiceTest(Condition):
 
 
 FORMS = ("a finding id, {not: ...}, {all: [...]}, {any: [...]}, {number: ID, at_least: N, below: N}, "
-         "{choice: ID, in: [...]}")
+         "{choice: ID, in: [...]}, {answered: ID}")
 
 
 def parse_condition(data: object) -> Condition:
@@ -201,6 +215,11 @@ def parse_condition(data: object) -> Condition:
     keys = set(data)
     if keys == {"not"}:
         return Not(parse_condition(data["not"]))
+    if keys == {"answered"}:
+        if not isinstance(data["answered"], str) or not data["answered"].strip():
+            raise ContentError(f"{data!r}: `answered` takes one finding id",
+                               fix=f"write a condition as {FORMS}")
+        return Answered(data["answered"].strip())
     if keys in ({"all"}, {"any"}):
         (key,) = keys
         parts = data[key]
