@@ -212,10 +212,11 @@ class SecondOpinionRecognizer:
 
     def _second_decode(self, pcm: np.ndarray, expect: Expectation, state) -> tuple[Hypothesis, object]:
         """The second engine's hypothesis for `pcm`, decoded from `state`, and its state after."""
-        if state is not None:
+        stateful = self._can_restore()
+        if stateful:
             self.second.restore(state)
         hyp = self.second.decode(pcm, expect)
-        return hyp, (self.second.state() if state is not None else None)
+        return hyp, (self.second.state() if stateful else None)
 
     def _can_restore(self) -> bool:
         second = self.second
