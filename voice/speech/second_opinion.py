@@ -72,9 +72,12 @@ class SecondOpinionRecognizer:
     """`first` hears every turn; `second` decodes the same audio only when `first` gave nothing the
     turn understands, and its sentence is returned as a guess to be checked."""
 
-    def __init__(self, first: Recognizer, second: Recognizer):
+    def __init__(self, first: Recognizer, second: Recognizer, ahead_kinds: frozenset[str] = AHEAD_KINDS):
         self.first = first
         self.second = second
+        self.ahead_kinds = ahead_kinds
+        """Kinds of question on which the second engine starts at the pause (empty: only when asked,
+        after the first, as it was before: bench.reply_latency compares the two)."""
         self.engine = first.engine
         self.model = first.model
         self._expect: Expectation | None = None
@@ -116,7 +119,7 @@ class SecondOpinionRecognizer:
     def speculate(self) -> None:
         self.first.speculate()
         expect = self._expect
-        if (expect is None or expect.kind not in AHEAD_KINDS or expect.checking or not self._chunks
+        if (expect is None or expect.kind not in self.ahead_kinds or expect.checking or not self._chunks
                 or self._worker is None or not self._can_restore()):
             return
         self._drop_ahead()
