@@ -1,7 +1,7 @@
 """Reply latency of Whisper sessions at real-time pace, alone (the benchmark's latency part, small).
 
 `python -m bench.reply_latency [--turns 24] [--engine whisper] [--json FILE]`
-`python -m bench.reply_latency --numbers [--compare]`
+`python -m bench.reply_latency --numbers`
 
 
 The benchmark's real-time sessions (bench.sessions.run_latency_session: test patients answering
@@ -59,29 +59,21 @@ def measure(engine: str, turns: int, seed: int = 0) -> dict:
     return {"engine": engine, "rows": rows, **summary(rows)}
 
 
-def measure_numbers(compare: bool = False) -> dict:
-    """NUMBER_ANSWERS through one listener at real-time pace: end of speech to the recognizer's answer.
-    `compare`: each answer also through the second ear as it was before (PocketSphinx in this
-    process, asked only after Whisper), alternating which goes first, so both meet the same load."""
+def measure_numbers() -> dict:
+    """NUMBER_ANSWERS through one listener at real-time pace: end of speech to the recognizer's answer,
+    and whether the second ear was asked."""
     import io
     import time
 
     from voice.speech.listening import AudioListener
-    from voice.speech.pocketsphinx import PocketSphinxRecognizer
     from voice.speech.scripted import ScriptedAudioSource
-    from voice.speech.second_opinion import SecondOpinionRecognizer
-    from voice.speech.whisper import WhisperRecognizer
     from voice.understanding import Grammar
 
     from .testaudio import VOICES, answer_file
     from .understanding import recognizer_factory
 
     content, grammar = load_content(), Grammar.load()
-    recs = {"now": recognizer_factory("whisper", whisper_model())()}
-    if compare:
-        model = recs["now"].first._model
-        recs["before"] = SecondOpinionRecognizer(WhisperRecognizer(whisper_model(), model=model),
-                                                 PocketSphinxRecognizer(), ahead_kinds=frozenset())
+    rec = recognizer_factory("whisper", whisper_model())()
     rows = []
     try:
         with tempfile.TemporaryDirectory(prefix="number-latency-") as tmp:
@@ -90,28 +82,21 @@ def measure_numbers(compare: bool = False) -> dict:
                     for n, (qid, text) in enumerate(NUMBER_ANSWERS):
                         path = answer_file(tmp, text, voice, snr_db=snr, seed=n)
                         expect = grammar.expectation(content.questions[qid])
-                        order = list(recs) if n % 2 == 0 else list(recs)[::-1]
-                        for label in order:
-                            rec = recs[label]
-                            listener = AudioListener(ScriptedAudioSource(io.StringIO(f"{path}\n")), rec)
-                            utt = listener.listen(expect)
-                            after = (time.monotonic() - utt.speech_end) * 1000 if utt.speech_end else None
-                            consulted = getattr(rec, "consulted", {}) or {}
-                            rows.append({"version": label, "question": qid, "said": text, "snr_db": snr,
-                                         "voice": voice.label, "heard": utt.text,
-                                         "confidence": utt.confidence,
-                                         "second_ear": bool(consulted.get("asked")),
-                                         "latency_ms": None if after is None else round(after)})
+                        listener = AudioListener(ScriptedAudioSource(io.StringIO(f"{path}\n")), rec)
+                        utt = listener.listen(expect)
+                        after = (time.monotonic() - utt.speech_end) * 1000 if utt.speech_end else None
+                        consulted = getattr(rec, "consulted", {}) or {}
+                        rows.append({"question": qid, "said": text, "snr_db": snr, "voice": voice.label,
+                                     "heard": utt.text, "confidence": utt.confidence,
+                                     "second_ear": bool(consulted.get("asked")),
+                                     "latency_ms": None if after is None else round(after)})
     finally:
-        for rec in recs.values():
-            rec.close()
-    out: dict = {"rows": rows}
-    for label in recs:
-        values = [r["latency_ms"] for r in rows if r["version"] == label and r["latency_ms"] is not None]
-        asked = [r["latency_ms"] for r in rows if r["version"] == label and r["second_ear"]]
-        out[label] = {"turns": len(values), "median": median(values), "p90": percentile(values, 90),
-                      "second_ear_turns": len(asked), "second_ear_median": median(asked)}
-    return out
+        rec.close()
+    values = [r["latency_ms"] for r in rows if r["latency_ms"] is not None]
+    asked = [r["latency_ms"] for r in rows if r["second_ear"] and r["latency_ms"] is not None]
+    return {"rows": rows, "numbers": {"turns": len(values), "median": median(values),
+                                      "p90": percentile(values, 90), "second_ear_turns": len(asked),
+                                      "second_ear_median": median(asked)}}
 
 
 def summary(rows: list[dict]) -> dict:
@@ -133,20 +118,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the rows and figures to this file")
     parser.add_argument("--numbers", action="store_true",
                         help="number answers through one listener (Whisper): end of speech to the answer")
-    parser.add_argument("--compare", action="store_true",
-                        help="with --numbers: also the second ear as before, answer by answer")
     args = parser.parse_args(argv)
     if args.numbers:
-        result = measure_numbers(args.compare)
+        result = measure_numbers()
         for row in result["rows"]:
-            print(f"{row['version']:<6} {row['latency_ms']!s:>6} ms  {row['said']:<14} {row['snr_db']!s:<5} "
-                  f"{row['heard']!r} {row['confidence']} second ear {row['second_ear']}")
-        for label in ("now", "before"):
-            if label in result:
-                s = result[label]
-                print(f"{label:<6} turns {s['turns']:>3}  median {s['median']} ms  p90 {s['p90']} ms; "
-                      f"with the second ear asked: {s['second_ear_turns']} turns, "
-                      f"median {s['second_ear_median']} ms")
+            print(f"{row['latency_ms']!s:>6} ms  {row['said']:<14} {row['snr_db']!s:<5} {row['heard']!r} "
+                  f"{row['confidence']} second ear {row['second_ear']}")
+        s = result["numbers"]
+        print(f"numbers turns {s['turns']:>3}  median {s['median']} ms  p90 {s['p90']} ms; with the second "
+              f"ear asked: {s['second_ear_turns']} turns, median {s['second_ear_median']} ms")
         if args.json:
             args.json.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
         return 0

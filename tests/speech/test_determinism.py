@@ -54,7 +54,8 @@ def heard_events(whisper, wavs, fast: bool) -> list[dict]:
         Session(load_content(), Grammar.load(), listener, TranscriptSpeaker(None), Events(out),
                 settings=SessionSettings(welcome=False)).run()
     finally:
-        product.close()  # the model is the fixture's: this recognizer only lets go of it
+        product.first._worker.shutdown()
+        product.second.close()
     events = [json.loads(line) for line in out.getvalue().splitlines()]
     return [{k: v for k, v in e.items() if k not in ("t", "latency_ms")}
             for e in events if e["event"] == "heard"]

@@ -216,11 +216,10 @@ def make_recognizer(engine: str = "auto", model: str | None = None) -> Recognize
 def with_second_opinion(first: Recognizer) -> Recognizer:
     """`first` (Whisper) with PocketSphinx for the turns it cannot place (see second_opinion.py);
     `first` alone if PocketSphinx does not load."""
-    from .apart import PocketSphinxProcess
     from .second_opinion import SecondOpinionRecognizer
 
     try:
-        second = PocketSphinxProcess()  # decodes beside Whisper on the other core (see apart.py)
+        second = PocketSphinxRecognizer()
     except ModelError as err:
         _LOG.info("no second opinion: %s", err.message)
         return first

@@ -332,15 +332,6 @@ class PocketSphinxRecognizer(_StreamMixin):
         self._cmn = channel
         return Hypothesis(text, confidence, (time.perf_counter() - started) * 1000)
 
-    def state(self) -> tuple[str, int]:
-        """What this recognizer carries from one turn to the next: its estimate of the channel (the
-        cepstral mean) and how much audio it has heard (whether it is still settling)."""
-        return self._cmn, self._heard_frames
-
-    def restore(self, state: tuple[str, int]) -> None:
-        """Carry on from `state` (from `state()`), as if nothing had been decoded since."""
-        self._cmn, self._heard_frames = state
-
     def forget(self) -> None:
         """Drop the last utterance's audio (the channel's cepstral mean, 13 numbers, is kept)."""
         self._chunks = []

@@ -20,15 +20,6 @@ turn's sentences, heard the same answer (`Expectation.meaning`); otherwise it is
 "fifteen" written "fifty" at 0.81 would have been. Not on the turns that check what was heard (a
 reply there must be heard, and a second ear that disagrees would keep asking).
 
-Both engines hear the same audio: the samples the first engine's hypothesis was decoded from
-(Whisper's `heard_samples`: up to the pause whose decode it reused). On a number question the
-second ear is nearly always asked, so it starts when the first engine does, at the speaker's pause
-(`speculate`), on its own worker thread beside Whisper's decode (another engine; 2 cores), and
-`finish` uses it when the first engine's answer came from that same audio. The second engine's
-state (PocketSphinx's channel estimate) is handed to every decode and kept only from the one used,
-so which decodes ran in the pauses never changes what is heard (tests/speech/test_determinism.py).
-An engine without `state`/`restore` is never asked ahead.
-
 Only picks that beat at least PocketSphinx's expensive phone loop are used: its FAINT picks were
 right too rarely. The cost: on babble alone it turns more segments into a guess to check. Figures
 before and after: README.md ("Whisper"), docs/speech-measurements.md and results/.
@@ -38,7 +29,6 @@ from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
@@ -63,32 +53,19 @@ without PocketSphinx's agreement. Babble alone reached 0.57; clean answers mostl
 AGREE_KINDS = frozenset({"number"})
 """Kinds of question on which an answer is taken unchecked only when both engines heard it, however
 confident the first: a misheard number ("fifty" for "fifteen") changes the advice."""
-AHEAD_KINDS = AGREE_KINDS
-"""Kinds of question on which the second engine starts at the speaker's pause, beside the first:
-there it is asked on nearly every answer (elsewhere only on doubtful ones, so it waits for them)."""
 
 
 class SecondOpinionRecognizer:
     """`first` hears every turn; `second` decodes the same audio only when `first` gave nothing the
     turn understands, and its sentence is returned as a guess to be checked."""
 
-    def __init__(self, first: Recognizer, second: Recognizer, ahead_kinds: frozenset[str] = AHEAD_KINDS):
+    def __init__(self, first: Recognizer, second: Recognizer):
         self.first = first
         self.second = second
-        self.ahead_kinds = ahead_kinds
-        """Kinds of question on which the second engine starts at the pause (empty: only when asked,
-        after the first, as it was before: bench.reply_latency compares the two)."""
         self.engine = first.engine
         self.model = first.model
         self._expect: Expectation | None = None
         self._chunks: list[np.ndarray] = []
-        self._samples = 0
-        self._ahead: tuple[int, Future] | None = None
-        """The second engine's decode begun at the last pause: its sample count and its future."""
-        self._state = second.state() if self._can_restore() else None
-        """The second engine's state after the last decode of it that was used."""
-        self._worker: ThreadPoolExecutor | None = ThreadPoolExecutor(max_workers=1,
-                                                                     thread_name_prefix="second-ear")
         self.consulted: dict = {}
         """The last turn: whether the second engine was asked, and what each heard (for tests and
         measurements; `last` is the first engine's own figures)."""
@@ -103,28 +80,18 @@ class SecondOpinionRecognizer:
         self.first.prepare(expect)
 
     def start(self, expect: Expectation | None) -> None:
-        self._drop_ahead()
         self._expect = expect
         self._chunks = []
-        self._samples = 0
         self.first.start(expect)
 
     def feed(self, frame: np.ndarray) -> None:
         frame = np.asarray(frame, dtype=np.int16)
         if len(frame):
             self._chunks.append(frame)
-            self._samples += len(frame)
         self.first.feed(frame)
 
     def speculate(self) -> None:
         self.first.speculate()
-        expect = self._expect
-        if (expect is None or expect.kind not in self.ahead_kinds or expect.checking or not self._chunks
-                or self._worker is None or not self._can_restore()):
-            return
-        self._drop_ahead()
-        self._ahead = (self._samples, self._worker.submit(self._second_decode, self._pcm(), expect,
-                                                          self._state))
 
     def partial(self) -> str:
         return self.first.partial()
@@ -133,20 +100,13 @@ class SecondOpinionRecognizer:
         hyp = self.first.finish()
         self.consulted = {"asked": False}
         expect = self._expect
-        try:
-            if self._needs_agreement(hyp, expect):
-                return self._agreed(hyp, expect)
-            if not self._needs_second(hyp, expect):
-                return hyp
-            return self._second_opinion(hyp, expect)
-        finally:
-            self._drop_ahead()
-
-    def _second_opinion(self, hyp: Hypothesis, expect: Expectation) -> Hypothesis:
-        """The second engine's pick, as a guess to check, when it has one the turn understands."""
+        if self._needs_agreement(hyp, expect):
+            return self._agreed(hyp, expect)
+        if not self._needs_second(hyp, expect):
+            return hyp
         started = time.perf_counter()
         try:
-            other = self._heard_by_second(expect)
+            other = self.second.decode(self._pcm(), expect)
         except ModelError as err:  # none of the turn's sentences is in its dictionary
             _LOG.debug("no second opinion on %s: %s", expect.question, err.message)
             return hyp
@@ -170,7 +130,7 @@ class SecondOpinionRecognizer:
         """`hyp` as it stands if the second engine heard the same answer, else kept to be checked."""
         started = time.perf_counter()
         try:
-            other = self._heard_by_second(expect)
+            other = self.second.decode(self._pcm(), expect)
         except ModelError as err:
             _LOG.debug("no second ear on %s: %s", expect.question, err.message)
             return hyp
@@ -194,44 +154,6 @@ class SecondOpinionRecognizer:
         doubtful = hyp.confidence < AGREE_ABOVE or expect.kind in AGREE_KINDS
         return doubtful and expect.meaning(hyp.text) is not None
 
-    def _heard_by_second(self, expect: Expectation) -> Hypothesis:
-        """What the second engine heard in the audio the first one's hypothesis came from: the decode
-        begun at the pause if it covers just that audio, else one made now. Its state is kept."""
-        samples = getattr(self.first, "heard_samples", None)
-        samples = self._samples if samples is None else min(samples, self._samples)
-        ahead, self._ahead = self._ahead, None
-        if ahead is not None and ahead[0] == samples:
-            hyp, state = ahead[1].result()
-        else:
-            if ahead is not None:
-                ahead[1].cancel()
-            pcm = self._pcm()[:samples]
-            if self._worker is None:
-                hyp, state = self._second_decode(pcm, expect, self._state)
-            else:
-                hyp, state = self._worker.submit(self._second_decode, pcm, expect, self._state).result()
-        self._state = state
-        return hyp
-
-    def _second_decode(self, pcm: np.ndarray, expect: Expectation, state) -> tuple[Hypothesis, object]:
-        """The second engine's hypothesis for `pcm`, decoded from `state`, and its state after."""
-        stateful = self._can_restore()
-        if stateful:
-            self.second.restore(state)
-        hyp = self.second.decode(pcm, expect)
-        return hyp, (self.second.state() if stateful else None)
-
-    def _can_restore(self) -> bool:
-        second = self.second
-        return callable(getattr(second, "state", None)) and callable(getattr(second, "restore", None))
-
-    def _drop_ahead(self) -> None:
-        """Forget the decode begun at a pause (one already running finishes on the worker: the next
-        decode starts from the state kept, so it changes nothing)."""
-        ahead, self._ahead = self._ahead, None
-        if ahead is not None:
-            ahead[1].cancel()
-
     def _pcm(self) -> np.ndarray:
         return np.concatenate(self._chunks) if self._chunks else np.zeros(0, dtype=np.int16)
 
@@ -249,26 +171,14 @@ class SecondOpinionRecognizer:
         return expect.understood(text) if expect.understood is not None else False
 
     def forget(self) -> None:
-        self._drop_ahead()
-        self._idle()
         self._chunks = []
-        self._samples = 0
         self.consulted = {}
         for engine in (self.first, self.second):
             forget = getattr(engine, "forget", None)
             if callable(forget):
                 forget()
 
-    def _idle(self) -> None:
-        """Wait until the second engine's worker has nothing running."""
-        if self._worker is not None:
-            self._worker.submit(lambda: None).result()
-
     def close(self) -> None:
-        self._drop_ahead()
-        if self._worker is not None:
-            self._worker.shutdown(wait=True, cancel_futures=True)
-            self._worker = None
         try:
             self.first.close()
         finally:

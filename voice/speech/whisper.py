@@ -152,9 +152,6 @@ class WhisperRecognizer(_StreamMixin):
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper")
         self.last: dict = {}
         """The last decode's own figures: text, avg_logprob, no_speech_prob, beam (for measurements)."""
-        self.heard_samples: int | None = None
-        """The samples of the turn's audio (from its start) that `finish`'s hypothesis was decoded
-        from: fewer than were fed when it reused the decode begun in a pause."""
 
     def prepare(self, expect: Expectation) -> None:
         build_prompt(expect)
@@ -207,9 +204,7 @@ class WhisperRecognizer(_StreamMixin):
             self.partial()  # the last pause's decode, begun before the end: wait for it
         early = self._early
         if early is not None and self._samples - early[0] <= REUSE_MS * 16 and not early[2]:
-            self.heard_samples = early[0]
             return early[1]  # decode_ms: the decode's own time, during the pause
-        self.heard_samples = self._samples
         hyp = self._run(self._decode)
         return Hypothesis(hyp.text, hyp.confidence, (time.perf_counter() - started) * 1000, hyp.speech)
 
