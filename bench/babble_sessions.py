@@ -26,14 +26,16 @@ SNR_DB = 10.0
 
 
 def measure_babble_sessions(workdir: Path, engine: str, model: str | None = None, seed: int = 0,
-                            quick: bool = False, snr_db: float | None = SNR_DB) -> dict[str, Any]:
-    """Spoken sessions of the chosen patients in babble against the same patients typing."""
+                            quick: bool = False, snr_db: float | None = SNR_DB,
+                            ids: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """Spoken sessions of the chosen patients (or `ids`) in babble against the same patients typing."""
     from bench.evaluation.patient import load_phrasings, run_session
     from bench.evaluation.vignettes import load_vignettes
     from bench.testaudio import HELD_OUT_VOICES, answer_file
 
     vignettes = {v.id: v for v in load_vignettes()}
-    chosen = [vignettes[i] for i in (QUICK_VIGNETTES if quick else SESSION_VIGNETTES) if i in vignettes]
+    ids = ids or (QUICK_VIGNETTES if quick else SESSION_VIGNETTES)
+    chosen = [vignettes[i] for i in ids if i in vignettes]
     phrasings = load_phrasings()
     rows = []
     started = time.monotonic()
@@ -72,3 +74,39 @@ def measure_babble_sessions(workdir: Path, engine: str, model: str | None = None
         "seconds": round(time.monotonic() - started, 1),
         "rows": rows,
     }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m bench.babble_sessions [--more N] [--draw SEED]`: the chosen patients' sessions with
+    Whisper, and N more test patients drawn at random, against the issue's targets."""
+    import argparse
+    import random
+    import statistics
+    import tempfile
+
+    from bench.evaluation.vignettes import load_vignettes
+
+    parser = argparse.ArgumentParser(prog="python -m bench.babble_sessions",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--more", type=int, default=0, help="more test patients, drawn at random (default 0)")
+    parser.add_argument("--draw", type=int, default=27, help="seed of the draw (default 27)")
+    args = parser.parse_args(argv)
+    others = [v.id for v in load_vignettes() if v.id not in SESSION_VIGNETTES]
+    random.Random(args.draw).shuffle(others)
+    with tempfile.TemporaryDirectory(prefix="babble-sessions-") as tmp:
+        found = measure_babble_sessions(Path(tmp), "whisper", ids=(*SESSION_VIGNETTES, *others[: args.more]))
+    rows = found["rows"]
+    for r in rows:
+        print(f"{r['vignette']:<32} {r['voice']:<32} typed {r['typed']!s:<10} spoken {r['spoken']!s:<10} "
+              f"questions {r['questions']:>2}" + (f"  error: {r['error']}" if r["error"] else ""))
+    over = sum(r["spoken"] is not None and r["typed"] is not None
+               and Disposition(r["spoken"]).rank > Disposition(r["typed"]).rank for r in rows)
+    print(f"{len(rows)} sessions: {found['same_level']} at the typed level (target 95%), {over} more urgent "
+          f"(target no more than 2 in 40), {found['under_triage']} less urgent or no outcome, emergencies "
+          f"{found['emergencies_reached']} of {found['emergencies']}, median questions "
+          f"{statistics.median(r['questions'] for r in rows)} (target 12 or fewer)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

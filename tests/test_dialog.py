@@ -257,6 +257,23 @@ def test_red_flag_no_needs_a_clear_yes_to_its_check(mini, grammar):
     assert of(events, "outcome")[0]["disposition"] == "self_care"
 
 
+def test_a_red_flag_no_whose_check_got_no_yes_or_no_is_asked_again_once(mini, grammar):
+    # "correct" to "I heard no. Is that right?" heard in babble as "go back": the screen is asked
+    # again rather than kept as "not sure" (urgent) at once; a clear "no" then stands.
+    rest = ["no", "no", "35", "yes", "3 weeks", "yes"]
+    events, session = run_session(mini, grammar, [("no", UNSURE), ("go back", UNSURE), "no", *rest])
+    screen = mini.questions["ces_screen"].findings
+    assert asked(events)[:3] == ["ces_screen", "confirm", "ces_screen"]
+    assert all(session.triage.answers.values.get(f) == "no" for f in screen)
+    assert of(events, "outcome")[0]["disposition"] == "self_care"
+    # A second check that comes to nothing (here silence): "not sure", never a no.
+    events, session = run_session(mini, grammar, [("no", UNSURE), ("go back", UNSURE), ("no", UNSURE), None,
+                                                  *rest])
+    assert asked(events)[:4] == ["ces_screen", "confirm", "ces_screen", "confirm"]
+    assert all(session.triage.answers.values.get(f) != "no" for f in screen)
+    assert of(events, "outcome")[0]["disposition"] == "urgent"
+
+
 def test_a_spoken_not_sure_to_a_warning_sign_is_checked_even_when_heard_clearly(mini, grammar):
     rest = ["no", "35", "yes", "3 weeks", "yes"]
     # Heard clearly as "not sure", but the person said no: the check lets them say it again.

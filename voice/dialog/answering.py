@@ -138,7 +138,7 @@ class Answering:
 
     def _unsure_answer(self, turn: _Turn, meaning: Interpretation) -> tuple[object, bool] | None:
         """An answer to check: kept as confirmed (or as the check made it), else asked again."""
-        confirmed = self.checks.answer(turn.q, meaning)
+        confirmed = self.checks.answer(turn.q, meaning, again=turn.denied == 0)
         if confirmed is not None:
             return self._an_answer(turn, confirmed)
         turn.denied += 1

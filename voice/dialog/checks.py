@@ -73,8 +73,13 @@ class Checks:
             return True
         return reply is not None and reply.command == command
 
-    def answer(self, q: Question, meaning: Interpretation) -> Interpretation | None:
-        """Check a low-confidence answer. Returns the answer to keep, or None to ask again."""
+    def answer(self, q: Question, meaning: Interpretation, again: bool = False) -> Interpretation | None:
+        """Check a low-confidence answer. Returns the answer to keep, or None to ask again.
+
+        `again`: the question may still be asked again. A red-flag "no" whose check got neither a
+        yes nor a no (silence, or a command: "correct" heard as "go back" in babble) is then asked
+        again rather than kept as "not sure" at once, which makes the advice urgent; the second
+        time it is kept as "not sure"."""
         said = answer_words(self.sentences.content, q, meaning.answer)
         reply, reply_unsure = self.check(self.sentences.line("confirm_heard", heard=said))
         red_flag_no = self.triage.is_red_flag_question(q) and meaning.answer == NO
@@ -85,7 +90,8 @@ class Checks:
             return None
         # Unclear even after checking: a red-flag answer is never taken as no.
         if red_flag_no:
-            return Interpretation(answer=UNSURE)
+            no_reply = reply is None or reply.answer is None
+            return None if again and no_reply else Interpretation(answer=UNSURE)
         return None if reply is None or reply.command else meaning
 
     def still_there(self) -> None:
