@@ -13,8 +13,21 @@ import pytest
 from bench.evaluation.patient import SessionResult, run_session
 from bench.evaluation.report import TARGETS, summarize
 from bench.evaluation.vignettes import DEFAULT_VIGNETTE_DIR, Vignette, level_rank, load_vignettes
+from voice.yamlio import load_yaml
 
 VIGNETTES = load_vignettes(DEFAULT_VIGNETTE_DIR)
+_GAPS_FILE = DEFAULT_VIGNETTE_DIR / "_known_gaps.yaml"
+KNOWN_GAPS: dict[str, str] = load_yaml(_GAPS_FILE.read_text(encoding="utf-8"), source=str(_GAPS_FILE))
+"""Test patients whose expectation is not met yet, with the reason (strict expected failures)."""
+
+
+def _params() -> list:
+    return [pytest.param(v, id=v.id, marks=pytest.mark.xfail(reason=KNOWN_GAPS[v.id], strict=True))
+            if v.id in KNOWN_GAPS else pytest.param(v, id=v.id) for v in VIGNETTES]
+
+
+def test_every_known_gap_names_a_test_patient():
+    assert set(KNOWN_GAPS) <= {v.id for v in VIGNETTES}
 
 
 def _transcript(result: SessionResult) -> str:
@@ -26,7 +39,7 @@ def _transcript(result: SessionResult) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("vignette", VIGNETTES, ids=[v.id for v in VIGNETTES])
+@pytest.mark.parametrize("vignette", _params())
 def test_vignette(vignette: Vignette, typed_sessions):
     result = typed_sessions.of(vignette)
     context = (

@@ -58,6 +58,16 @@ CAUSES: frozenset[str] = frozenset(
 )
 """Protocol cause ids."""
 
+IMPLIED: dict[str, tuple[str, ...]] = {
+    "both_legs_weak": ("leg_weakness",),
+    "weakness_worsening": ("leg_weakness",),
+    "major_trauma": ("fall_or_injury",),
+    "recent_birth": ("clot_risk",),
+}
+"""Findings that say another by the protocol's own definitions: a person whose legs are both weak says
+yes to "is a leg or foot weak?", a serious accident started with an accident, and a birth in the last
+six weeks is one of the clot risks. Added to a vignette's yes list unless it lists them as unsure."""
+
 TOP_KEYS = ("id", "story", "yes", "unsure", "age", "pain_score", "duration", "says", "expect", "note")
 REQUIRED_KEYS = ("id", "story", "yes", "expect")
 EXPECT_KEYS = ("disposition", "cause")
@@ -182,6 +192,7 @@ def vignette_from_dict(data: Any, path: Path | str = "<vignette>") -> Vignette:
 
     yes = _finding_list(path, data, "yes")
     unsure = _finding_list(path, data, "unsure")
+    yes = yes | (frozenset(f for given in yes for f in IMPLIED.get(given, ())) - unsure)
     both = sorted(yes & unsure)
     if both:
         raise _fail(path, f"{both[0]!r} is in both 'yes' and 'unsure'", fix="keep it in one list")

@@ -15,7 +15,8 @@ from rapidfuzz.distance import OSA
 
 from ..errors import ContentError
 
-CLAUSE_BREAK = re.compile(r"[,.;:!?]+|\s(?:but|though|although|except)\s")
+CLAUSE_BREAK = re.compile(r"([,.;:!?]+|\s(?:but|though|although|except)\s)")
+"""Where an answer splits into clauses (the break kept, to know which clause follows a "but")."""
 _TOKEN = re.compile(r"[a-z0-9]+")
 TYPO_LENGTH = 7
 """The shortest word that is corrected as a typo."""
@@ -26,6 +27,8 @@ class Clause:
     """One stretch of an answer between commas, full stops or a "but"; `text` is " w1 w2 ... "."""
 
     text: str
+    after_contrast: bool = False
+    """The clause follows a "but", "though", "although" or "except": it qualifies what came before."""
 
 
 class Spelling:
@@ -77,7 +80,8 @@ class Spelling:
         """The answer split at punctuation and at "but"; each clause in matching spelling."""
         raw = text.lower().replace("’", "'")
         parts = CLAUSE_BREAK.split(f" {raw} ")
-        clauses = [Clause(self.corrected(self.words(p))) for p in parts]
+        clauses = [Clause(self.corrected(self.words(p)), i > 0 and parts[i - 1].strip().isalpha())
+                   for i, p in enumerate(parts) if i % 2 == 0]
         return [c for c in clauses if c.text.strip()]
 
 

@@ -16,6 +16,10 @@ CHECK = "confirm"
 """The id of the session's check of what it heard ("I heard 8. Is that right?"), as events name it."""
 SCOPE = 5
 """How many words before a finding's phrase a negation or hedge may stand and still apply to it."""
+QUALIFIED_WORDS = 3
+"""A no followed by a "but" clause of at least this many words that says nothing this reader can
+place ("not a proper temperature, but I've been shaking under the duvet") is a qualified no: not
+sure, so a red-flag screen asks its signs one at a time instead of taking it as none."""
 
 
 def yes_no(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) -> str | None:
@@ -26,7 +30,17 @@ def yes_no(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) ->
         if meaning is not None:
             return meaning
     meaning = _decide(clauses, findings, words)
-    return meaning if meaning is not None else _said_last(clauses, words)
+    if meaning is None:
+        return _said_last(clauses, words)
+    if meaning == NO and findings and _qualified(clauses, findings, words):
+        return UNSURE
+    return meaning
+
+
+def _qualified(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) -> bool:
+    """A clause after a "but" that says something, though nothing this reader can place."""
+    return any(c.after_contrast and len(c.text.split()) >= QUALIFIED_WORDS
+               and _decide([c], findings, words) is None for c in clauses)
 
 
 def check_reply(text: str, words: Phrasing) -> str | None:
