@@ -10,10 +10,13 @@ import json
 import signal
 import subprocess
 import sys
+import threading
 
 import pytest
 
-CES = "ces_screen"  # the first question: the cauda equina warning signs
+FIRST = "age"  # the first question (it chooses a child's or an adult's questions)
+CES = "ces_screen"  # the first warning-sign question, after the age
+AGE = b"40\n"
 
 
 def _session(args: list[str], stdin: bytes, timeout: float = 120) -> tuple[list[dict], str, int]:
@@ -30,9 +33,9 @@ def _session(args: list[str], stdin: bytes, timeout: float = 120) -> tuple[list[
     b"n\xc3o\n",                 # a broken two-byte sequence
 ])
 def test_garbage_on_stdin_is_never_an_answer_and_the_stream_stays_json(typed):
-    events, stderr, code = _session(["--text", "--jsonl"], typed + b"no\n")
+    events, stderr, code = _session(["--text", "--jsonl"], AGE + typed + b"no\n")
     assert code == 0, stderr
-    heard = [e for e in events if e["event"] == "heard"]
+    heard = [e for e in events if e["event"] == "heard" and e["question"] != FIRST]
     assert heard[0]["question"] == CES and heard[0]["answer"] is None, heard[0]
     assert "\ufffd" in heard[0]["text"] and not any(ch < " " for ch in heard[0]["text"])
     assert [e["event"] for e in events].count("nomatch") >= 1
@@ -41,9 +44,9 @@ def test_garbage_on_stdin_is_never_an_answer_and_the_stream_stays_json(typed):
 
 
 def test_a_tab_or_a_windows_line_end_is_not_garbage():
-    events, stderr, code = _session(["--text", "--jsonl"], b"no\tnot really\r\nnope\r\n")
+    events, stderr, code = _session(["--text", "--jsonl"], AGE + b"no\tnot really\r\nnope\r\n")
     assert code == 0, stderr
-    heard = [e for e in events if e["event"] == "heard"]
+    heard = [e for e in events if e["event"] == "heard" and e["question"] != FIRST]
     assert [(h["text"], h["answer"]) for h in heard[:2]] == [("no not really", "no"), ("nope", "no")]
 
 
@@ -62,11 +65,11 @@ def test_unreadable_audio_files_give_an_error_event_and_the_question_again(tmp_p
     assert "Traceback" not in stderr
     errors = [e for e in events if e["event"] == "error"]
     assert [e["input"] for e in errors] == [str(p) for p in bad]
-    assert all(e["question"] == CES and "fix: " in e["message"] for e in errors)
+    assert all(e["question"] == FIRST and "fix: " in e["message"] for e in errors)
     assert "No such file" in errors[0]["message"] and "not a usable WAV" in errors[1]["message"]
     assert "Is a directory" in errors[3]["message"]
     content = load_content()
-    again = f"{content.say('audio_unreadable')} {content.questions[CES].rephrase}"
+    again = f"{content.say('audio_unreadable')} {content.questions[FIRST].rephrase}"
     kinds = [e["event"] for e in events]
     for i, e in enumerate(events):
         if e["event"] == "error":
@@ -81,14 +84,14 @@ def test_after_nomatch_and_noinput_the_same_question_is_open_as_protocol_md_says
     protocol = (Path(__file__).resolve().parents[1] / "docs" / "protocol.md").read_text(encoding="utf-8")
     assert "After a `noinput` or `nomatch` the question of the last `ask` is still the one being answered" \
         in protocol
-    events, stderr, code = _session(["--text", "--jsonl"], b"banana\n\nno\n")
+    events, stderr, code = _session(["--text", "--jsonl"], b"banana\n\n40\n")
     assert code == 0, stderr
     kinds = [e["event"] for e in events]
     first_ask = kinds.index("ask")
-    answered = next(i for i, e in enumerate(events) if e["event"] == "heard" and e["answer"] == "no")
+    answered = next(i for i, e in enumerate(events) if e["event"] == "heard" and e["answer"] == 40)
     between = events[first_ask + 1:answered]
     assert [e["event"] for e in between if e["event"] != "say"] == ["heard", "nomatch", "noinput"]
-    assert events[answered]["question"] == events[first_ask]["question"] == CES
+    assert events[answered]["question"] == events[first_ask]["question"] == FIRST
 
 
 def _stopped_by(sig: int, args: list[str], first: str) -> tuple[list[dict], str, int]:
@@ -98,10 +101,13 @@ def _stopped_by(sig: int, args: list[str], first: str) -> tuple[list[dict], str,
     proc.stdin.write(first)
     proc.stdin.flush()
     lines = []
+    watchdog = threading.Timer(60, proc.kill)  # a session that never asks again fails, never hangs
+    watchdog.start()
     for line in proc.stdout:  # the answer is taken and the next question asked: mid-session
         lines.append(line)
         if '"event": "ask"' in line and '"heard"' in "".join(lines):
             break
+    watchdog.cancel()
     proc.send_signal(sig)
     out, err = proc.communicate(timeout=30)
     lines += out.splitlines()
@@ -112,7 +118,7 @@ def _stopped_by(sig: int, args: list[str], first: str) -> tuple[list[dict], str,
 def test_ctrl_c_and_sigterm_end_with_the_safety_line_and_their_exit_status(sig, status):
     from voice.triage.loader import load_content
 
-    events, stderr, code = _stopped_by(sig, ["--text", "--jsonl"], "no\n")
+    events, stderr, code = _stopped_by(sig, ["--text", "--jsonl"], "40\n")
     assert code == status, stderr
     assert "Traceback" not in stderr
     stopped = " ".join(load_content().say("stopped").split()).replace("{urgent_line}", "NHS 111") \
@@ -123,7 +129,7 @@ def test_ctrl_c_and_sigterm_end_with_the_safety_line_and_their_exit_status(sig, 
 
 @pytest.mark.parametrize("sig, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_stopped_kiosk_exits_with_the_signal_status(sig, status):
-    events, stderr, code = _stopped_by(sig, ["--text", "--jsonl", "--kiosk"], "start\nno\n")
+    events, stderr, code = _stopped_by(sig, ["--text", "--jsonl", "--kiosk"], "start\n40\n")
     assert code == status, stderr
     assert "Traceback" not in stderr
     assert [e["event"] for e in events][-2:] == ["say", "end"]
@@ -157,7 +163,7 @@ def test_audio_in_reads_wav_paths_from_a_file_and_a_missing_list_is_a_clear_erro
     # The WAV the file names was heard as the answer to the first question (what PocketSphinx made of
     # a first answer is its own matter: tests/speech), then the list ended and so did the session.
     heard = [e for e in events if e["event"] == "heard"]
-    assert len(heard) == 1 and heard[0]["question"] == CES and heard[0]["text"], heard
+    assert len(heard) == 1 and heard[0]["question"] == FIRST and heard[0]["text"], heard
     assert not [e for e in events if e["event"] == "error"]
     assert events[-1]["event"] == "end"
 

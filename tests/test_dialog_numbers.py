@@ -54,7 +54,7 @@ def test_a_number_no_reading_would_change_and_any_typed_number_are_taken(mini, g
 
 
 UNSURE = 0.45
-SCREENS_NO = ["no", "no", "no", "no", "45", "3 weeks", "no"]  # shipped content up to pain below the knee
+SCREENS_NO = ["45", "no", "no", "no", "no", "no", "3 weeks"]  # shipped content up to pain below the knee
 
 
 def test_an_unsure_answer_that_cannot_change_the_level_is_taken_without_a_check(shipped, grammar):
@@ -64,8 +64,8 @@ def test_an_unsure_answer_that_cannot_change_the_level_is_taken_without_a_check(
     events, session = run_session(shipped, grammar, [*SCREENS_NO, ("yes", UNSURE)] + ["no"] * 12)
     assert asked(events)[7] == "pain_below_knee" and asked(events)[8] != "confirm"
     assert session.triage.answers.values["pain_below_knee"] == "yes"
-    events, _ = run_session(shipped, grammar, [("no", UNSURE), "yes"] + ["no"] * 20)
-    assert asked(events)[:2] == ["ces_screen", "confirm"]
+    events, _ = run_session(shipped, grammar, ["45", ("no", UNSURE), "yes"] + ["no"] * 20)
+    assert asked(events)[:3] == ["age", "ces_screen", "confirm"]
 
 
 @pytest.mark.parametrize("lines, age", [

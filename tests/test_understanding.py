@@ -207,11 +207,11 @@ def test_a_broken_finding_phrase_says_which_finding(folder):
 
 def test_the_cauda_equina_patient_of_issue_13_gets_emergency_advice(shipped, grammar):
     """Typed as the patient typed it: taken as "not sure" and sent to 111 before."""
-    lines = ["yes, I can't pee", "yes numbness", "yeah I'm numb down there"]
+    lines = ["45", "yes, I can't pee", "yes numbness", "yeah I'm numb down there"]
     events, _ = run_session(shipped, grammar, lines)
     (outcome,) = of(events, "outcome")
     assert outcome["disposition"] == "emergency"
-    heard = of(events, "heard")
+    heard = [h for h in of(events, "heard") if h["question"] == "ces_screen"]
     assert heard[0]["answer"] == "yes"
 
 

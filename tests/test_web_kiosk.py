@@ -19,7 +19,7 @@ import pytest
 
 from bench.web.browser import MISSING, audit, overflows, quit_browser, small_targets, start_browser, wait_for
 from bench.web.kiosk import KioskProcess
-from bench.web.page import SELF_CARE, answer_by_touch, text, touch, visible_buttons
+from bench.web.page import SELF_CARE, answer_by_touch, text, touch, type_number, visible_buttons
 from voice.app.config import Config, load_config
 from voice.app.kiosk import Kiosk
 from voice.app.text_io import ScriptedListener, TextListener, TranscriptSpeaker
@@ -189,6 +189,10 @@ def test_emergency_by_keyboard_fills_the_screen_with_the_number(browser, kiosk, 
     browser.switch_to.active_element.send_keys(Keys.ENTER)
     i, ask = kiosk.next(("ask",), start)
     wait_for(lambda: ask["text"] == browser.find_element("id", "question").text, what="the first question")
+    assert ask["kind"] == "number"  # the age (the number pad by touch: test_a_person_by_touch...)
+    type_number(browser, 40, texts["number_enter"])
+    i, ask = kiosk.next(("ask",), i + 1)
+    wait_for(lambda: ask["text"] == browser.find_element("id", "question").text, what="the warning signs")
     focus(texts["buttons"]["yes"]["label"])
     browser.switch_to.active_element.send_keys(Keys.ENTER)
     i, outcome = kiosk.next(("outcome",), i)
@@ -216,7 +220,7 @@ def test_typed_answers_and_touches_mix_while_the_page_follows(browser, kiosk, te
     wait_for(lambda: browser.find_element("id", "heard").text == f"{texts['heard']}: purple",
              what="I heard: purple")
     assert browser.find_element("id", "question").text == first["text"]
-    kiosk.type("no")
+    kiosk.type("40")  # the age, typed
     i, second = kiosk.next(("ask",), i + 1)
     wait_for(lambda: browser.find_element("id", "question").text == second["text"], what="the next question")
     touch(browser, texts["buttons"]["no"]["label"])  # the next answer by touch, in the same session
@@ -259,7 +263,7 @@ def test_reload_keeps_the_question_and_a_stopped_kiosk_says_so(browser, config, 
         start = idle_page(browser, first)
         touch(browser, texts["buttons"]["start"]["label"])
         i, ask = first.next(("ask",), start)
-        touch(browser, texts["buttons"]["no"]["label"])
+        type_number(browser, 40, texts["number_enter"])  # the age
         i, ask = first.next(("ask",), i + 1)
         browser.refresh()
         wait_for(lambda: browser.find_element("id", "question").text == ask["text"],
