@@ -16,6 +16,7 @@ from bench.evaluation.report import format_report, summarize
 from bench.evaluation.vignettes import (
     CAUSES,
     DEFAULT_VIGNETTE_DIR,
+    IMPLIED,
     YES_NO_FINDINGS,
     VignetteError,
     level_rank,
@@ -188,6 +189,8 @@ def test_yes_no_rule_holds_for_any_patient(yes, unsure, asked):
         }
     )
     meaning = patient(v).intent(ask(asked))
+    # A finding says what the protocol's definitions imply (IMPLIED), unless the patient is unsure of it.
+    yes = yes | ({f for given in yes for f in IMPLIED.get(given, ())} - unsure)
     if set(asked) & yes:
         assert meaning == "yes"
     elif set(asked) & unsure:
