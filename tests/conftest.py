@@ -31,6 +31,12 @@ def shipped():
     return load_content()
 
 
+@pytest.fixture(scope="session")
+def questions(shipped):
+    """The shipped content's questions, by id (read only)."""
+    return shipped.questions
+
+
 @pytest.fixture
 def mini_copy(tmp_path: Path) -> Path:
     """A writable copy of the fixture content, for breaking it."""

@@ -7,12 +7,6 @@ import pytest
 
 from voice.ports import CONFIRM_BELOW
 from voice.speech.evidence import MIN_LOGPROB, SURE_LOGPROB, SURE_NO_SPEECH, Decoded, judge
-from voice.understanding import Grammar
-
-
-@pytest.fixture(scope="module")
-def grammar():
-    return Grammar.load()
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ from voice.speech.listening import AudioListener
 from voice.speech.pocketsphinx import PocketSphinxRecognizer
 from voice.speech.scripted import ScriptedAudioSource
 from voice.triage.loader import load_content
-from voice.understanding import Grammar
 
 pytestmark = pytest.mark.speech
 
@@ -26,11 +25,6 @@ def recognizer():
     rec = PocketSphinxRecognizer()
     yield rec
     rec.close()
-
-
-@pytest.fixture(scope="module")
-def grammar():
-    return Grammar.load()
 
 
 @pytest.fixture(scope="module")

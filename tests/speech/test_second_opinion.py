@@ -9,9 +9,7 @@ import pytest
 from voice.ports import CONFIRM_BELOW
 from voice.speech.recognizers import Hypothesis, _StreamMixin
 from voice.speech.second_opinion import AGREE_ABOVE, SecondOpinionRecognizer
-from voice.triage.loader import load_content
 from voice.triage.model import Kind, Question
-from voice.understanding import Grammar
 from voice.understanding.yes_no import CHECK
 
 
@@ -35,16 +33,6 @@ class Hears(_StreamMixin):
 
     def close(self):
         pass
-
-
-@pytest.fixture(scope="module")
-def grammar():
-    return Grammar.load()
-
-
-@pytest.fixture(scope="module")
-def questions():
-    return load_content().questions
 
 
 def hear(first, second, expect):

@@ -28,8 +28,6 @@ from voice.speech.audio import read_wav
 from voice.speech.listening import AudioListener, build_listener
 from voice.speech.scripted import ScriptedAudioSource
 from voice.speech.whisper_input import log_mel
-from voice.triage.loader import load_content
-from voice.understanding import Grammar
 
 WORDS_DIR = Path(__file__).resolve().parents[1] / "data" / "spoken-words"
 DIGITS = "zero one two three four five six seven eight nine".split()
@@ -56,16 +54,6 @@ def product(recognizer):
     rec = with_second_opinion(WhisperRecognizer(MODEL, model=recognizer._model))
     yield rec
     rec.second.close()
-
-
-@pytest.fixture(scope="module")
-def grammar():
-    return Grammar.load()
-
-
-@pytest.fixture(scope="module")
-def questions():
-    return load_content().questions
 
 
 def _listen(recognizer, path: Path, expect):
