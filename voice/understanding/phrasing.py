@@ -27,6 +27,12 @@ class FindingWords:
     yes: tuple[Template, ...]
     no: tuple[Template, ...]
     unsure: tuple[Template, ...]
+    long_standing: tuple[Template, ...] = ()
+    """For a finding that is only there when it is new: phrases anywhere in the answer that say what
+    was described has been so for a long time ("it's been like that for a couple of years")."""
+    recent: tuple[Template, ...] = ()
+    """Phrases that say something changed lately ("worse since Monday"): a long-standing phrase
+    then denies nothing."""
 
 
 @dataclass(frozen=True)
@@ -234,6 +240,7 @@ def _findings(r: YamlReader, t) -> dict[str, FindingWords]:
     findings = {}
     for fid, entry in data.items():
         entry = r.mapping(entry, f"finding {fid!r}", data, fid)
-        r.keys(entry, set(), {"yes", "no", "unsure"}, f"finding {fid!r}")
-        findings[fid] = FindingWords(t(entry, "yes", fid), t(entry, "no", fid), t(entry, "unsure", fid))
+        r.keys(entry, set(), {"yes", "no", "unsure", "long_standing", "recent"}, f"finding {fid!r}")
+        findings[fid] = FindingWords(t(entry, "yes", fid), t(entry, "no", fid), t(entry, "unsure", fid),
+                                     t(entry, "long_standing", fid), t(entry, "recent", fid))
     return findings

@@ -34,7 +34,28 @@ def yes_no(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) ->
         return _said_last(clauses, words)
     if meaning == NO and findings and _qualified(clauses, findings, words):
         return UNSURE
+    if meaning == YES and findings and _long_standing(clauses, findings, words):
+        # Asked alone, a no; in a screen of several, each sign is then asked on its own.
+        return NO if len(findings) == 1 else UNSURE
     return meaning
+
+
+def _long_standing(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) -> bool:
+    """A yes that rests only on findings that are there only when new or recent ("both legs newly
+    affected", "a new limp", a procedure "in the last three months"), said to be so for a long time,
+    with nothing said to have changed lately: "both legs, but it's been like that for a couple of
+    years"."""
+    said = [c.text for c in clauses]
+    asserted = [f for f in findings if _decide(clauses, (f,), words) == YES] if len(findings) > 1 else list(findings)
+    if not asserted:
+        return False
+    for fid in asserted:
+        found = words.findings.get(fid)
+        if (found is None or not found.long_standing
+                or not any(t.search(text) for t in found.long_standing for text in said)
+                or any(t.search(text) for t in found.recent for text in said)):
+            return False
+    return True
 
 
 def _qualified(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) -> bool:
