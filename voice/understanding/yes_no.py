@@ -46,7 +46,8 @@ def _long_standing(clauses: list[Clause], findings: tuple[str, ...], words: Phra
     with nothing said to have changed lately: "both legs, but it's been like that for a couple of
     years"."""
     said = [c.text for c in clauses]
-    asserted = [f for f in findings if _decide(clauses, (f,), words) == YES] if len(findings) > 1 else list(findings)
+    asserted = list(findings) if len(findings) == 1 else [
+        f for f in findings if f in words.findings and any(t.search(text) for t in words.findings[f].yes for text in said)]
     if not asserted:
         return False
     for fid in asserted:
