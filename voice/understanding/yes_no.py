@@ -47,7 +47,8 @@ def _long_standing(clauses: list[Clause], findings: tuple[str, ...], words: Phra
     years"."""
     said = [c.text for c in clauses]
     asserted = list(findings) if len(findings) == 1 else [
-        f for f in findings if f in words.findings and any(t.search(text) for t in words.findings[f].yes for text in said)]
+        f for f in findings
+        if f in words.findings and any(t.search(text) for t in words.findings[f].yes for text in said)]
     if not asserted:
         return False
     for fid in asserted:
