@@ -22,8 +22,10 @@ each clean and in 10 dB babble, and babble alone (bench.babble_alone). Also: eac
 time where it was asked, and the memory of a process with Whisper and each second engine after the
 same decodes (VmRSS and its peak, VmHWM, in a fresh process each).
 
-`python -m bench.second_engines [--words-every N] [--voices N] [--segments N]` prints the figures
-(about 10 minutes on 2 busy cores at the defaults).
+`python -m bench.second_engines [--answers-every N] [--words-every N] [--voices N] [--segments N]
+[--json FILE]` prints the figures: at the defaults 172 turns, a few minutes; the figures in
+docs/speech-measurements.md took `--answers-every 1 --words-every 4 --voices 2 --segments 10`
+(376 turns, 14 minutes on 2 busy cores).
 """
 
 from __future__ import annotations
@@ -40,8 +42,10 @@ from voice.speech.recognizers import Hypothesis
 
 SECONDS = ("pocketsphinx", "moonshine")
 SNRS = (None, 10.0)
-WORDS_EVERY = 8
-"""The spoken-words clips taken by default: every 8th yes, no or digit (about 43 of 340)."""
+WORDS_EVERY = 10
+"""The spoken-words clips taken by default: every 10th yes, no or digit (34 of 340)."""
+ANSWERS_EVERY = 2
+"""The benchmark's answers taken by default: every other one (26 of 51)."""
 MEMORY_TURNS = 20
 """Turns decoded by Whisper and each second engine before the memory is read (`memory`)."""
 
@@ -161,7 +165,7 @@ def _turns(content, grammar, workdir: Path, words_every: int, voices: int, segme
 
 
 def measure_second_engines(workdir: Path, words_every: int = WORDS_EVERY, voices: int = 1,
-                           segments: int = 5, answers_every: int = 1) -> dict[str, Any]:
+                           segments: int = 5, answers_every: int = ANSWERS_EVERY) -> dict[str, Any]:
     """Every turn decided with each second engine, and the counts (see the module docstring)."""
     from bench.corpus import meaning
     from voice.speech.listening import AudioListener
@@ -323,8 +327,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="voices of the spoken numbers, 1-4 (default 1)")
     parser.add_argument("--segments", type=int, default=5,
                         help="babble-alone segments, 4 turns each (default 5)")
-    parser.add_argument("--answers-every", type=int, default=1,
-                        help="take every Nth answer of the benchmark's corpus (default 1: all 51)")
+    parser.add_argument("--answers-every", type=int, default=ANSWERS_EVERY,
+                        help=f"take every Nth of the benchmark's 51 answers (default {ANSWERS_EVERY})")
     parser.add_argument("--json", type=Path, help="also write every row to this file")
     args = parser.parse_args(argv)
     try:
