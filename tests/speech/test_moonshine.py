@@ -11,7 +11,10 @@ import pytest
 
 from voice.ports import CONFIRM_BELOW
 
-pytest.importorskip("moonshine_cpp", exc_type=ImportError)
+try:
+    import moonshine_cpp  # noqa: F401
+except (ImportError, OSError) as err:  # not installed, or its bundled libraries do not load here
+    pytest.skip(f"moonshine-cpp not usable: {err}", allow_module_level=True)
 
 from voice.speech.audio import read_wav  # noqa: E402
 from voice.speech.moonshine import MoonshineRecognizer, verify_model  # noqa: E402
