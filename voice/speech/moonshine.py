@@ -106,7 +106,7 @@ class MoonshineRecognizer(_StreamMixin):
         return Hypothesis(text, UNSURE_CONFIDENCE if text else 0.0, (time.perf_counter() - started) * 1000)
 
     def _transcribe(self, pcm: np.ndarray) -> str:
-        audio = np.ascontiguousarray(pcm, dtype=np.float32) / 32768.0
+        audio = np.ascontiguousarray(np.asarray(pcm, dtype=np.float32) / np.float32(32768.0))
         text = ctypes.c_char_p()
         pointer = audio.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
         handle = self._model.model_handle
