@@ -23,7 +23,7 @@ time where it was asked, and the memory of a process with Whisper and each secon
 same decodes (VmRSS and its peak, VmHWM, in a fresh process each).
 
 `python -m bench.second_engines [--answers-every N] [--words-every N] [--voices N] [--segments N]
-[--json FILE]` prints the figures: at the defaults 172 turns, a few minutes; the figures in
+[--json FILE]` prints the figures: at the defaults 112 turns, a few minutes; the figures in
 docs/speech-measurements.md took `--answers-every 1 --words-every 4 --voices 2 --segments 10`
 (376 turns, 14 minutes on 2 busy cores).
 """
@@ -42,10 +42,10 @@ from voice.speech.recognizers import Hypothesis
 
 SECONDS = ("pocketsphinx", "moonshine")
 SNRS = (None, 10.0)
-WORDS_EVERY = 10
-"""The spoken-words clips taken by default: every 10th yes, no or digit (34 of 340)."""
-ANSWERS_EVERY = 2
-"""The benchmark's answers taken by default: every other one (26 of 51)."""
+WORDS_EVERY = 20
+"""The spoken-words clips taken by default: every 20th yes, no or digit (17 of 340)."""
+ANSWERS_EVERY = 3
+"""The benchmark's answers taken by default: every third (17 of 51)."""
 MEMORY_TURNS = 20
 """Turns decoded by Whisper and each second engine before the memory is read (`memory`)."""
 
@@ -165,7 +165,7 @@ def _turns(content, grammar, workdir: Path, words_every: int, voices: int, segme
 
 
 def measure_second_engines(workdir: Path, words_every: int = WORDS_EVERY, voices: int = 1,
-                           segments: int = 5, answers_every: int = ANSWERS_EVERY) -> dict[str, Any]:
+                           segments: int = 3, answers_every: int = ANSWERS_EVERY) -> dict[str, Any]:
     """Every turn decided with each second engine, and the counts (see the module docstring)."""
     from bench.corpus import meaning
     from voice.speech.listening import AudioListener
@@ -200,8 +200,10 @@ def measure_second_engines(workdir: Path, words_every: int = WORDS_EVERY, voices
             for name in SECONDS:
                 # PocketSphinx carries its channel estimate from turn to turn: one per set and level,
                 # as in a session in one room. Moonshine keeps nothing.
-                engine = moonshine if name == "moonshine" else seconds.setdefault(
-                    (turn["set"], turn["level"]), _second(name))
+                room = (turn["set"], turn["level"])
+                if name != "moonshine" and room not in seconds:
+                    seconds[room] = _second(name)
+                engine = moonshine if name == "moonshine" else seconds[room]
                 both = SecondOpinionRecognizer(_Replay(first), engine)
                 hyp = both.decode(whisper.pcm(), expect)
                 asked = both.consulted.get("asked", False)
@@ -325,8 +327,8 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"take every Nth real yes/no/digit recording (default {WORDS_EVERY})")
     parser.add_argument("--voices", type=int, default=1,
                         help="voices of the spoken numbers, 1-4 (default 1)")
-    parser.add_argument("--segments", type=int, default=5,
-                        help="babble-alone segments, 4 turns each (default 5)")
+    parser.add_argument("--segments", type=int, default=3,
+                        help="babble-alone segments, 4 turns each (default 3)")
     parser.add_argument("--answers-every", type=int, default=ANSWERS_EVERY,
                         help=f"take every Nth of the benchmark's 51 answers (default {ANSWERS_EVERY})")
     parser.add_argument("--json", type=Path, help="also write every row to this file")
