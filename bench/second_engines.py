@@ -23,9 +23,9 @@ time where it was asked, and the memory of a process with Whisper and each secon
 same decodes (VmRSS and its peak, VmHWM, in a fresh process each).
 
 `python -m bench.second_engines [--answers-every N] [--words-every N] [--voices N] [--segments N]
-[--json FILE]` prints the figures: at the defaults 112 turns, a few minutes; the figures in
-docs/speech-measurements.md took `--answers-every 1 --words-every 4 --voices 2 --segments 10`
-(376 turns, 14 minutes on 2 busy cores).
+[--json FILE]` prints the figures: at the defaults 112 turns, 7 minutes on 2 cores at load 11
+(fewer on a quiet machine); the figures in docs/speech-measurements.md took `--answers-every 1
+--words-every 4 --voices 2 --segments 10` (376 turns, 14 minutes).
 """
 
 from __future__ import annotations
