@@ -109,7 +109,7 @@ class _Replay:
 
 def _second(name: str):
     if name == "moonshine":
-        from voice.speech.moonshine import MoonshineRecognizer
+        from bench.moonshine import MoonshineRecognizer
 
         return MoonshineRecognizer()
     from voice.speech.pocketsphinx import PocketSphinxRecognizer

@@ -30,7 +30,7 @@ ALLOWED: dict[str, set[str]] = {
 """Each part (a folder of voice/, or a top-level module) and the parts it may import."""
 
 AUDIO = {"sounddevice", "pyttsx3", "pocketsphinx", "vosk", "faster_whisper", "ctranslate2",
-         "webrtc_noise_gain", "moonshine_cpp"}
+         "webrtc_noise_gain"}
 """Libraries that touch audio or speech models: only voice.speech imports them."""
 
 

@@ -1,4 +1,4 @@
-"""The Moonshine adapter (voice/speech/moonshine.py) on real people's recordings: properties over the
+"""The Moonshine adapter (bench/moonshine.py) on real people's recordings: properties over the
 set, with margins, so they hold on any x86-64 CPU. Skipped where the optional moonshine-cpp wheel is
 not installed (it is measured as a second engine, not used by the product: docs/speech-measurements.md)."""
 
@@ -16,8 +16,8 @@ try:
 except (ImportError, OSError) as err:  # not installed, or its bundled libraries do not load here
     pytest.skip(f"moonshine-cpp not usable: {err}", allow_module_level=True)
 
+from bench.moonshine import MoonshineRecognizer, verify_model  # noqa: E402
 from voice.speech.audio import read_wav  # noqa: E402
-from voice.speech.moonshine import MoonshineRecognizer, verify_model  # noqa: E402
 
 pytestmark = pytest.mark.speech
 WORDS = Path(__file__).resolve().parents[1] / "data" / "spoken-words"

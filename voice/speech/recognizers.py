@@ -9,9 +9,7 @@ One module per engine:
 - voice/speech/vosk.py: Vosk (Kaldi) with a model folder;
 - voice/speech/whisper.py: Whisper (faster-whisper, tiny.en) with a model folder: writes what was said;
 - voice/speech/second_opinion.py: Whisper first, then PocketSphinx on the turns Whisper could not
-  place, its pick always checked with the person (what the command line builds for Whisper);
-- voice/speech/moonshine.py: Moonshine Base (optional wheel moonshine-cpp), measured as that second
-  engine and not used by the product (docs/speech-measurements.md).
+  place, its pick always checked with the person (what the command line builds for Whisper).
 
 Every native library is imported inside its adapter; a missing one is a ModelError with a fix.
 The engine classes can still be imported from here (loaded on first use).

@@ -25,9 +25,8 @@ import numpy as np
 
 from voice.errors import ModelError
 from voice.ports import Expectation
-
-from .recognizers import UNSURE_CONFIDENCE, Hypothesis, _StreamMixin
-from .whisper_input import normalize
+from voice.speech.recognizers import UNSURE_CONFIDENCE, Hypothesis, _StreamMixin
+from voice.speech.whisper_input import normalize
 
 _LOG = logging.getLogger(__name__)
 
