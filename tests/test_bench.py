@@ -3,15 +3,16 @@
 The report, the plots and the scoring are tested on a saved results file of a quick run with every
 engine (tests/data/bench/quick_results.json, written by `python -m bench --quick`): a run of all
 three engines takes minutes. One small real run, `python -m bench --quick --engines pocketsphinx
---skip babble,numbers,real,sessions` (a real recognizer on five espeak-ng answers at every babble
-level, one short real-time session through the command line for latency, the command's start-up,
-six test patients' triage sessions), checks that the command measures and writes every output
-with consistent figures. The parts it skips are measured for real here too, each on a handful of
-inputs and in this process: spoken words (two recordings, clean and in babble) and babble alone
-(one segment per question); the recorded digits are measured by tests/speech/test_recognition.py
-(bench.real_voices on 60 of them), and whole spoken sessions through the command line by
-tests/test_spoken_sessions.py. The other engines' own paths are tested in tests/speech/. No figure
-is asserted against a target here: targets are reported by the benchmark, not enforced by tests.
+--answers 2 --jobs 1 --skip babble,numbers,real,sessions` (a real recognizer on two espeak-ng
+answers, a yes and an age, at every babble level by every path; one short real-time session
+through the command line for latency; the command's start-up; six test patients' triage
+sessions), checks that the command measures and writes every output with consistent figures. The
+parts it skips are measured for real here too, each on a handful of inputs and in this process:
+spoken words (two recordings, clean and in babble) and babble alone (one segment per question);
+the recorded digits are measured by tests/speech/test_recognition.py (bench.real_voices on 60 of
+them), and whole spoken sessions through the command line by tests/test_spoken_sessions.py. The
+other engines' own paths are tested in tests/speech/. No figure is asserted against a target here:
+targets are reported by the benchmark, not enforced by tests.
 """
 
 from __future__ import annotations
@@ -51,8 +52,8 @@ def saved() -> dict[str, Any]:
 def quick_run(tmp_path_factory) -> tuple[Path, str, dict]:
     out = tmp_path_factory.mktemp("bench") / "tmp"
     done = subprocess.run(
-        [sys.executable, "-m", "bench", "--quick", "--engines", "pocketsphinx", "--skip", QUICK_SKIPS,
-         "--out", str(out)],
+        [sys.executable, "-m", "bench", "--quick", "--engines", "pocketsphinx", "--answers", "2",
+         "--jobs", "1", "--skip", QUICK_SKIPS, "--out", str(out)],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -259,7 +260,8 @@ def test_quick_run_latency_and_startup_hold_real_numbers(quick_run):
 @pytest.mark.slow
 def test_quick_run_leaves_out_only_what_it_was_told_to(quick_run):
     _, stdout, results = quick_run
-    assert results["settings"]["command"].endswith(f"--skip {QUICK_SKIPS}")
+    assert results["settings"]["command"].endswith(f"--answers 2 --jobs 1 --skip {QUICK_SKIPS}")
+    assert {i["category"] for i in results["corpus"]} == {"yes", "age"}  # two kinds of answer
     assert not {"real_voices", "spoken_words", "babble_sessions", "babble_alone"} & set(results)
     assert "Triage accuracy" in stdout and "Reply latency" in stdout and "Start-up" in stdout
 

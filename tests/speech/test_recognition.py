@@ -125,12 +125,14 @@ FIRST_ANSWERS = [("ces_screen", "no i don't", "no"), ("ces_screen", "yeah it doe
 @pytest.mark.slow
 def test_the_first_answer_a_recognizer_hears_is_judged_like_later_ones(setup):
     # A new recognizer's cepstral mean is the model's default, not the channel's: without settling
-    # it on the answer, 11 of these 32 first answers were confidently understood, against 19 by a
-    # recognizer that had heard answers before. The first answer of a session is a red-flag screen.
+    # it on the answer, 11 of these answers by four voices (32) were confidently understood, against
+    # 19 by a recognizer that had heard answers before. The first answer of a session is a red-flag
+    # screen. Three voices (24 answers; a new recognizer for each costs a model load): measured 18
+    # first and 17 warm on 2026-12-07.
     grammar, content, _ = setup
     warm = PocketSphinxRecognizer()
     first_right = warm_right = 0
-    for voice in ta.VOICES[:4]:
+    for voice in ta.VOICES[:3]:
         for qid, text, want in FIRST_ANSWERS:
             q = content.questions[qid]
             pcm = ta.mix_snr(ta.speak(text, voice), None, None, 0.3, 0.3)
@@ -138,7 +140,7 @@ def test_the_first_answer_a_recognizer_hears_is_judged_like_later_ones(setup):
             later = warm.decode(pcm, grammar.expectation(q))
             first_right += _meaning(grammar, q, first.text) == want and first.confidence >= CONFIDENT
             warm_right += _meaning(grammar, q, later.text) == want and later.confidence >= CONFIDENT
-    assert warm_right >= 16, warm_right
+    assert warm_right >= 12, warm_right
     assert first_right >= warm_right - 2, (first_right, warm_right)
 
 
@@ -210,18 +212,29 @@ def test_red_flag_questions_guard_their_yes(setup):
     assert "yes" in expect.guarded and "no" not in expect.guarded
 
 
+REAL_TAKES = ("0", "1")
+"""The takes of the recorded digits the test hears: two of the five of every digit by every speaker."""
+
+
 @pytest.mark.slow
 def test_real_voices_saying_digits(setup, tmp_path):
-    # People, not espeak-ng: 150 recorded digits (3 speakers, 8 kHz) as answers to the pain score
-    # question, through the listener as the benchmark hears them. The floors are below what was
-    # measured (45.3% right, 25 of 150 wrong but confident); the product targets are far above.
-    from bench.real_voices import measure_real_voices
+    # People, not espeak-ng: 60 recorded digits (3 speakers, 2 takes of each digit, 8 kHz) as answers
+    # to the pain score question, through the listener as the benchmark hears them. The floors are
+    # below what was measured on these 60 (50.0% right, 7 wrong but confident; by speaker 35%, 75%
+    # and 40%) and on all 150 (45.3% right, 25 wrong but confident); the product targets are far above.
+    from bench.real_voices import DIGITS_DIR, measure_real_voices
 
     grammar, content, _ = setup
-    real = measure_real_voices(content, grammar, tmp_path, naive=False)
-    assert real is not None and real["clips"] == 150 and len(real["speakers"]) == 3
+    chosen = tmp_path / "digits"
+    chosen.mkdir()
+    for path in sorted(DIGITS_DIR.glob("*.wav")):
+        if path.stem.split("_")[2] in REAL_TAKES:
+            (chosen / path.name).symlink_to(path)
+    real = measure_real_voices(content, grammar, tmp_path / "padded", folder=chosen, naive=False)
+    assert real is not None and real["clips"] == 60 and len(real["speakers"]) == 3
+    assert sorted({r["expected"] for r in real["rows"]}) == [str(d) for d in range(10)]
     ours = real["ours"]
     assert ours["accuracy"] >= 38.0, ours
-    assert ours["wrong_confident"] <= 35, ours
+    assert ours["wrong_confident"] <= 14, ours
     assert real["by_speaker"].keys() == {"george", "jackson", "nicolas"}
     assert all(c["accuracy"] >= 20.0 for c in real["by_speaker"].values()), real["by_speaker"]
