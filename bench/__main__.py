@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--out results] [--seed 0] [--engines pocketsphinx,vosk,whisper]`.
+"""`python -m bench [--quick] [--out results] [--seed 0] [--engines pocketsphinx,vosk,whisper] [--answers N]`.
 
 Measures answer understanding under babble (ours against a naive open-vocabulary peer), reply
 latency, start-up time and memory through the real command line, text-to-speech time, and triage
@@ -38,6 +38,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="pocketsphinx,vosk,whisper",
         help="comma-separated engines to measure (default pocketsphinx,vosk,whisper)",
     )
+    parser.add_argument(
+        "--answers", type=int, default=None, metavar="N",
+        help="measure understanding on N English answers spread over the corpus (default all)",
+    )
     parser.add_argument("--jobs", type=int, default=2, help="parallel workers for decoding (default 2)")
     parser.add_argument(
         "--skip",
@@ -65,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
 
         with tempfile.TemporaryDirectory(prefix="voice-bench-") as tmp:
             results = run_all(
-                Path(tmp), engines=engines, seed=args.seed, quick=args.quick, jobs=args.jobs, skip=skip
+                Path(tmp), engines=engines, seed=args.seed, quick=args.quick, jobs=args.jobs, skip=skip,
+                answers=args.answers,
             )
     except TriageError as err:
         print(f"error: {err}", file=sys.stderr)
@@ -79,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         + (" --quick" if args.quick else "")
         + f" --out {args.out} --seed {args.seed}"
         + f" --engines {','.join(engines)}"
+        + (f" --answers {args.answers}" if args.answers else "")
         + (f" --jobs {args.jobs}" if args.jobs != 2 else "")
         + (f" --skip {','.join(sorted(skip))}" if skip else "")
     )
@@ -87,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         quick=args.quick,
         jobs=args.jobs,
+        answers=args.answers,
         machine=machine_info(),
         packages=package_versions(),
         code=code_version(),

@@ -195,12 +195,16 @@ def run_all(
     quick: bool = False,
     jobs: int = 2,
     skip: set[str] | None = None,
+    answers: int | None = None,
 ) -> dict[str, Any]:
-    """Every measurement; returns the JSON-ready results."""
+    """Every measurement; returns the JSON-ready results. `answers`: understanding measured on that
+    many English answers of the corpus, spread over it (every k-th), instead of all."""
     skip = skip or set()
     content = load_content()
     grammar = Grammar.load()
     corpus = build_corpus(content, grammar, seed=seed, quick=quick)
+    if answers and answers < len(corpus.items):
+        corpus.items = corpus.items[:: -(-len(corpus.items) // answers)][:answers]
     ko = build_korean_corpus(seed=seed, quick=quick) if "vosk" in engines and korean_model() else None
     results: dict[str, Any] = {
         "settings": {

@@ -1,11 +1,14 @@
-"""Helpers the tests share: the fixture content's folder, a typed session runner, event filters."""
+"""Helpers the tests share: the fixture content's folder, a typed session runner, event filters, a
+spoken session through the command line."""
 
 from __future__ import annotations
 
 import io
 import json
+import sys
 from pathlib import Path
 
+from bench.evaluation.patient import run_session as run_patient
 from voice.app.text_io import ScriptedListener, TranscriptSpeaker
 from voice.dialog.events import Events
 from voice.dialog.session import Session, SessionSettings
@@ -26,3 +29,15 @@ def run_session(content, grammar, lines, settings=None, region=None):
 
 def of(events, kind):
     return [e for e in events if e["event"] == kind]
+
+
+def speak_session(vignette, phrasings, speak, said: Path):
+    """The vignette's patient through `--audio-in - --fast` on PocketSphinx, saying what `speak`
+    makes of each line; the result (checked to have run) and its transcript."""
+    command = [sys.executable, "-m", "voice", "--audio-in", "-", "--fast", "--audio-out", str(said),
+               "--jsonl", "--engine", "pocketsphinx"]
+    spoken = run_patient(vignette, seed=1, phrasings=phrasings, command=command, speak=speak, timeout=240)
+    transcript = "\n".join(f"  {t.get('question')}: said {t.get('said')!r}, heard {t.get('heard')!r}"
+                           for t in spoken.turns)
+    assert spoken.error is None, f"{spoken.error}\n{spoken.stderr_tail}\n{transcript}"
+    return spoken, transcript

@@ -2,11 +2,17 @@
 
 The report, the plots and the scoring are tested on a saved results file of a quick run with every
 engine (tests/data/bench/quick_results.json, written by `python -m bench --quick`): a run of all
-three engines takes minutes. One real run, `python -m bench --quick --engines pocketsphinx`
-(real recognizer on espeak-ng speech in real babble, real command-line sessions, real triage
-sessions), checks that every part still measures and writes consistent figures; the other engines'
-own paths are tested in tests/speech/. No figure is asserted against a target here: targets are
-reported by the benchmark, not enforced by tests.
+three engines takes minutes. One small real run, `python -m bench --quick --engines pocketsphinx
+--answers 2 --jobs 1 --skip babble,numbers,real,sessions` (a real recognizer on two espeak-ng
+answers, a yes and an age, at every babble level by every path; one short real-time session
+through the command line for latency; the command's start-up; six test patients' triage
+sessions), checks that the command measures and writes every output with consistent figures. The
+parts it skips are measured for real here too, each on a handful of inputs and in this process:
+spoken words (two recordings, clean and in babble) and babble alone (one segment per question);
+the recorded digits are measured by tests/speech/test_recognition.py (bench.real_voices on 60 of
+them), and whole spoken sessions through the command line by tests/test_spoken_sessions.py. The
+other engines' own paths are tested in tests/speech/. No figure is asserted against a target here:
+targets are reported by the benchmark, not enforced by tests.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 ENGLISH = ("PocketSphinx (en-us)", "Whisper (tiny.en)")
 PATHS = ("ours", "naive", "fresh_listener", "first_answer")
 """The paths of one answer, as results.json names them (in its summaries and in each row)."""
+QUICK_SKIPS = "babble,numbers,real,sessions"
+"""The parts the real run leaves out (measured below in this process, or by other test files)."""
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +52,8 @@ def saved() -> dict[str, Any]:
 def quick_run(tmp_path_factory) -> tuple[Path, str, dict]:
     out = tmp_path_factory.mktemp("bench") / "tmp"
     done = subprocess.run(
-        [sys.executable, "-m", "bench", "--quick", "--engines", "pocketsphinx", "--out", str(out)],
+        [sys.executable, "-m", "bench", "--quick", "--engines", "pocketsphinx", "--answers", "2",
+         "--jobs", "1", "--skip", QUICK_SKIPS, "--out", str(out)],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -90,22 +99,34 @@ def _understanding_counts_are_consistent(results: dict[str, Any]) -> None:
         assert all(w["grammars_compiled"] <= run["corpus"] for w in run["workers"])
 
 
+def _spoken_words_hold(words: dict[str, Any]) -> None:
+    """People's own recordings of yes, no and digits, of one English engine."""
+    assert words["clips"] > 0
+    for level in words["levels"].values():
+        for kind in ("yes_no", "digits"):
+            c = level[kind]
+            assert c["correct"] + c["rejected"] + c["wrong_confident"] <= c["n"]
+
+
+def _babble_sessions_hold(sessions: dict[str, Any]) -> None:
+    """Whole spoken sessions in babble, of one English engine."""
+    assert sessions["sessions"] >= 1 and 0 <= sessions["same_level"] <= sessions["sessions"]
+    assert not [r["error"] for r in sessions["rows"] if r["error"]], sessions["rows"]
+    assert all(r["heard"] for r in sessions["rows"])  # the patient really spoke
+
+
+def _babble_alone_holds(alone: dict[str, Any]) -> None:
+    """Babble alone, no answer in it, on every question kind, of one English engine."""
+    assert alone["segments"] == len(alone["rows"]) == sum(alone["counts"].values()) > 0
+    assert {r["question"] for r in alone["rows"]} == {"ces_screen", "pain_score", "age", "duration"}
+
+
 def _spoken_parts_hold_real_numbers(results: dict[str, Any], engines: list[str]) -> None:
     """People's own recordings, whole sessions in babble and babble alone, per English engine."""
     for label in engines:
-        words = results["spoken_words"][label]
-        assert words["clips"] > 0
-        for level in words["levels"].values():
-            for kind in ("yes_no", "digits"):
-                c = level[kind]
-                assert c["correct"] + c["rejected"] + c["wrong_confident"] <= c["n"]
-        sessions = results["babble_sessions"][label]
-        assert sessions["sessions"] >= 1 and 0 <= sessions["same_level"] <= sessions["sessions"]
-        assert not [r["error"] for r in sessions["rows"] if r["error"]], sessions["rows"]
-        assert all(r["heard"] for r in sessions["rows"])  # the patient really spoke
-        alone = results["babble_alone"][label]
-        assert alone["segments"] == len(alone["rows"]) == sum(alone["counts"].values()) > 0
-        assert {r["question"] for r in alone["rows"]} == {"ces_screen", "pain_score", "age", "duration"}
+        _spoken_words_hold(results["spoken_words"][label])
+        _babble_sessions_hold(results["babble_sessions"][label])
+        _babble_alone_holds(results["babble_alone"][label])
 
 
 def _real_voices_hold(results: dict[str, Any]) -> None:
@@ -237,12 +258,39 @@ def test_quick_run_latency_and_startup_hold_real_numbers(quick_run):
 
 @pytest.mark.speech
 @pytest.mark.slow
-def test_quick_run_real_voices_babble_sessions_and_babble_alone(quick_run):
+def test_quick_run_leaves_out_only_what_it_was_told_to(quick_run):
     _, stdout, results = quick_run
-    _spoken_parts_hold_real_numbers(results, ["PocketSphinx (en-us)"])
-    _real_voices_hold(results)
-    assert "Real voices" in stdout and "Whole spoken sessions" in stdout and "Babble alone" in stdout
-    assert "### Real voices: 10 recorded digits" in stdout
+    assert results["settings"]["command"].endswith(f"--answers 2 --jobs 1 --skip {QUICK_SKIPS}")
+    assert {i["category"] for i in results["corpus"]} == {"yes", "age"}  # two kinds of answer
+    assert not {"real_voices", "spoken_words", "babble_sessions", "babble_alone"} & set(results)
+    assert "Triage accuracy" in stdout and "Reply latency" in stdout and "Start-up" in stdout
+
+
+# ---------------------------------------------------------------------- the parts the real run skips
+
+
+@pytest.mark.speech
+def test_spoken_words_are_measured_with_a_real_recognizer(tmp_path):
+    """Two recordings of people (bench.real_voices.measure_spoken_words, --quick), clean and in babble,
+    through the listener and PocketSphinx."""
+    from bench.real_voices import measure_spoken_words
+
+    words = measure_spoken_words(load_content(), Grammar.load(), tmp_path, "pocketsphinx", None, quick=True)
+    assert words is not None, "no recordings of spoken words (tests/data/spoken-words)"
+    _spoken_words_hold(words)
+    assert set(words["levels"]) == {level_name(None), level_name(10.0)}
+    assert len(words["rows"]) == 2 * words["clips"]
+    assert any(r["text"] for r in words["rows"])  # a real recognizer heard words in them
+
+
+@pytest.mark.speech
+def test_babble_alone_is_measured_with_a_real_recognizer(tmp_path):
+    """One segment of babble as the answer to each question kind (bench.babble_alone, --quick)."""
+    from bench.babble_alone import OUTCOMES, measure_babble_alone
+
+    alone = measure_babble_alone(load_content(), Grammar.load(), tmp_path, "pocketsphinx", quick=True)
+    _babble_alone_holds(alone)
+    assert set(alone["counts"]) <= set(OUTCOMES)
 
 
 # ---------------------------------------------------------------------- the parts, without a run

@@ -11,6 +11,7 @@ PULSE_SOURCE=mouth.monitor), never by re-initializing PortAudio inside the test 
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import signal
@@ -231,19 +232,27 @@ def _words(sentence: str) -> str:
                     for w in sentence.split()).strip()
 
 
+@functools.lru_cache(maxsize=4)
+def _decoder(sentences: tuple[str, ...]):
+    """A PocketSphinx decoder of a JSGF grammar of `sentences` (their words), made once per set: loading
+    the acoustic model costs about a second."""
+    from pocketsphinx import Decoder
+
+    alternatives = " | ".join(_words(s) for s in sentences)
+    decoder = Decoder(samprate=RATE, loglevel="FATAL")
+    decoder.add_jsgf_string("candidates",
+                            f"#JSGF V1.0;\ngrammar candidates;\npublic <s> = {alternatives} ;\n")
+    decoder.activate_search("candidates")
+    return decoder
+
+
 def recognize(pcm: np.ndarray, sentences: list[str]) -> str | None:
     """Which of `sentences` PocketSphinx hears in 16 kHz int16 `pcm` (a JSGF grammar of them), or None.
 
     Returns the matching sentence as given (punctuation kept), None when nothing was recognized.
     """
-    from pocketsphinx import Decoder
-
     words = {_words(s): s for s in sentences}
-    alternatives = " | ".join(words)
-    decoder = Decoder(samprate=RATE, loglevel="FATAL")
-    decoder.add_jsgf_string("candidates",
-                            f"#JSGF V1.0;\ngrammar candidates;\npublic <s> = {alternatives} ;\n")
-    decoder.activate_search("candidates")
+    decoder = _decoder(tuple(sentences))
     pad = np.zeros(RATE // 2, dtype=np.int16)
     audio = np.concatenate([pad, np.asarray(pcm, dtype=np.int16), pad])
     decoder.start_utt()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -28,6 +30,25 @@ def pulse():
         yield p
 
 
+SHORT_GREETING = {"welcome": "Hello.", "disclaimer": "This is not a diagnosis.",
+                  "how_to_answer": "Say yes or no."}
+"""The spoken loop's greeting: the fixture content's says the same kind of thing in some 20 seconds of
+speech, before the first question; the session speaks it by the same code whatever its words."""
+
+
+@pytest.fixture
+def short_greeting(tmp_path):
+    """A copy of the fixture content whose greeting is short (SHORT_GREETING)."""
+    content = tmp_path / "content"
+    shutil.copytree(MINI, content)
+    dialog = content / "dialog.yaml"
+    text = dialog.read_text(encoding="utf-8")
+    for key, line in SHORT_GREETING.items():  # the key's line and the folded lines under it
+        text = re.sub(rf"^{key}:.*\n(?:  .*\n)*", f"{key}: {json.dumps(line)}\n", text, count=1, flags=re.M)
+    dialog.write_text(text, encoding="utf-8")
+    return content
+
+
 _LOST = textwrap.dedent("""
     import io, json, sys
     from voice.dialog.events import Events
@@ -38,13 +59,11 @@ _LOST = textwrap.dedent("""
     from voice.understanding import Grammar
 
     class Patient:
-        # answers by the kind of question: no, 40, a week; yes to questions about the dialog
+        # yes to every question: the first one (a bottom that is numb) is a red flag, so the session
+        # that resumes speaks one question and the emergency advice, not a whole session
         engine = "text"
         def listen(self, expect, on_speech=None):
-            answer = {"yes_no": "no", "number": "40", "choice": "less than a week"}.get(expect.kind, "yes")
-            if expect.question in ("readback_confirm", "confirm", "still_there"):
-                answer = "yes"
-            return Utterance(answer)
+            return Utterance({"number": "40", "choice": "less than a week"}.get(expect.kind, "yes"))
         def close(self):
             pass
 
@@ -93,19 +112,28 @@ def test_speaker_lost_mid_session(pulse, comes_back):
         assert events[-1]["event"] == "end" and events[-1]["reason"] == "error"
 
 
+SPOKEN_PATIENT = {"ces_screen": ("repeat", "no"), "fever": ("yes",), "immune_risk": ("yes",)}
+"""What the patient of the spoken loop says to each question of the fixture content, in turn: "repeat"
+first (a command: the question is said again), then no; a fever with a weak immune system is a red
+flag, so the session reaches its emergency outcome after three questions. "Is that right?" and the
+read-back are answered yes, anything else no."""
+
+
 @pytest.mark.speech
-def test_spoken_loop_through_the_cli(pulse):
-    """`python -m voice --jsonl` on the devices: answers spoken into 'mouth' after each `ask`."""
+def test_spoken_loop_through_the_cli(pulse, short_greeting):
+    """`python -m voice --jsonl` on the devices: answers spoken into 'mouth' once each question has been
+    spoken into 'room'; a command, yes and no answers, to the outcome."""
     if find_spec("voice.speech.listening") is None:
         pytest.skip("voice/speech/listening.py (build_listener) is not committed yet")
-    content = load_content(MINI)
+    content = load_content(short_greeting)
+    assert content.say("welcome") == SHORT_GREETING["welcome"]
     rec = pulse.record()
-    cli = subprocess.Popen([sys.executable, "-m", "voice", "--content", str(MINI), "--jsonl", "--no-cues",
-                            "--input-device", "pulse", "--output-device", "pulse"],
+    cli = subprocess.Popen([sys.executable, "-m", "voice", "--content", str(short_greeting), "--jsonl",
+                            "--no-cues", "--input-device", "pulse", "--output-device", "pulse"],
                            env=pulse.env(), cwd=REPO, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True)
-    answers = {"number": testaudio.speak("40", "en-us"), "confirm": testaudio.speak("yes", "en-us")}
-    no = testaudio.speak("no", "en-us")
+    words = {w: testaudio.speak(w, "en-us") for w in ("repeat", "yes", "no")}
+    answered: dict[str, int] = {}
     events = []
     last_ask = None
     waiting = None
@@ -116,14 +144,17 @@ def test_spoken_loop_through_the_cli(pulse):
         if event["event"] == "ask":
             # A question (or "I heard no. Is that right?", answered yes) is about to be spoken.
             last_ask = waiting = event
-        elif event["event"] in ("nomatch", "noinput") and last_ask is not None:
+        elif last_ask is not None and (event["event"] in ("nomatch", "noinput")
+                                       or event["event"] == "heard" and event.get("command") == "repeat"):
             waiting = last_ask  # asked again
         elif event["event"] == "say" and waiting is not None:
             # the question is being spoken; answer once it has finished (the room is quiet again)
             rec.wait_for_quiet(since=time.monotonic())
-            # "Is that right?" and the read-back ("Is that all right?") are answered yes.
-            key = "confirm" if waiting["question"] in ("confirm", "readback_confirm") else waiting.get("kind")
-            pulse.play(answers.get(key, no))
+            q = waiting["question"]
+            script = ("yes",) if q in ("confirm", "readback_confirm") else SPOKEN_PATIENT.get(q, ("no",))
+            turn = answered.get(q, 0)
+            answered[q] = turn + 1
+            pulse.play(words[script[min(turn, len(script) - 1)]])
             waiting = None
         if event["event"] == "end" or time.monotonic() > deadline:
             break
@@ -136,6 +167,7 @@ def test_spoken_loop_through_the_cli(pulse):
     assert cli.returncode == 0, f"{cli.stderr.read()}\n" + "\n".join(map(json.dumps, events[-15:]))
     kinds = [e["event"] for e in events]
     assert "outcome" in kinds and kinds[-1] == "end"
+    assert any(e["event"] == "heard" and e.get("answer") in ("yes", "no") for e in events)
     asked = [e for e in events if e["event"] == "ask"]
     candidates = [q.text for q in content.questions.values()]
     spoken = [recognize(s, candidates) for s in segments(audio, min_gap=0.6)]

@@ -1,4 +1,7 @@
-"""PocketSphinx with the answer grammars on synthesized answers, clean and in babble; rejection.
+"""PocketSphinx with the answer grammars: the word graph, the first answer of a session, rejection of
+out-of-grammar speech and noise, guarded sentences, the naive peer's open vocabulary. What share of a
+set of answers is understood (synthesized, clean and in babble; people's digits) is in
+test_recognition_rates.py: two files, so the two test workers share them.
 
 The floors asserted here are the figures measured on this set (see the listening report), not
 the product targets: they catch regressions of the grammar compilation, the rejection and the
@@ -20,14 +23,6 @@ from voice.understanding import Grammar
 
 pytestmark = pytest.mark.speech
 
-ANSWERS = [
-    ("ces_screen", "not sure", "unsure"), ("ces_screen", "no i don't", "no"),
-    ("ces_screen", "i don't know", "unsure"),
-    ("ces_screen", "yeah it does", "yes"), ("ces_screen", "say that again", "repeat"),
-    ("ces_screen", "i need help now", "help_now"), ("age", "sixty seven", 67), ("age", "i'm forty two", 42),
-    ("duration", "about three weeks", None), ("pain_score", "about five", 5),
-    ("ces_screen", "slower", "slower"),
-]
 OUT_OF_GRAMMAR = [("ces_screen", "the weather is lovely today"), ("age", "my dog likes to run"),
                   ("duration", "where is the bathroom"), ("ces_screen", "can you call my sister"),
                   ("pain_score", "i had toast for breakfast")]
@@ -83,38 +78,6 @@ def test_largest_grammar_compiles_small_and_fast(setup):
     assert "age" in rec.compile_ms
 
 
-def _expected(grammar, q, text, want):
-    if want is None:  # a duration: whatever the grammar makes of the words
-        return _meaning(grammar, q, text)
-    return want
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("snr", [None, 10.0], ids=["clean", "babble10dB"])
-def test_answers_are_understood(setup, snr):
-    grammar, content, rec = setup
-    right = confident_wrong = total = 0
-    for i, voice in enumerate(VOICES):
-        for qid, text, want in ANSWERS:
-            q = content.questions[qid]
-            speech = ta.speak(text, voice)
-            noise = None if snr is None else ta.babble(len(speech) / 16000 + 1.0, seed=i)
-            pcm = ta.mix_snr(speech, noise, snr, 0.3, 0.3)
-            hyp = rec.decode(pcm, grammar.expectation(q))
-            got = _meaning(grammar, q, hyp.text)
-            total += 1
-            if got == _expected(grammar, q, text, want):
-                right += 1
-            elif got is not None and hyp.confidence >= CONFIRM_BELOW:
-                confident_wrong += 1
-    if snr is None:
-        assert right / total >= 0.6, (right, total)
-        assert confident_wrong / total <= 0.15
-    else:
-        assert right / total >= 0.1, (right, total)
-        assert confident_wrong / total <= 0.15
-
-
 FIRST_ANSWERS = [("ces_screen", "no i don't", "no"), ("ces_screen", "yeah it does", "yes"),
                  ("ces_screen", "not sure", "unsure"), ("ces_screen", "stop", "stop"),
                  ("age", "sixty seven", 67),
@@ -125,12 +88,14 @@ FIRST_ANSWERS = [("ces_screen", "no i don't", "no"), ("ces_screen", "yeah it doe
 @pytest.mark.slow
 def test_the_first_answer_a_recognizer_hears_is_judged_like_later_ones(setup):
     # A new recognizer's cepstral mean is the model's default, not the channel's: without settling
-    # it on the answer, 11 of these 32 first answers were confidently understood, against 19 by a
-    # recognizer that had heard answers before. The first answer of a session is a red-flag screen.
+    # it on the answer, 11 of these answers by four voices (32) were confidently understood, against
+    # 19 by a recognizer that had heard answers before. The first answer of a session is a red-flag
+    # screen. Three voices (24 answers; a new recognizer for each costs a model load): measured 18
+    # first and 17 warm on 2026-12-07.
     grammar, content, _ = setup
     warm = PocketSphinxRecognizer()
     first_right = warm_right = 0
-    for voice in ta.VOICES[:4]:
+    for voice in ta.VOICES[:3]:
         for qid, text, want in FIRST_ANSWERS:
             q = content.questions[qid]
             pcm = ta.mix_snr(ta.speak(text, voice), None, None, 0.3, 0.3)
@@ -138,7 +103,7 @@ def test_the_first_answer_a_recognizer_hears_is_judged_like_later_ones(setup):
             later = warm.decode(pcm, grammar.expectation(q))
             first_right += _meaning(grammar, q, first.text) == want and first.confidence >= CONFIDENT
             warm_right += _meaning(grammar, q, later.text) == want and later.confidence >= CONFIDENT
-    assert warm_right >= 16, warm_right
+    assert warm_right >= 12, warm_right
     assert first_right >= warm_right - 2, (first_right, warm_right)
 
 
@@ -208,20 +173,3 @@ def test_red_flag_questions_guard_their_yes(setup):
     assert expect.guarded and set(expect.guarded) < set(expect.phrases)
     assert all(_meaning(grammar, q, p) == "yes" for p in expect.guarded)
     assert "yes" in expect.guarded and "no" not in expect.guarded
-
-
-@pytest.mark.slow
-def test_real_voices_saying_digits(setup, tmp_path):
-    # People, not espeak-ng: 150 recorded digits (3 speakers, 8 kHz) as answers to the pain score
-    # question, through the listener as the benchmark hears them. The floors are below what was
-    # measured (45.3% right, 25 of 150 wrong but confident); the product targets are far above.
-    from bench.real_voices import measure_real_voices
-
-    grammar, content, _ = setup
-    real = measure_real_voices(content, grammar, tmp_path, naive=False)
-    assert real is not None and real["clips"] == 150 and len(real["speakers"]) == 3
-    ours = real["ours"]
-    assert ours["accuracy"] >= 38.0, ours
-    assert ours["wrong_confident"] <= 35, ours
-    assert real["by_speaker"].keys() == {"george", "jackson", "nicolas"}
-    assert all(c["accuracy"] >= 20.0 for c in real["by_speaker"].values()), real["by_speaker"]
