@@ -61,7 +61,8 @@ def measure_babble_sessions(workdir: Path, engine: str, model: str | None = None
             "spoken": spoken.disposition, "same": spoken.disposition == typed.disposition,
             "under_triage": under or spoken.disposition is None, "questions": spoken.questions,
             "retries": spoken.retries, "error": spoken.error, "seconds": round(spoken.seconds, 1),
-            "heard": [{k: t.get(k) for k in ("question", "said", "heard")} for t in spoken.turns],
+            "heard": [{k: t.get(k) for k in ("question", "said", "heard", "words", "confidence", "retry")}
+                      for t in spoken.turns],
         })
     return {
         "engine": engine,
@@ -90,12 +91,17 @@ def main(argv: list[str] | None = None) -> int:
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--more", type=int, default=0, help="more test patients, drawn at random (default 0)")
     parser.add_argument("--draw", type=int, default=27, help="seed of the draw (default 27)")
+    parser.add_argument("--json", type=Path, help="also write every turn (said, heard) to this file")
     args = parser.parse_args(argv)
     others = [v.id for v in load_vignettes() if v.id not in SESSION_VIGNETTES]
     random.Random(args.draw).shuffle(others)
     with tempfile.TemporaryDirectory(prefix="babble-sessions-") as tmp:
         found = measure_babble_sessions(Path(tmp), "whisper", ids=(*SESSION_VIGNETTES, *others[: args.more]))
     rows = found["rows"]
+    if args.json:
+        import json
+
+        args.json.write_text(json.dumps(found, indent=1))
     for r in rows:
         print(f"{r['vignette']:<32} {r['voice']:<32} typed {r['typed']!s:<10} spoken {r['spoken']!s:<10} "
               f"questions {r['questions']:>2}" + (f"  error: {r['error']}" if r["error"] else ""))

@@ -244,13 +244,21 @@ def test_unsure_answer_is_checked_and_a_no_asks_again(mini, grammar):
 
 
 def test_red_flag_no_needs_a_clear_yes_to_its_check(mini, grammar):
-    # An unsure "no" to the cauda equina screen, then an unsure "yes, that's right": still not a clear
-    # no (a noisy room can give both), so the screen counts as unsure and the advice is more urgent.
+    # An unsure "no" to the cauda equina screen, then an unsure "yes, that's right": not a clear no
+    # (a noisy room can give both), so the screen is asked again; the same again and it counts as
+    # unsure, and the advice is more urgent.
     rest = ["no", "no", "35", "yes", "3 weeks", "yes"]
-    events, session = run_session(mini, grammar, [("no", UNSURE), ("yes", UNSURE), *rest])
+    events, session = run_session(mini, grammar, [("no", UNSURE), ("yes", UNSURE), ("no", UNSURE),
+                                                  ("yes", UNSURE), *rest])
     screen = mini.questions["ces_screen"].findings
+    assert asked(events)[:5] == ["ces_screen", "confirm", "ces_screen", "confirm", "fever"]
     assert all(session.triage.answers.values.get(f) != "no" for f in screen)
     assert of(events, "outcome")[0]["disposition"] == "urgent"
+    # Asked again, a "no" heard clearly stands: the unsure check cost one question, not the level.
+    events, session = run_session(mini, grammar, [("no", UNSURE), ("yes", UNSURE), "no", *rest])
+    assert asked(events)[:4] == ["ces_screen", "confirm", "ces_screen", "fever"]
+    assert all(session.triage.answers.values.get(f) == "no" for f in screen)
+    assert of(events, "outcome")[0]["disposition"] == "self_care"
     # The same unsure "no" confirmed clearly is a no.
     events, session = run_session(mini, grammar, [("no", UNSURE), "yes", *rest])
     assert all(session.triage.answers.values.get(f) == "no" for f in screen)

@@ -301,6 +301,9 @@ def run_session(
                     patient.hear(event)
                     if result.turns:
                         result.turns[-1]["heard"] = answer
+                        if event.confidence is not None:  # spoken: the words and how sure
+                            result.turns[-1]["words"] = event.text
+                            result.turns[-1]["confidence"] = event.confidence
                         if command:
                             result.turns[-1]["command"] = command
                     if command:

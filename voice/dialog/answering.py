@@ -86,14 +86,16 @@ class Answering:
 
     def _unsure(self, q: Question, utt: Utterance, meaning: Interpretation) -> bool:
         """An answer to check with the person before it is taken: heard unsure where the answer can
-        change the level of advice (a question of the content whose every answer gives the same
-        level is not checked: the read-back comes before the advice), a spoken "not sure" to a
-        warning sign, or a doubtful spoken number."""
+        change the level of advice, now or through the questions it leads to (a question of the
+        content whose every answer gives the same level and leads on the same way is not checked:
+        the read-back comes before the advice), a spoken "not sure" to a warning sign, or a
+        doubtful spoken number."""
         if self._spoken_unsure_red_flag(q, utt, meaning) or self.checks.number_doubtful(q, utt, meaning):
             return True
         if not self.settings.unsure(utt):
             return False
-        return q.id not in self.triage.content.questions or self.triage.level_may_change(q)
+        triage = self.triage
+        return q.id not in triage.content.questions or triage.level_may_change(q) or triage.steers(q)
 
     def _silence(self, turn: _Turn) -> tuple[object, bool] | None:
         """Nothing said: ask again, rephrased; after a few, the safe path; after many in a row, ask

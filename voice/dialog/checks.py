@@ -76,16 +76,18 @@ class Checks:
     def answer(self, q: Question, meaning: Interpretation, again: bool = False) -> Interpretation | None:
         """Check a low-confidence answer. Returns the answer to keep, or None to ask again.
 
-        `again`: the question may still be asked again. A red-flag "no" whose check got neither a
-        yes nor a no (silence, or a command: "correct" heard as "go back" in babble) is then asked
-        again rather than kept as "not sure" at once, which makes the advice urgent; the second
-        time it is kept as "not sure"."""
+        `again`: the question may still be asked again. A red-flag "no" whose check got no clear
+        yes (silence, a command: "correct" heard as "go back" in babble, or a yes heard unsure:
+        "that's right" at 0.44) is then asked again rather than kept as "not sure" at once, which
+        makes the advice urgent; the second time it is kept as "not sure"."""
         said = answer_words(self.sentences.content, q, meaning.answer)
         reply, reply_unsure = self.check(self.sentences.line("confirm_heard", heard=said))
         red_flag_no = self.triage.is_red_flag_question(q) and meaning.answer == NO
         if reply is not None and reply.answer == YES:
-            # A red-flag "no" heard unsure and confirmed unsure is still not a clear no.
-            return Interpretation(answer=UNSURE) if red_flag_no and reply_unsure else meaning
+            if red_flag_no and reply_unsure:
+                # A red-flag "no" heard unsure and confirmed unsure is still not a clear no.
+                return None if again else Interpretation(answer=UNSURE)
+            return meaning
         if reply is not None and reply.answer == NO:
             return None
         # Unclear even after checking: a red-flag answer is never taken as no.

@@ -8,10 +8,13 @@ model, no audio), so the policy is tested with chosen figures and holds on any C
 - Rejected: a log-probability below MIN_LOGPROB, or a loop ("four four four four"): no answer ("").
 - Confidence: exp(log-probability) x (1 - no-speech probability), in 0..1; the session checks
   anything below its `confirm_below` ("I heard 42. Is that right?").
-- A reply to a check ("I heard 15. Is that right?") is yes or no: when the two replies, scored by
-  Whisper as its first word, give the reply's own meaning SURE_REPLY_SHARE of their probability and
-  the no-speech probability is at most SURE_NO_SPEECH, it is sure whatever its log-probability; when
-  they give the other reply that share, it is never sure.
+- A yes or no (a reply to a check, "I heard 15. Is that right?", or the answer to a yes/no
+  question that begins with a yes or no word): when the one-word yes and no answers, scored by
+  Whisper as its first word, give the answer's own meaning SURE_REPLY_SHARE of their probability
+  and the no-speech probability is at most SURE_NO_SPEECH, it is sure whatever its log-probability
+  (at least SCORED_CONFIDENCE: the scoring is the second reading, so no second ear is needed);
+  when they give the other meaning that share, it is never sure. In 10 dB babble a clear "no" was
+  heard at 0.45 and checked in most sessions ("I heard no. Is that right?": bench.babble_sessions).
 - Taken unchecked only on more evidence than that one score: the log-probability at least
   SURE_LOGPROB, the no-speech probability at most SURE_NO_SPEECH, and on a number question one
   number said once (babble alone was written "five five" at 0.56). Short of that the confidence is
@@ -33,6 +36,7 @@ from dataclasses import dataclass
 from voice.ports import CONFIRM_BELOW, Expectation
 
 from .recognizers import FAINT, UNSURE_CONFIDENCE, Hypothesis, closest_phrase
+from .second_opinion import AGREE_ABOVE
 
 MIN_LOGPROB = -1.0
 """Mean token log-probability below which a transcript is not taken (Whisper's own default
@@ -49,6 +53,10 @@ SURE_REPLY_SHARE = 0.95
 """A reply to "I heard ... Is that right?" is sure when its meaning (yes or no) has at least this share
 of the probability Whisper gives the one-word yes and no replies as its first word (closed-set scoring
 of the two replies): a real "yeah" in babble, heard at 0.40, left a warning sign "not sure"."""
+SCORED_CONFIDENCE = AGREE_ABOVE
+"""The confidence of a yes or no that the closed-set scoring made sure: high enough to be taken
+without the second engine's agreement (voice/speech/second_opinion.py), which in babble missed half
+of real people's yes and no."""
 SNAP_SIMILARITY = 92.0
 """A transcript this close (rapidfuzz ratio) to one of the turn's sentences is taken as that
 sentence ("yes." / "yess"); further off it is passed on as written for the understanding."""
@@ -71,6 +79,35 @@ class Decoded:
     reply_share: float | None = None
     """On a turn that checks what was heard: the share of the reply's meaning (yes or no) in the
     probability Whisper gives the one-word yes and no replies (closed-set scoring); None elsewhere."""
+
+
+_YES_NO_WORDS: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
+
+
+def yes_no_words(expect: Expectation) -> tuple[str, ...]:
+    """The turn's one-word yes and no answers ("yes", "yeah", "no", "nope", "correct", ...), worked
+    out once per question and sentences."""
+    meaning = expect.meaning
+    if meaning is None:
+        return ()
+    key = (expect.question, expect.phrases)
+    words = _YES_NO_WORDS.get(key)
+    if words is None:
+        words = tuple(p for p in expect.phrases if " " not in p and meaning(p) in ("yes", "no"))
+        _YES_NO_WORDS[key] = words
+    return words
+
+
+def scorable(text: str, expect: Expectation) -> bool:
+    """Whether a transcript's yes or no can be weighed by scoring the one-word yes and no answers
+    as its first word: on a yes/no turn, a transcript that means yes or no and, on a question (not
+    a check, whose replies are that closed set), begins with one of those words ("i don't think so"
+    does not: their share would say nothing of what was heard)."""
+    if expect.kind != "yes_no" or not text or expect.meaning is None:
+        return False
+    if expect.meaning(text) not in ("yes", "no"):
+        return False
+    return expect.checking or text.split()[0] in yes_no_words(expect)
 
 
 def repeats(text: str) -> bool:
@@ -115,7 +152,9 @@ def judge(decoded: Decoded, expect: Expectation | None,
         return Hypothesis("", 0.0), None
     confidence = max(0.0, min(1.0, math.exp(decoded.avg_logprob) * (1.0 - decoded.no_speech_prob)))
     if sure(decoded, expect) and decoded.reply_share is not None:
-        confidence = max(confidence, CONFIRM_BELOW)  # the two replies scored: this one, clearly
+        # The two answers scored: this one, clearly. A check's reply gets no second ear anyway.
+        scored = CONFIRM_BELOW if expect is not None and expect.checking else SCORED_CONFIDENCE
+        confidence = max(confidence, scored)
     if not sure(decoded, expect):
         confidence = min(confidence, UNSURE_CONFIDENCE if confidence >= CONFIRM_BELOW else confidence)
         if expect is not None and expect.kind == "number" and repeats(text):
@@ -134,4 +173,4 @@ def judge(decoded: Decoded, expect: Expectation | None,
     return Hypothesis(text, confidence), None
 
 
-__all__ = ["Decoded", "judge", "rejected", "repeats", "looping", "sure"]
+__all__ = ["Decoded", "judge", "rejected", "repeats", "looping", "scorable", "sure", "yes_no_words"]

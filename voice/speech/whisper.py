@@ -57,7 +57,7 @@ from voice.ports import CONFIRM_BELOW, Expectation
 
 from .audio import FRAME_MS, FRAME_SAMPLES, FRAMES_PER_SECOND, RATE
 from .endpoint import HANGOVER_MS, PAUSE_MS
-from .evidence import Decoded, judge, rejected
+from .evidence import Decoded, judge, rejected, scorable, yes_no_words
 from .recognizers import Hypothesis, _StreamMixin
 from .whisper_input import TAIL_S, WINDOWS_S, build_prompt, log_mel, normalize, speech_only, window_frames
 
@@ -250,7 +250,7 @@ class WhisperRecognizer(_StreamMixin):
             beam = self.retry_beam
             text, logprob, no_speech = self._generate(encoded, start, beam)
         share = (self._reply_share(encoded, start, expect, text)
-                 if expect is not None and expect.checking and text and not rejected(text, logprob) else None)
+                 if expect is not None and scorable(text, expect) and not rejected(text, logprob) else None)
         decoded = Decoded(text, logprob, no_speech, self.last["speech_fraction"], share)
         if text:
             self.last.update({"text": text, "avg_logprob": round(logprob, 3),
@@ -276,13 +276,11 @@ class WhisperRecognizer(_StreamMixin):
         return logits - top - math.log(np.exp(logits - top).sum())
 
     def _reply_share(self, encoded, start: list[int], expect: Expectation, text: str) -> float | None:
-        """On a turn that checks what was heard, the share of the reply's own meaning (yes or no) in
-        the probability Whisper gives the one-word yes and no replies as its first word: closed-set
-        scoring of the two replies, at the cost of one decoder step. None for another meaning."""
-        mine = expect.meaning(text) if expect.meaning is not None else None
-        if mine not in ("yes", "no"):
-            return None
-        words = tuple(p for p in expect.phrases if " " not in p and expect.meaning(p) in ("yes", "no"))
+        """On a yes/no turn whose transcript `scorable` allows, the share of the answer's own meaning
+        (yes or no) in the probability Whisper gives the one-word yes and no answers as its first
+        word: closed-set scoring of the two answers, at the cost of one decoder step."""
+        mine = expect.meaning(text)
+        words = yes_no_words(expect)
         logprobs = self._first_logprobs(encoded, start)
         mass = {"yes": 0.0, "no": 0.0}
         for word, tokens in self._word_tokens(words):

@@ -298,6 +298,13 @@ class Triage:
         it can (an answer put right at the read-back is followed by any question it makes matter)."""
         return len({self._summary(a)[0] for a in self._hypotheses(question)}) > 1
 
+    def steers(self, question: Question) -> bool:
+        """Whether the answer to `question` chooses which questions come next (a finding some branch
+        or node of the tree depends on): then it can change the advice later even where it cannot
+        as things stand ("less than a week" heard as "more than three months" skipped the muscle
+        questions that made the advice urgent)."""
+        return bool(set(question.findings) & self._branch_findings)
+
     def number_thresholds(self, question: Question) -> list[int]:
         """The numbers at which some rule, cause or branch changes its mind about this number
         question's answer, within its range: n and n - 1 can differ only when n is one of them."""
