@@ -195,6 +195,29 @@ def test_a_cauda_equina_sign_asked_alone_is_an_emergency_on_yes_and_bladder_or_s
     assert result.causes[0].cause.id == "cauda_equina"
 
 
+@pytest.mark.parametrize("age", [4, 30])
+def test_after_an_urgent_sign_two_unknown_signs_that_make_an_emergency_together_are_both_asked(shipped, age):
+    # A swollen calf makes it urgent; pain in waves and a fever are each only urgent alone, but
+    # together an emergency (an infected blocked kidney): both are still asked, and a yes to both is
+    # an emergency (a property test found the session skipping both).
+    triage = Triage(shipped)
+    triage.answer("age", age)
+    yes = {"danger_screen", "calf_swelling", "colicky_flank_pain", "fever", "general_screen",
+           "general_screen_child"}
+    asked = []
+    while isinstance(step := triage.next_step(), Ask) and len(asked) < 60:
+        q = step.question
+        asked.append(q.id)
+        if q.kind is Kind.YES_NO:
+            triage.answer(q.id, "yes" if q.id in yes else "no")
+        elif q.kind is Kind.NUMBER:
+            triage.answer(q.id, 3)
+        else:
+            triage.answer(q.id, q.choices[0].id)
+    assert "colicky_flank_pain" in asked
+    assert outcome(triage).disposition is Disposition.EMERGENCY, asked
+
+
 def test_a_child_is_never_asked_adult_only_questions(shipped):
     # Under 16 (a parent may be answering): no sexual function, no injecting drugs, no pregnancy under 10.
     adult_only = {"ces_screen", "sexual_dysfunction", "general_screen", "immune_risk", "pregnant"}

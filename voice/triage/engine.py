@@ -50,19 +50,18 @@ class Triage:
     asked: list[str] = field(default_factory=list)
     """Question ids answered, in order (for the read-back)."""
     history: list[_Turn] = field(default_factory=list)
-    readbacks: int = 0
-    """How many times the answers were read back."""
+    readbacks: int = 0  # how many times the answers were read back
     _phase: Phase = Phase.WALK
     _correcting: str | None = None
     _branch_findings: set[str] = field(default_factory=set)
     _single_findings: set[str] = field(default_factory=set)
     """Findings that some tree node asks about on their own (so a grouped "not sure" can be split)."""
+    _screened: set[str] = field(default_factory=lambda: {"age"})  # asked in a screen, and the age
 
     def __post_init__(self) -> None:
         for node in self.content.tree.nodes.values():
             asked = self.content.questions[node.ask].findings
-            if len(asked) == 1:
-                self._single_findings.add(asked[0])
+            (self._single_findings if len(asked) == 1 else self._screened).update(asked)
             for b in node.branches:
                 if b.condition:
                     self._branch_findings |= b.condition.findings()
@@ -255,12 +254,21 @@ class Triage:
             # and the nodes marked `after_red_flag` (pregnancy changes where to go).
             if node.after_red_flag:
                 return True
-            return any(self._summary(a)[0] is Disposition.EMERGENCY
-                       for a in self._hypotheses(question) + self._item_hypotheses(question))
+            hypotheses = self._hypotheses(question) + self._item_hypotheses(question)
+            return self._opens_emergency(question) or any(
+                self._summary(a)[0] is Disposition.EMERGENCY for a in hypotheses)
         if set(question.findings) & self._branch_findings:
             return True
         current = self._summary(self.answers)
         return any(self._summary(a) != current for a in self._hypotheses(question))
+
+    def _opens_emergency(self, question: Question) -> bool:
+        """A yes here leaves open an emergency rule of screened signs (a fever and pain in waves)."""
+        yes = self.answers.copy()
+        yes.values.update({f: YES for f in question.findings if not self.answers.known(f)})
+        return any(r.level is Disposition.EMERGENCY and r.when.findings() & set(question.findings)
+                   and r.when.findings() <= self._screened and r.when.evaluate(yes) is None
+                   for r in self.content.red_flags)
 
     def _item_hypotheses(self, question: Question) -> list[Answers]:
         """For an "any of these?" screen: the answers as they would be with each unknown item yes
@@ -293,16 +301,12 @@ class Triage:
         return result
 
     def level_may_change(self, question: Question) -> bool:
-        """Whether the answer to `question` can change the level of advice as things stand: some
-        answer gives another level than another. The dialog checks an answer heard unsure only where
-        it can (an answer put right at the read-back is followed by any question it makes matter)."""
+        """Whether some answer to `question` gives another level of advice than another, as things stand."""
         return len({self._summary(a)[0] for a in self._hypotheses(question)}) > 1
 
     def steers(self, question: Question) -> bool:
-        """Whether the answer to `question` chooses which questions come next (a finding some branch
-        or node of the tree depends on): then it can change the advice later even where it cannot
-        as things stand ("less than a week" heard as "more than three months" skipped the muscle
-        questions that made the advice urgent)."""
+        """Whether the answer to `question` chooses which questions come next (a finding a branch or
+        node depends on), so it can change the advice later ("a week" heard as "three months")."""
         return bool(set(question.findings) & self._branch_findings)
 
     def number_thresholds(self, question: Question) -> list[int]:
