@@ -41,3 +41,11 @@ def speak_session(vignette, phrasings, speak, said: Path):
                            for t in spoken.turns)
     assert spoken.error is None, f"{spoken.error}\n{spoken.stderr_tail}\n{transcript}"
     return spoken, transcript
+
+
+def understood_as(grammar, question, text):
+    """The command or answer `text` means to `question`; None when it means nothing."""
+    m = grammar.understand(text, question) if text else None
+    if m is None:
+        return None
+    return m.command or m.answer

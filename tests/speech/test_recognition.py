@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import understood_as
 
 from bench import testaudio as ta
 from voice.ports import CONFIRM_BELOW
 from voice.speech.pocketsphinx import PocketSphinxRecognizer
 from voice.speech.recognizers import CONFIDENT, closest_phrase
 from voice.speech.wordgraph import word_graph
-from voice.triage.loader import load_content
-from voice.understanding import Grammar
 
 pytestmark = pytest.mark.speech
 
@@ -27,22 +26,6 @@ OUT_OF_GRAMMAR = [("ces_screen", "the weather is lovely today"), ("age", "my dog
                   ("duration", "where is the bathroom"), ("ces_screen", "can you call my sister"),
                   ("pain_score", "i had toast for breakfast")]
 VOICES = ta.VOICES[:3]
-
-
-@pytest.fixture(scope="module")
-def setup():
-    grammar = Grammar.load()
-    content = load_content()
-    rec = PocketSphinxRecognizer()
-    yield grammar, content, rec
-    rec.close()
-
-
-def _meaning(grammar, q, text):
-    m = grammar.understand(text, q) if text else None
-    if m is None:
-        return None
-    return m.command or m.answer
 
 
 def test_word_graph_accepts_exactly_the_sentences():
@@ -101,8 +84,8 @@ def test_the_first_answer_a_recognizer_hears_is_judged_like_later_ones(setup):
             pcm = ta.mix_snr(ta.speak(text, voice), None, None, 0.3, 0.3)
             first = PocketSphinxRecognizer().decode(pcm, grammar.expectation(q))
             later = warm.decode(pcm, grammar.expectation(q))
-            first_right += _meaning(grammar, q, first.text) == want and first.confidence >= CONFIDENT
-            warm_right += _meaning(grammar, q, later.text) == want and later.confidence >= CONFIDENT
+            first_right += understood_as(grammar, q, first.text) == want and first.confidence >= CONFIDENT
+            warm_right += understood_as(grammar, q, later.text) == want and later.confidence >= CONFIDENT
     assert warm_right >= 12, warm_right
     assert first_right >= warm_right - 2, (first_right, warm_right)
 
@@ -130,7 +113,7 @@ def test_empty_audio_is_no_match_and_the_decoder_carries_on(setup):
     yes_no = grammar.expectation(content.questions["ces_screen"])
     assert rec.decode(np.zeros(0, dtype=np.int16), yes_no).text == ""
     hyp = rec.decode(ta.mix_snr(ta.speak("yes"), None, None, 0.3, 0.3), yes_no)
-    assert _meaning(grammar, content.questions["ces_screen"], hyp.text) == "yes"
+    assert understood_as(grammar, content.questions["ces_screen"], hyp.text) == "yes"
 
 
 def test_open_vocabulary_is_the_naive_peer(setup):
@@ -171,5 +154,5 @@ def test_red_flag_questions_guard_their_yes(setup):
     expect = grammar.expectation(q, guard="yes")
     assert expect.phrases == grammar.expectation(q).phrases
     assert expect.guarded and set(expect.guarded) < set(expect.phrases)
-    assert all(_meaning(grammar, q, p) == "yes" for p in expect.guarded)
+    assert all(understood_as(grammar, q, p) == "yes" for p in expect.guarded)
     assert "yes" in expect.guarded and "no" not in expect.guarded

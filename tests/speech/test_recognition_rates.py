@@ -9,12 +9,10 @@ targets: they catch regressions of the grammar compilation, the rejection and th
 from __future__ import annotations
 
 import pytest
+from helpers import understood_as
 
 from bench import testaudio as ta
 from voice.ports import CONFIRM_BELOW
-from voice.speech.pocketsphinx import PocketSphinxRecognizer
-from voice.triage.loader import load_content
-from voice.understanding import Grammar
 
 pytestmark = pytest.mark.speech
 
@@ -29,25 +27,9 @@ ANSWERS = [
 VOICES = ta.VOICES[:3]
 
 
-@pytest.fixture(scope="module")
-def setup():
-    grammar = Grammar.load()
-    content = load_content()
-    rec = PocketSphinxRecognizer()
-    yield grammar, content, rec
-    rec.close()
-
-
-def _meaning(grammar, q, text):
-    m = grammar.understand(text, q) if text else None
-    if m is None:
-        return None
-    return m.command or m.answer
-
-
 def _expected(grammar, q, text, want):
     if want is None:  # a duration: whatever the grammar makes of the words
-        return _meaning(grammar, q, text)
+        return understood_as(grammar, q, text)
     return want
 
 
@@ -63,7 +45,7 @@ def test_answers_are_understood(setup, snr):
             noise = None if snr is None else ta.babble(len(speech) / 16000 + 1.0, seed=i)
             pcm = ta.mix_snr(speech, noise, snr, 0.3, 0.3)
             hyp = rec.decode(pcm, grammar.expectation(q))
-            got = _meaning(grammar, q, hyp.text)
+            got = understood_as(grammar, q, hyp.text)
             total += 1
             if got == _expected(grammar, q, text, want):
                 right += 1
