@@ -197,12 +197,16 @@ def test_a_broken_phrasing_file_says_where_and_how_to_fix(folder, old, new, mess
     assert found == line, (found, line)
 
 
-def test_a_broken_finding_phrase_says_which_finding(folder):
+@pytest.mark.parametrize("key", ["yes", "long_standing", "recent"])
+def test_a_broken_finding_phrase_says_which_finding_in_which_file_and_line(folder, key):
     path = folder / "findings.yaml"
-    path.write_text(path.read_text() + '\nankle_click:\n  "yes": ["(ankle"]\n')
+    text = path.read_text()
+    path.write_text(text + f'\nankle_click:\n  "{key}": ["(ankle"]\n')
     with pytest.raises(ContentError) as err:
         Grammar.load(folder)
     assert "ankle_click" in str(err.value) and "(ankle" in str(err.value)
+    # The findings file and the line of the broken list, not the phrasing file's name.
+    assert f"findings.yaml, line {text.count(chr(10)) + 3}" in str(err.value), str(err.value)
 
 
 def test_the_cauda_equina_patient_of_issue_13_gets_emergency_advice(shipped, grammar):

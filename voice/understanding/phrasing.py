@@ -131,8 +131,8 @@ class Phrasing:
         spelling = Spelling(r.word_map(data, "rewrites", "rewrites"), r.words(data, "fillers", "fillers", []),
                             set())
 
-        def t(section: Mapping, key: str, name: str) -> tuple[Template, ...]:
-            return templates(section.get(key), spelling, f"{r.where(section, key)}, {name} {key}")
+        def t(section: Mapping, key: str, name: str, reader: YamlReader = r) -> tuple[Template, ...]:
+            return templates(section.get(key), spelling, f"{reader.where(section, key)}, {name} {key}")
 
         def normal(words: dict | list) -> list[str]:
             return [spelling.words(str(w)).strip() for w in words]
@@ -241,6 +241,6 @@ def _findings(r: YamlReader, t) -> dict[str, FindingWords]:
     for fid, entry in data.items():
         entry = r.mapping(entry, f"finding {fid!r}", data, fid)
         r.keys(entry, set(), {"yes", "no", "unsure", "long_standing", "recent"}, f"finding {fid!r}")
-        findings[fid] = FindingWords(t(entry, "yes", fid), t(entry, "no", fid), t(entry, "unsure", fid),
-                                     t(entry, "long_standing", fid), t(entry, "recent", fid))
+        keys = ("yes", "no", "unsure", "long_standing", "recent")
+        findings[fid] = FindingWords(*(t(entry, key, fid, r) for key in keys))
     return findings
