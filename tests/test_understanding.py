@@ -77,6 +77,39 @@ def test_the_red_flag_screen_reads_what_people_assert_and_deny(grammar, shipped)
     assert answer(grammar, "my mum had cancer", shipped.questions["cancer_history"]) is None
 
 
+def test_a_shy_sexual_sign_with_nothing_as_its_subject_is_a_yes(grammar, shipped):
+    """Round 6: "nothing's been working down there" was read as a leading no on the cauda equina
+    screen (an emergency sent home). Said with "nothing" or "not" as the subject, it says the sign."""
+    q = shipped.questions
+    for text in ("bit embarrassing, but nothing's been working down there since Tuesday, and that's not"
+                 " like me",
+                 "nothing has been happening down there", "things haven't been working down there",
+                 "it's not been working down there", "everything's stopped working down there",
+                 "I can't perform", "my libido's gone", "nothing down there works"):
+        for question in ("ces_screen", "sexual_dysfunction"):
+            assert answer(grammar, text, q[question]) == "yes", (question, text)
+    for text in ("nothing wrong down there", "no, my sex drive is fine", "nothing like that"):
+        assert answer(grammar, text, q["ces_screen"]) == "no", text
+
+
+def test_both_legs_sore_from_new_training_is_not_the_nerve_sign(grammar, shipped):
+    """Rounds 5 and 6: "both legs are sore, but that's just from the training" sent a teenager to
+    emergency. Explained by exercise it is not the sign asked alone, and not a yes to a screen (each
+    sign is then asked alone); numbness, weakness or tingling said as well keeps it the sign."""
+    q = shipped.questions
+    explained = ("both legs are sore, but that's just from the training, she can feel everything fine",
+                 "both legs ache after leg day", "both of them, the gym made them stiff")
+    for text in explained:
+        assert answer(grammar, text, q["both_legs_new"]) == "no", text
+        assert answer(grammar, text, q["ces_screen_child"]) == "unsure", text
+        assert answer(grammar, text, q["ces_screen"]) == "unsure", text
+    for text in ("both legs numb since the gym", "both legs sore and tingly after squats",
+                 "both legs are killing me since the gym",
+                 "both legs are sore from the training but now I can't feel my bum"):
+        for question in ("both_legs_new", "ces_screen"):
+            assert answer(grammar, text, q[question]) == "yes", (question, text)
+
+
 def test_a_denial_that_is_itself_denied_is_not_a_no(grammar, shipped):
     """A finding's denial ("my chest is fine") said with a negation ("my chest is not fine") denied
     nothing: read as a no it turned red-flag yeses into noes. It leaves the answer not sure."""
@@ -197,7 +230,7 @@ def test_a_broken_phrasing_file_says_where_and_how_to_fix(folder, old, new, mess
     assert found == line, (found, line)
 
 
-@pytest.mark.parametrize("key", ["yes", "long_standing", "recent"])
+@pytest.mark.parametrize("key", ["yes", "long_standing", "recent", "explained", "unexplained"])
 def test_a_broken_finding_phrase_says_which_finding_in_which_file_and_line(folder, key):
     path = folder / "findings.yaml"
     text = path.read_text()

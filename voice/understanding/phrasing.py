@@ -33,6 +33,11 @@ class FindingWords:
     recent: tuple[Template, ...] = ()
     """Phrases that say something changed lately ("worse since Monday"): a long-standing phrase
     then denies nothing."""
+    explained: tuple[Template, ...] = ()
+    """Phrases that put what was described down to something harmless ("sore from the training")."""
+    unexplained: tuple[Template, ...] = ()
+    """Phrases that keep it the sign whatever the explanation ("numb", "weak"): an explained phrase
+    then denies nothing."""
 
 
 @dataclass(frozen=True)
@@ -240,7 +245,7 @@ def _findings(r: YamlReader, t) -> dict[str, FindingWords]:
     findings = {}
     for fid, entry in data.items():
         entry = r.mapping(entry, f"finding {fid!r}", data, fid)
-        r.keys(entry, set(), {"yes", "no", "unsure", "long_standing", "recent"}, f"finding {fid!r}")
-        keys = ("yes", "no", "unsure", "long_standing", "recent")
+        keys = ("yes", "no", "unsure", "long_standing", "recent", "explained", "unexplained")
+        r.keys(entry, set(), set(keys), f"finding {fid!r}")
         findings[fid] = FindingWords(*(t(entry, key, fid, r) for key in keys))
     return findings

@@ -34,28 +34,33 @@ def yes_no(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) ->
         return _said_last(clauses, words)
     if meaning == NO and findings and _qualified(clauses, findings, words):
         return UNSURE
-    if meaning == YES and findings and _long_standing(clauses, findings, words):
+    if meaning == YES and findings and _discounted(clauses, findings, words):
         # Asked alone, a no; in a screen of several, each sign is then asked on its own.
         return NO if len(findings) == 1 else UNSURE
     return meaning
 
 
-def _long_standing(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) -> bool:
-    """A yes that rests only on findings that are there only when new or recent ("both legs newly
-    affected", "a new limp", a procedure "in the last three months"), said to be so for a long time,
-    with nothing said to have changed lately: "both legs, but it's been like that for a couple of
-    years"."""
+def _discounted(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) -> bool:
+    """A yes that rests only on findings that count only when new or unexplained ("both legs newly
+    affected", "a new limp", a procedure "in the last three months"), each said not to count: so for a
+    long time with nothing changed lately ("both legs, but it's been like that for a couple of
+    years"), or explained by something harmless with nothing said that keeps it a sign ("both legs
+    are sore, but that's just from the training", not "numb since the gym")."""
     said = [c.text for c in clauses]
     asserted = list(findings) if len(findings) == 1 else [
         f for f in findings
         if f in words.findings and any(t.search(text) for t in words.findings[f].yes for text in said)]
     if not asserted:
         return False
+    said.append(" " + " ".join(t.strip() for t in said) + " ")  # "sore, but that's from training"
+
+    def says(templates) -> bool:
+        return any(t.search(text) for t in templates for text in said)
+
     for fid in asserted:
         found = words.findings.get(fid)
-        if (found is None or not found.long_standing
-                or not any(t.search(text) for t in found.long_standing for text in said)
-                or any(t.search(text) for t in found.recent for text in said)):
+        if found is None or not (says(found.long_standing) and not says(found.recent)
+                                 or says(found.explained) and not says(found.unexplained)):
             return False
     return True
 
