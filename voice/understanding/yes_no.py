@@ -50,12 +50,16 @@ def _discounted(clauses: list[Clause], findings: tuple[str, ...], words: Phrasin
     asserted = list(findings) if len(findings) == 1 else [
         f for f in findings
         if f in words.findings and any(t.search(text) for t in words.findings[f].yes for text in said)]
-    if not asserted:
-        return False
     said.append(" " + " ".join(t.strip() for t in said) + " ")  # "sore, but that's from training"
 
     def says(templates) -> bool:
         return any(t.search(text) for t in templates for text in said)
+
+    if not asserted:  # a screen's yes that names no sign: it rests on the signs said not to count
+        asserted = [f for f in findings if f in words.findings
+                    and (says(words.findings[f].long_standing) or says(words.findings[f].explained))]
+    if not asserted:
+        return False
 
     for fid in asserted:
         found = words.findings.get(fid)
