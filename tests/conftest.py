@@ -15,6 +15,21 @@ from bench.evaluation.patient import run_session as run_patient
 from voice.triage.loader import load_content
 from voice.understanding import Grammar
 
+LONGEST_FIRST = (
+    "tests/test_bench.py", "tests/speech/test_whisper.py", "tests/speech/test_device_loop.py",
+    "tests/test_spoken_sessions.py", "tests/speech/test_recognition.py", "tests/test_properties.py",
+    "tests/speech/test_recognition_rates.py", "tests/test_web_kiosk.py", "tests/speech/test_determinism.py",
+    "tests/test_bad_input.py", "tests/test_install.py", "tests/test_vignettes.py",
+)
+"""The files that take longest, longest first (`--durations` in docs/testing.md). tools/test.sh hands
+files to its two workers in collection order (`--no-loadscope-reorder`), so the long ones start
+first and the short ones fill in at the end instead of one worker finishing a long file alone."""
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
+
 
 @pytest.fixture(scope="session")
 def grammar() -> Grammar:

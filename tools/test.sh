@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set everything up, then run the whole test suite: two workers (pytest-xdist), each test file on one
-# worker, so that a file's module fixtures are made once (docs/testing.md). `-n 0` runs it in one process.
+# worker, so that a file's module fixtures are made once, the longest files first (tests/conftest.py,
+# docs/testing.md). `-n 0` runs it in one process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
-exec .venv/bin/python -m pytest -n 2 --dist loadfile --durations=20 "$@"
+exec .venv/bin/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=20 "$@"
