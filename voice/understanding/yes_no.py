@@ -55,6 +55,10 @@ def _discounted(clauses: list[Clause], findings: tuple[str, ...], words: Phrasin
     def says(templates) -> bool:
         return any(t.search(text) for t in templates for text in said)
 
+    def keeps(templates) -> bool:  # a sign said that keeps it one; "no numbness" does not
+        return any(not (text[:start].split()[-1:] and text[:start].split()[-1] in words.answers.negators)
+                   for t in templates for text in said for start, _ in t.spans(text))
+
     if not asserted:  # a screen's yes that names no sign: it rests on the signs said not to count
         asserted = [f for f in findings if f in words.findings
                     and (says(words.findings[f].long_standing) or says(words.findings[f].explained))]
@@ -63,8 +67,8 @@ def _discounted(clauses: list[Clause], findings: tuple[str, ...], words: Phrasin
 
     for fid in asserted:
         found = words.findings.get(fid)
-        if found is None or not (says(found.long_standing) and not says(found.recent)
-                                 or says(found.explained) and not says(found.unexplained)):
+        if found is None or not (says(found.long_standing) and not keeps(found.recent)
+                                 or says(found.explained) and not keeps(found.unexplained)):
             return False
     return True
 
