@@ -110,6 +110,36 @@ def test_both_legs_sore_from_new_training_is_not_the_nerve_sign(grammar, shipped
             assert answer(grammar, text, q[question]) == "yes", (question, text)
 
 
+def test_go_back_is_a_command_only_when_said_as_one(grammar, shipped):
+    """Round 8: "I keep having to go back" (to the toilet) was the back command, and a cauda equina
+    patient was sent back to the age question 30 times."""
+    q = shipped.questions
+    for text in ("go back", "can we go back", "wait go back", "no, go back to the last question",
+                 "go back one", "please go back", "go back a question please"):
+        assert answer(grammar, text, q["ces_screen"]) == "command:back", text
+    for text in ("I go, but it never feels like I've emptied properly, I keep having to go back",
+                 "i have to go back to the loo a lot"):
+        assert answer(grammar, text, q["ces_screen"]) == "yes", text
+
+
+def test_round_nine_signs_in_own_words(grammar, shipped):
+    """Round 9's three missed emergencies, each said in the person's own words."""
+    q = shipped.questions
+    for question, text in (
+            ("ces_screen",
+             "yeah. Things down there haven't been working since the weekend. Rather not say more."),
+            ("weakness_worsening",
+             "it was just catching my toes last week, now my foot slaps down and I'm tripping on kerbs"),
+            ("major_trauma", "I got thrown over a fence, landed flat on my back on hard ground"),
+            ("fever", "she's warm, I haven't got a thermometer but she's flushed and clingy")):
+        assert answer(grammar, text, q[question]) == "yes", (question, text)
+    assert answer(grammar, "I'd rather not say", q["ces_screen"]) == "unsure"
+    # A denied sign does not keep a harmless explanation from counting.
+    muscle = "both legs ache, the thighs mostly, but it's like muscle ache, no numbness or anything"
+    assert answer(grammar, muscle, q["both_legs_new"]) == "no"
+    assert answer(grammar, "both legs ache like a muscle ache and now numb", q["both_legs_new"]) == "yes"
+
+
 def test_a_denial_that_is_itself_denied_is_not_a_no(grammar, shipped):
     """A finding's denial ("my chest is fine") said with a negation ("my chest is not fine") denied
     nothing: read as a no it turned red-flag yeses into noes. It leaves the answer not sure."""
