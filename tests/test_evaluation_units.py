@@ -417,3 +417,28 @@ def test_traps_are_present():
     stenosis = by_id["stenosis_both_legs_trap"]
     assert "walking_eased_by_sitting" in stenosis.yes and "both_legs_new" not in stenosis.yes
     assert stenosis.expect_cause == "spinal_stenosis" and stenosis.expect_disposition == "soon"
+
+
+def test_the_evaluation_in_process_gives_the_commands_figures(tmp_path):
+    """`python -m bench.evaluation --in-process` (the session in the evaluating process) reports what
+    the command run once per patient reports, on three test patients."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    from bench.evaluation.vignettes import DEFAULT_VIGNETTE_DIR
+
+    for name in ("ces_saddle_numbness", "disc_after_lifting", "unsure_fever"):
+        shutil.copy(next(DEFAULT_VIGNETTE_DIR.rglob(f"{name}.yaml")), tmp_path / f"{name}.yaml")
+    figures = []
+    for extra in ([], ["--in-process"]):
+        out = tmp_path / f"run{len(figures)}.json"
+        command = [sys.executable, "-m", "bench.evaluation", "--vignettes", str(tmp_path), "--jobs", "2",
+                   "--json", str(out), *extra]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        assert done.returncode in (0, 1), done.stderr
+        summary = json.loads(out.read_text(encoding="utf-8"))
+        figures.append([(v["id"], v["got_disposition"], v["got_causes"], v["questions"])
+                        for v in summary["vignettes"]])
+    assert figures[0] == figures[1] and len(figures[0]) == 3

@@ -28,9 +28,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed of the patients' wording (default 0)")
     parser.add_argument("--jobs", type=int, default=4, help="sessions run at once (default 4)")
     parser.add_argument("--json", type=Path, default=None, help="also write the full results here")
+    parser.add_argument("--in-process", action="store_true",
+                        help="run the command's session inside this process, one at a time (much faster)")
     args = parser.parse_args(argv)
     try:
-        summary = evaluate(args.vignettes, content_dir=args.content, seed=args.seed, jobs=args.jobs)
+        summary = evaluate(args.vignettes, content_dir=args.content, seed=args.seed, jobs=args.jobs,
+                           in_process=args.in_process)
     except TriageError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -165,17 +165,20 @@ def evaluate(
     content_dir: Path | str | None = None,
     seed: int = 0,
     jobs: int = 4,
+    in_process: bool = False,
 ) -> dict[str, Any]:
-    """Drive every vignette through the real session and return the metrics (JSON-ready)."""
+    """Drive every vignette through the real session and return the metrics (JSON-ready).
+    `in_process`: the command's own session in this process, one at a time (bench.in_process;
+    tests/test_vignettes.py checks it gives the command's sessions), without each command's start-up."""
     vignettes = load_vignettes(vignette_dir)
     folder = Path(vignettes[0].path).parent
     own = folder / PHRASINGS_FILE
     phrasings = load_phrasings(own if own.is_file() else None)
 
     def one(v: Vignette) -> SessionResult:
-        return run_session(v, content_dir=content_dir, seed=seed, phrasings=phrasings)
+        return run_session(v, content_dir=content_dir, seed=seed, phrasings=phrasings, in_process=in_process)
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    with ThreadPoolExecutor(max_workers=1 if in_process else max(1, jobs)) as pool:
         results = list(pool.map(one, vignettes))
     summary = summarize(vignettes, results)
     summary.update(
