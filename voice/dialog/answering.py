@@ -92,10 +92,11 @@ class Answering:
         doubtful spoken number."""
         if self._spoken_unsure_red_flag(q, utt, meaning) or self.checks.number_doubtful(q, utt, meaning):
             return True
-        if not self.settings.unsure(utt):
+        if not self.checks.unsure(utt, q):
             return False
         triage = self.triage
-        return q.id not in triage.content.questions or triage.level_may_change(q) or triage.steers(q)
+        return (q.id not in triage.content.questions or triage.level_may_change(q)
+                or triage.steers(q, meaning.answer))
 
     def _silence(self, turn: _Turn) -> tuple[object, bool] | None:
         """Nothing said: ask again, rephrased; after a few, the safe path; after many in a row, ask

@@ -35,6 +35,14 @@ def number_doubtful(grammar: Grammar, triage: Triage, q: Question, utt: Utteranc
     return grammar.number_doubtful(utt.text, q, meaning.answer, changes)
 
 
+def disputed_number(q: Question, utt: Utterance) -> bool:
+    """True for a number answer heard sure by the first recognizer that a second did not hear the
+    same: not checked for that alone, since its plausible other readings (`number_doubtful`: the
+    -teen/-ty partner, each of two numbers, an age under 16) are weighed whatever the confidence. In
+    10 dB babble the second engine missed most ages said clearly (bench.babble_sessions)."""
+    return q.kind is Kind.NUMBER and utt.disputed
+
+
 class Checks:
     """Asks "I heard ... Is that right?", "Are you still there?" and "Is it {value} or more?"."""
 
@@ -113,6 +121,11 @@ class Checks:
 
     def number_doubtful(self, q: Question, utt: Utterance, meaning: Interpretation) -> bool:
         return number_doubtful(self.grammar, self.triage, q, utt, meaning)
+
+    def unsure(self, utt: Utterance, q: Question) -> bool:
+        """Heard too unsure to take unchecked where the answer matters (a disputed number: see
+        `disputed_number`)."""
+        return self.settings.unsure(utt) and not disputed_number(q, utt)
 
     def number_due(self, q: Question, misses: int) -> bool:
         """True when a number question has missed often enough to be asked as yes or no instead."""

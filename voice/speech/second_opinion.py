@@ -143,7 +143,7 @@ class SecondOpinionRecognizer:
             return Hypothesis(hyp.text, hyp.confidence, elapsed, hyp.speech)
         _LOG.debug("%s heard %r, %s heard %r: to be checked", self.first.engine, hyp.text,
                    self.second.engine, other.text)
-        return Hypothesis(hyp.text, min(hyp.confidence, GUESS_CONFIDENCE), elapsed, hyp.speech)
+        return Hypothesis(hyp.text, min(hyp.confidence, GUESS_CONFIDENCE), elapsed, hyp.speech, disputed=True)
 
     def _needs_agreement(self, hyp: Hypothesis, expect: Expectation | None) -> bool:
         """An answer the first engine would have taken unchecked, on more evidence than its score alone."""
