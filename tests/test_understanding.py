@@ -266,6 +266,18 @@ def test_the_recognizer_prompt_comes_from_the_grammar_with_what_the_turn_listens
     assert grammar.expectation(None).prompt and build_prompt(None) is None
 
 
+def test_a_check_is_primed_with_its_own_replies(grammar):
+    """A spoken "correct" to "I heard 45. Is that right?" was written "come in" with the yes/no
+    prompt, and the question was asked again; a check's turn is primed with its replies."""
+    from voice.speech.whisper_input import build_prompt
+    from voice.triage.model import Kind, Question
+    from voice.understanding.yes_no import CHECK
+
+    check = grammar.expectation(Question(CHECK, Kind.YES_NO, (), "I heard 45. Is that right?", "", "", "", ""))
+    assert check.checking and build_prompt(check) == "Yes. Correct. No. That's wrong."
+    assert [check.meaning(p.rstrip(".").lower()) for p in check.prompt] == ["yes", "yes", "no", "no"]
+
+
 def test_a_malformed_prompts_file_is_a_content_error_naming_it(tmp_path):
     import shutil
 
