@@ -273,7 +273,8 @@ def test_a_check_is_primed_with_its_own_replies(grammar):
     from voice.triage.model import Kind, Question
     from voice.understanding.yes_no import CHECK
 
-    check = grammar.expectation(Question(CHECK, Kind.YES_NO, (), "I heard 45. Is that right?", "", "", "", ""))
+    question = Question(CHECK, Kind.YES_NO, (), "I heard 45. Is that right?", "", "", "", "")
+    check = grammar.expectation(question)
     assert check.checking and build_prompt(check) == "Yes. Correct. No. That's wrong."
     assert [check.meaning(p.rstrip(".").lower()) for p in check.prompt] == ["yes", "yes", "no", "no"]
 
