@@ -92,22 +92,24 @@ def test_an_answer_that_chooses_the_questions_but_cannot_change_the_advice_is_no
     assert asked(events)[11:13] == ["muscle_screen", "confirm"]
 
 
-def disputed(text):
-    """Heard sure by the first recognizer, unsure only because the second did not hear the same."""
-    return Utterance(text, UNSURE, disputed=True)
+def disputed(text, second=""):
+    """Heard sure by the first recognizer, unsure only because the second heard `second` instead."""
+    return Utterance(text, UNSURE, second_heard=second)
 
 
 @pytest.mark.parametrize("heard, checked", [
-    (disputed("forty five"), False), (disputed("thirty"), False), (disputed("sixty three"), False),
-    (disputed("fifty"), True), (disputed("eight"), True), (disputed("seven to eight"), True),
+    (disputed("forty five"), False), (disputed("thirty", "thirty eight"), False),
+    (disputed("sixty three", "sixty"), False), (disputed("fifty"), True), (disputed("eight"), True),
+    (disputed("seven to eight"), True), (disputed("forty five", "fifty five"), True),
     (("forty five", UNSURE), True)],
-    ids=["45", "30", "63", "50-or-15", "under-16", "two-numbers", "unsure-on-its-own-evidence"])
+    ids=["45", "30-or-38", "63-or-60", "50-or-15", "under-16", "two-numbers", "45-or-55",
+         "unsure-on-its-own-evidence"])
 def test_an_age_only_the_second_engine_doubted_is_checked_where_a_reading_changes_the_advice(
         mini, grammar, heard, checked):
     """In 10 dB babble the second engine missed most clearly heard ages, and each was checked. Now an
-    age it alone doubted is checked only where a plausible other reading of the words falls on the
-    other side of a threshold (the fixture's 40 and 50): the -teen/-ty partner, each of two numbers,
-    an age under 16. An age the first engine itself heard unsure is checked as before."""
+    age it alone doubted is checked only where a plausible other reading falls on the other side of a
+    threshold (the fixture's 40 and 50): the -teen/-ty partner, each of two numbers, an age under 16,
+    the second engine's own number. An age the first engine itself heard unsure is checked as before."""
     events, session = run_session(mini, grammar, ["no", "no", heard, "yes", *REST])
     assert (asked(events)[3] == "confirm") is checked, asked(events)
 

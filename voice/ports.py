@@ -59,10 +59,11 @@ class Utterance:
     """Recognizer confidence 0..1, None in text mode."""
     speech_end: float | None = None
     """time.monotonic() at the end of the person's speech, None in text mode."""
-    disputed: bool = False
-    """Heard sure by the first recognizer, and unsure (`confidence` below CONFIRM_BELOW) only because
-    a second one did not hear the same answer: a number is then checked only where another reading
-    of its words would change the advice (voice/dialog/checks.py `disputed_number`)."""
+    second_heard: str | None = None
+    """Set when the words were heard sure by the first recognizer, and are unsure (`confidence` below
+    CONFIRM_BELOW) only because a second one did not hear the same answer: the second's words (""
+    for none). A number is then checked only where another reading of the words, or the second's
+    number, would change the advice (voice/dialog/checks.py `disputed_number`)."""
 
 
 class Listener(Protocol):

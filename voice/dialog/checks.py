@@ -21,8 +21,9 @@ from .states import Ended, State, Tracker, dialog_question
 def number_doubtful(grammar: Grammar, triage: Triage, q: Question, utt: Utterance,
                     meaning: Interpretation) -> bool:
     """True for a spoken number answer that another reading of the words would change the advice
-    with ("fifty" for "fifteen", "seven to eight" for "seventy eight"), or that is unlikely for the
-    question (an age under 16): it is checked however clearly it was heard. Typed: never."""
+    with ("fifty" for "fifteen", "seven to eight" for "seventy eight"), or the number a second engine
+    heard instead (`Utterance.second_heard`: "fifty three" for "sixty three"), or that is unlikely for
+    the question (an age under 16): it is checked however clearly it was heard. Typed: never."""
     if utt.confidence is None or not utt.text or q.kind is not Kind.NUMBER:
         return False
     if not isinstance(meaning.answer, int):
@@ -32,15 +33,19 @@ def number_doubtful(grammar: Grammar, triage: Triage, q: Question, utt: Utteranc
     def changes(value: object, other: object) -> bool:
         return bisect_right(bounds, value) != bisect_right(bounds, other)
 
-    return grammar.number_doubtful(utt.text, q, meaning.answer, changes)
+    if grammar.number_doubtful(utt.text, q, meaning.answer, changes):
+        return True
+    second = grammar.understand(utt.second_heard, q) if utt.second_heard else None
+    return second is not None and isinstance(second.answer, int) and changes(meaning.answer, second.answer)
 
 
 def disputed_number(q: Question, utt: Utterance) -> bool:
     """True for a number answer heard sure by the first recognizer that a second did not hear the
     same: not checked for that alone, since its plausible other readings (`number_doubtful`: the
-    -teen/-ty partner, each of two numbers, an age under 16) are weighed whatever the confidence. In
-    10 dB babble the second engine missed most ages said clearly (bench.babble_sessions)."""
-    return q.kind is Kind.NUMBER and utt.disputed
+    -teen/-ty partner, each of two numbers, an age under 16, the second engine's number) are weighed
+    whatever the confidence. In 10 dB babble the second engine missed most ages said clearly
+    (bench.babble_sessions), most often by a number that gives the same advice or by none."""
+    return q.kind is Kind.NUMBER and utt.second_heard is not None
 
 
 class Checks:
