@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from .advice import Outcome, disposition, rank
 from .conditions import NO, UNSURE, YES
 from .model import Kind, Question
+from .phases import PhaseError
 
 if TYPE_CHECKING:
     from .engine import Triage
@@ -72,7 +73,7 @@ def may_change_later(triage: Triage, question: Question, heard: object) -> bool:
         try:
             if _differs(_after(triage, question.id, heard), _after(triage, question.id, other), {}, [0]):
                 return True
-        except _OverBudget:
+        except (_OverBudget, PhaseError):  # too large to finish, or a phase the plays cannot answer in
             return True
     return False
 
