@@ -5,8 +5,8 @@ listener per segment, on a red-flag yes/no question, the pain score, the age and
 segment ends as nothing taken (the question is asked again), a guess the person is asked to confirm
 ("I heard no. Is that right?"), made by the first engine or by Whisper's second opinion
 (voice/speech/second_opinion.py), or an answer taken without a check: the error that matters. A
-number only the second engine doubted counts as taken unless the dialog checks it for another
-reading of its words (voice.dialog.checks: `disputed_number`, `number_doubtful`).
+number both engines put between the same thresholds counts as taken unless the dialog checks it for
+another reading of its words (voice.dialog.checks: `same_advice_heard_twice`, `number_doubtful`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def measure_babble_alone(content, grammar, workdir: Path, engine: str, model: st
                          quick: bool = False, segments: int | None = None) -> dict[str, Any]:
     """Counts of OUTCOMES per question over babble-only segments, and every row."""
     from bench.testaudio import babble, write_wav_file
-    from voice.dialog.checks import disputed_number, number_doubtful
+    from voice.dialog.checks import number_doubtful, same_advice_heard_twice
     from voice.speech.listening import AudioListener
     from voice.speech.scripted import ScriptedAudioSource
     from voice.triage.engine import Triage
@@ -57,7 +57,7 @@ def measure_babble_alone(content, grammar, workdir: Path, engine: str, model: st
                 if meaning is None:
                     outcome = "nothing"
                 elif (utt.confidence or 0.0) >= CONFIRM_BELOW or (
-                        disputed_number(question, utt)
+                        same_advice_heard_twice(grammar, triage, question, utt, meaning)
                         and not number_doubtful(grammar, triage, question, utt, meaning)):
                     outcome = "taken"
                 elif consulted.get("asked") and utt.text == consulted.get("second"):

@@ -3,8 +3,8 @@
 The set holds the -teen/-ty pairs ("fifteen" / "fifty"), "seventy eight" and "sixty three" (heard in
 babble as "seven to eight" and "six three"), ages either side of the thresholds and pain scores. Each
 answer goes through the assistant's own listening path (the command line's recognizer), its
-understanding, and the dialog's rule for what is checked (`confirm_below`, unless only the second
-engine doubted the number, and voice.dialog.checks.number_doubtful). Every turn ends as:
+understanding, and the dialog's rule for what is checked (`confirm_below`, unless both engines put
+the number between the same thresholds, and voice.dialog.checks.number_doubtful). Every turn ends as:
 
 - right: the right number, taken unchecked;
 - right_checked: the right number, read back to the person ("I heard 78. Is that right?");
@@ -45,7 +45,7 @@ def measure_spoken_numbers(workdir: Path, engine: str, model: str | None = None,
                            voices: int = DEFAULT_VOICES) -> dict[str, Any]:
     """Counts of OUTCOMES per noise level, and every row."""
     from bench import testaudio as ta
-    from voice.dialog.checks import disputed_number, number_doubtful
+    from voice.dialog.checks import number_doubtful, same_advice_heard_twice
     from voice.speech.listening import AudioListener
     from voice.speech.scripted import ScriptedAudioSource
     from voice.triage.engine import Triage
@@ -76,8 +76,9 @@ def measure_spoken_numbers(workdir: Path, engine: str, model: str | None = None,
                         outcome = "nothing"
                     else:
                         unsure = (utt.confidence or 0.0) < CONFIRM_BELOW
-                        checked = (unsure and not disputed_number(question, utt)) or number_doubtful(
-                            grammar, triage, question, utt, meaning)
+                        agreed = same_advice_heard_twice(grammar, triage, question, utt, meaning)
+                        doubtful = number_doubtful(grammar, triage, question, utt, meaning)
+                        checked = (unsure and not agreed) or doubtful
                         outcome = ("right" if got == want else "wrong") + ("_checked" if checked else "")
                         same = stretch(triage, question, got) == stretch(triage, question, want)
                         wrong = "wrong_same_advice" if same else "wrong_taken"

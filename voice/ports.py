@@ -62,8 +62,8 @@ class Utterance:
     second_heard: str | None = None
     """Set when the words were heard sure by the first recognizer, and are unsure (`confidence` below
     CONFIRM_BELOW) only because a second one did not hear the same answer: the second's words (""
-    for none). A number is then checked only where another reading of the words, or the second's
-    number, would change the advice (voice/dialog/checks.py `disputed_number`)."""
+    for none). A number both heard between the same thresholds is taken (voice/dialog/checks.py
+    `same_advice_heard_twice`)."""
 
 
 class Listener(Protocol):

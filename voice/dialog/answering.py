@@ -92,7 +92,7 @@ class Answering:
         doubtful spoken number."""
         if self._spoken_unsure_red_flag(q, utt, meaning) or self.checks.number_doubtful(q, utt, meaning):
             return True
-        if not self.checks.unsure(utt, q):
+        if not self.checks.unsure(utt, q, meaning):
             return False
         triage = self.triage
         return (q.id not in triage.content.questions or triage.level_may_change(q)

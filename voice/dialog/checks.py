@@ -21,9 +21,8 @@ from .states import Ended, State, Tracker, dialog_question
 def number_doubtful(grammar: Grammar, triage: Triage, q: Question, utt: Utterance,
                     meaning: Interpretation) -> bool:
     """True for a spoken number answer that another reading of the words would change the advice
-    with ("fifty" for "fifteen", "seven to eight" for "seventy eight"), or the number a second engine
-    heard instead (`Utterance.second_heard`: "fifty three" for "sixty three"), or that is unlikely for
-    the question (an age under 16): it is checked however clearly it was heard. Typed: never."""
+    with ("fifty" for "fifteen", "seven to eight" for "seventy eight"), or that is unlikely for the
+    question (an age under 16): it is checked however clearly it was heard. Typed: never."""
     if utt.confidence is None or not utt.text or q.kind is not Kind.NUMBER:
         return False
     if not isinstance(meaning.answer, int):
@@ -33,19 +32,25 @@ def number_doubtful(grammar: Grammar, triage: Triage, q: Question, utt: Utteranc
     def changes(value: object, other: object) -> bool:
         return bisect_right(bounds, value) != bisect_right(bounds, other)
 
-    if grammar.number_doubtful(utt.text, q, meaning.answer, changes):
-        return True
-    second = grammar.understand(utt.second_heard, q) if utt.second_heard else None
-    return second is not None and isinstance(second.answer, int) and changes(meaning.answer, second.answer)
+    return grammar.number_doubtful(utt.text, q, meaning.answer, changes)
 
 
-def disputed_number(q: Question, utt: Utterance) -> bool:
-    """True for a number answer heard sure by the first recognizer that a second did not hear the
-    same: not checked for that alone, since its plausible other readings (`number_doubtful`: the
-    -teen/-ty partner, each of two numbers, an age under 16, the second engine's number) are weighed
-    whatever the confidence. In 10 dB babble the second engine missed most ages said clearly
-    (bench.babble_sessions), most often by a number that gives the same advice or by none."""
-    return q.kind is Kind.NUMBER and utt.second_heard is not None
+def same_advice_heard_twice(grammar: Grammar, triage: Triage, q: Question, utt: Utterance,
+                            meaning: Interpretation) -> bool:
+    """True for a number the first recognizer heard sure that the second heard as another number
+    between the same thresholds ("thirty" and "thirty eight", where the content tests 16 and 40):
+    the two engines agree on everything the number changes, so it is not checked for their
+    disagreement alone (its other readings still are: `number_doubtful`). In 10 dB babble the
+    second engine missed most ages said clearly, and each was checked (bench.babble_sessions). A
+    second engine that heard no number, or one with other advice, leaves it unsure: Whisper sure of
+    "fifty three" for "sixty three" while PocketSphinx heard nothing (bench.spoken_numbers)."""
+    if q.kind is not Kind.NUMBER or not utt.second_heard or not isinstance(meaning.answer, int):
+        return False
+    second = grammar.understand(utt.second_heard, q)
+    if second is None or second.out_of_range or not isinstance(second.answer, int):
+        return False
+    bounds = triage.number_thresholds(q)
+    return bisect_right(bounds, meaning.answer) == bisect_right(bounds, second.answer)
 
 
 class Checks:
@@ -127,10 +132,11 @@ class Checks:
     def number_doubtful(self, q: Question, utt: Utterance, meaning: Interpretation) -> bool:
         return number_doubtful(self.grammar, self.triage, q, utt, meaning)
 
-    def unsure(self, utt: Utterance, q: Question) -> bool:
-        """Heard too unsure to take unchecked where the answer matters (a disputed number: see
-        `disputed_number`)."""
-        return self.settings.unsure(utt) and not disputed_number(q, utt)
+    def unsure(self, utt: Utterance, q: Question, meaning: Interpretation) -> bool:
+        """Heard too unsure to take unchecked where the answer matters (a number both engines put
+        between the same thresholds is sure enough: `same_advice_heard_twice`)."""
+        return self.settings.unsure(utt) and not same_advice_heard_twice(self.grammar, self.triage, q, utt,
+                                                                          meaning)
 
     def number_due(self, q: Question, misses: int) -> bool:
         """True when a number question has missed often enough to be asked as yes or no instead."""

@@ -18,9 +18,9 @@ or on a number question, is taken unchecked only if PocketSphinx, hearing the sa
 turn's sentences, heard the same answer (`Expectation.meaning`); otherwise it is kept and checked
 (UNSURE_CONFIDENCE), with what the second heard (`second_heard`). Babble alone heard by Whisper as
 "five" at 0.57 was taken as an age; a clean "fifteen" written "fifty" at 0.81 would have been. In
-10 dB babble PocketSphinx missed most ages said clearly, so the dialog checks such a number only
-where another reading would change the advice: of its words (the -teen/-ty partner, each of two
-numbers, an age under 16) or the second engine's number (voice/dialog/checks.py). Not on the turns
+10 dB babble PocketSphinx missed most ages said clearly, mostly by another number with the same
+advice, so the dialog takes a number both engines put between the same thresholds, unless another
+reading of its words changes the advice (voice/dialog/checks.py). Not on the turns
 that check what was heard (a reply there must be heard, and a second ear that disagrees would keep
 asking).
 
