@@ -147,6 +147,10 @@ class Answering:
         turn.denied += 1
         if self.checks.number_due(turn.q, turn.nomatch + turn.denied):
             return self._number_by_yes_no(turn.q), False
+        if turn.denied >= self.settings.max_tries:
+            # Heard the same way and denied every time (a spoken "I might be" to "Are you pregnant?"
+            # is "not sure", which the person denied): the safe path, never a silent no.
+            return self._give_up(turn.state), True
         turn.text = self._ask_again(turn.q, turn.extra)
         return None
 
