@@ -286,3 +286,13 @@ def test_a_malformed_prompts_file_is_a_content_error_naming_it(tmp_path):
     (tmp_path / "grammar" / "prompts.yaml").write_text("yes_no: Yes.\n")
     with pytest.raises(ContentError, match="prompts.yaml"):
         Grammar.load(tmp_path / "grammar")
+
+
+def test_a_malformed_yes_no_list_of_misheard_words_names_the_file_and_line(tmp_path):
+    import shutil
+
+    shutil.copytree(default_grammar_dir(), tmp_path / "grammar")
+    (tmp_path / "grammar" / "misheard.yaml").write_text("teen_ty: {15: 50}\nyes_no: [uh huh, uh uh]\n")
+    with pytest.raises(ContentError, match="yes_no") as raised:
+        Grammar.load(tmp_path / "grammar")
+    assert "misheard.yaml, line 2" in str(raised.value.where) and "uh huh" in raised.value.fix

@@ -88,9 +88,9 @@ class Answering:
         """An answer to check with the person before it is taken: heard unsure where the answer can
         change the level of advice, now or through the questions it leads to (a question of the
         content whose every answer gives the same level and leads on the same way is not checked:
-        the read-back comes before the advice), a spoken "not sure" to a warning sign, or a
-        doubtful spoken number."""
-        if self._spoken_unsure_red_flag(q, utt, meaning) or self.checks.number_doubtful(q, utt, meaning):
+        the read-back comes before the advice), a spoken "not sure" to a warning sign, or spoken
+        words easily heard for another answer ("uh uh" for "uh huh", "fifty" for "fifteen")."""
+        if self._spoken_unsure_red_flag(q, utt, meaning) or self.checks.doubtful(q, utt, meaning):
             return True
         if not self.checks.unsure(utt, q, meaning):
             return False

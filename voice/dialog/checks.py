@@ -35,6 +35,21 @@ def number_doubtful(grammar: Grammar, triage: Triage, q: Question, utt: Utteranc
     return grammar.number_doubtful(utt.text, q, meaning.answer, changes)
 
 
+def yes_no_doubtful(grammar: Grammar, triage: Triage, q: Question, utt: Utterance,
+                    meaning: Interpretation) -> bool:
+    """True for a spoken yes or no easily heard for the other ("uh uh" for "uh huh":
+    grammar/misheard.yaml) where the other answer could change the advice now or later: it is
+    checked however clearly it was heard. Typed: never."""
+    if utt.confidence is None or not utt.text or q.kind is not Kind.YES_NO:
+        return False
+    other = grammar.misheard.heard_for(utt.text)
+    theirs = grammar.understand(other, q) if other else None
+    if theirs is None or theirs.answer in (None, meaning.answer):
+        return False
+    return (q.id not in triage.content.questions or triage.level_may_change(q)
+            or triage.steers(q, meaning.answer))
+
+
 def same_advice_heard_twice(grammar: Grammar, triage: Triage, q: Question, utt: Utterance,
                             meaning: Interpretation) -> bool:
     """True for a number the first recognizer heard sure that the second heard as another number
@@ -131,6 +146,12 @@ class Checks:
 
     def number_doubtful(self, q: Question, utt: Utterance, meaning: Interpretation) -> bool:
         return number_doubtful(self.grammar, self.triage, q, utt, meaning)
+
+    def doubtful(self, q: Question, utt: Utterance, meaning: Interpretation) -> bool:
+        """Words easily heard for another answer that would change the advice: a number
+        (`number_doubtful`) or a yes or no (`yes_no_doubtful`)."""
+        return (number_doubtful(self.grammar, self.triage, q, utt, meaning)
+                or yes_no_doubtful(self.grammar, self.triage, q, utt, meaning))
 
     def unsure(self, utt: Utterance, q: Question, meaning: Interpretation) -> bool:
         """Heard too unsure to take unchecked where the answer matters (a number both engines put
