@@ -4,7 +4,9 @@ Segments of 5-talker babble (no answer in them) go through the assistant's own l
 listener per segment, on a red-flag yes/no question, the pain score, the age and the duration. Each
 segment ends as nothing taken (the question is asked again), a guess the person is asked to confirm
 ("I heard no. Is that right?"), made by the first engine or by Whisper's second opinion
-(voice/speech/second_opinion.py), or an answer taken without a check: the error that matters.
+(voice/speech/second_opinion.py), or an answer taken without a check: the error that matters. A
+number both engines put between the same thresholds counts as taken unless the dialog checks it for
+another reading of its words (voice.dialog.checks: `same_advice_heard_twice`, `number_doubtful`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ def measure_babble_alone(content, grammar, workdir: Path, engine: str, model: st
                          quick: bool = False, segments: int | None = None) -> dict[str, Any]:
     """Counts of OUTCOMES per question over babble-only segments, and every row."""
     from bench.testaudio import babble, write_wav_file
+    from voice.dialog.checks import number_doubtful, same_advice_heard_twice
     from voice.speech.listening import AudioListener
     from voice.speech.scripted import ScriptedAudioSource
     from voice.triage.engine import Triage
@@ -53,7 +56,9 @@ def measure_babble_alone(content, grammar, workdir: Path, engine: str, model: st
                 consulted = getattr(rec, "consulted", None) or {}
                 if meaning is None:
                     outcome = "nothing"
-                elif (utt.confidence or 0.0) >= CONFIRM_BELOW:
+                elif (utt.confidence or 0.0) >= CONFIRM_BELOW or (
+                        same_advice_heard_twice(grammar, triage, question, utt, meaning)
+                        and not number_doubtful(grammar, triage, question, utt, meaning)):
                     outcome = "taken"
                 elif consulted.get("asked") and utt.text == consulted.get("second"):
                     outcome = "checked_second"

@@ -3,14 +3,17 @@
 The set holds the -teen/-ty pairs ("fifteen" / "fifty"), "seventy eight" and "sixty three" (heard in
 babble as "seven to eight" and "six three"), ages either side of the thresholds and pain scores. Each
 answer goes through the assistant's own listening path (the command line's recognizer), its
-understanding, and the dialog's rule for what is checked (`confirm_below` and
-voice.dialog.checks.number_doubtful). Every turn ends as:
+understanding, and the dialog's rule for what is checked (`confirm_below`, unless both engines put
+the number between the same thresholds, and voice.dialog.checks.number_doubtful). Every turn ends as:
 
 - right: the right number, taken unchecked;
 - right_checked: the right number, read back to the person ("I heard 78. Is that right?");
 - wrong_checked: a wrong number, read back (the person says no and is asked again);
 - nothing: no number understood (asked again);
-- wrong_taken: a wrong number taken without a check: the error that matters (target 0).
+- wrong_same_advice: a wrong number taken without a check, between the same thresholds as the right
+  one, so the advice is the same (42 heard as 40);
+- wrong_taken: a wrong number taken without a check that changes the advice: the error that matters
+  (target 0).
 
 `python -m bench.spoken_numbers [--voices N]` prints the counts and every wrong number taken.
 """
@@ -22,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from voice.ports import CONFIRM_BELOW, Utterance
+from voice.ports import CONFIRM_BELOW
 
 SAID = (
     ("age", "seventy eight", 78), ("age", "sixty three", 63), ("age", "fifteen", 15), ("age", "fifty", 50),
@@ -35,14 +38,14 @@ VOICES = (0, 2, 5, 6)
 """Indices into bench.testaudio.VOICES; the default run takes the first DEFAULT_VOICES."""
 DEFAULT_VOICES = 2
 SNRS = (None, 10.0)
-OUTCOMES = ("right", "right_checked", "wrong_checked", "nothing", "wrong_taken")
+OUTCOMES = ("right", "right_checked", "wrong_checked", "nothing", "wrong_same_advice", "wrong_taken")
 
 
 def measure_spoken_numbers(workdir: Path, engine: str, model: str | None = None, quick: bool = False,
                            voices: int = DEFAULT_VOICES) -> dict[str, Any]:
     """Counts of OUTCOMES per noise level, and every row."""
     from bench import testaudio as ta
-    from voice.dialog.checks import number_doubtful
+    from voice.dialog.checks import number_doubtful, same_advice_heard_twice
     from voice.speech.listening import AudioListener
     from voice.speech.scripted import ScriptedAudioSource
     from voice.triage.engine import Triage
@@ -72,10 +75,14 @@ def measure_spoken_numbers(workdir: Path, engine: str, model: str | None = None,
                     if not isinstance(got, int):
                         outcome = "nothing"
                     else:
-                        checked = (utt.confidence or 0.0) < CONFIRM_BELOW or number_doubtful(
-                            grammar, triage, question, Utterance(utt.text, utt.confidence), meaning)
+                        unsure = (utt.confidence or 0.0) < CONFIRM_BELOW
+                        agreed = same_advice_heard_twice(grammar, triage, question, utt, meaning)
+                        doubtful = number_doubtful(grammar, triage, question, utt, meaning)
+                        checked = (unsure and not agreed) or doubtful
                         outcome = ("right" if got == want else "wrong") + ("_checked" if checked else "")
-                        outcome = {"wrong": "wrong_taken"}.get(outcome, outcome)
+                        same = stretch(triage, question, got) == stretch(triage, question, want)
+                        wrong = "wrong_same_advice" if same else "wrong_taken"
+                        outcome = {"wrong": wrong}.get(outcome, outcome)
                     rows.append({"question": qid, "said": text, "want": want, "voice": ta.VOICES[v].label,
                                  "snr": snr, "heard": utt.text, "confidence": utt.confidence, "got": got,
                                  "outcome": outcome})
@@ -88,6 +95,14 @@ def measure_spoken_numbers(workdir: Path, engine: str, model: str | None = None,
             "counts": counts, "seconds": round(time.monotonic() - started, 1), "rows": rows}
 
 
+def stretch(triage, question, value: int) -> int:
+    """Which stretch between the thresholds the content tests `value` falls in: two numbers in the
+    same stretch give the same advice."""
+    from bisect import bisect_right
+
+    return bisect_right(triage.number_thresholds(question), value)
+
+
 def spoken_numbers_tables(results: dict[str, Any]) -> list[str]:
     """The report's table (bench.report)."""
     runs = results.get("spoken_numbers")
@@ -95,17 +110,20 @@ def spoken_numbers_tables(results: dict[str, Any]) -> list[str]:
         return []
     out = ["### Spoken numbers: ages and pain scores, -teen/-ty pairs, clean and in 10 dB babble", "",
            "| engine | noise | answers | right | right, checked | wrong, checked | nothing understood "
-           "| **wrong, taken unchecked** |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+           "| wrong, same advice, taken | **wrong, taken unchecked** |",
+           "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for label, r in runs.items():
         for noise, c in r["counts"].items():
             out.append(f"| {label} | {noise} | {sum(c.values())} | {c['right']} | {c['right_checked']} "
-                       f"| {c['wrong_checked']} | {c['nothing']} | {c['wrong_taken']} |")
+                       f"| {c['wrong_checked']} | {c['nothing']} | {c.get('wrong_same_advice', 0)} "
+                       f"| {c['wrong_taken']} |")
     out.append("")
     for label, r in runs.items():
         for row in r["rows"]:
-            if row["outcome"] == "wrong_taken":
+            if row["outcome"] in ("wrong_taken", "wrong_same_advice"):
+                same = " (the same advice)" if row["outcome"] == "wrong_same_advice" else ""
                 out.append(f"- {label}: {row['said']!r} ({row['voice']}, {row['snr'] or 'clean'}) heard "
-                           f"{row['heard']!r} at {row['confidence']}: taken as {row['got']}")
+                           f"{row['heard']!r} at {row['confidence']}: taken as {row['got']}{same}")
     out.append("")
     return out
 

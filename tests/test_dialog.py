@@ -301,6 +301,32 @@ def test_a_spoken_not_sure_to_a_warning_sign_is_checked_even_when_heard_clearly(
     assert "confirm" not in asked(events)
 
 
+def test_a_spoken_no_easily_heard_for_a_yes_is_checked_on_a_warning_sign(mini, grammar):
+    """In 10 dB babble a cauda equina screen's "uh huh" was written "uh uh" at 0.56 and taken as no
+    (the advice self-care, not emergency): words the recognizer hears one for the other
+    (grammar/misheard.yaml) are checked where the other answer could change the advice."""
+    rest = ["no", "35", "yes", "3 weeks", "yes"]
+    events, session = run_session(mini, grammar, [("uh uh", SURE), "no", "yes", *rest])
+    assert "I heard no. Is that right?" in [e["text"] for e in of(events, "say")]
+    assert asked(events)[:3] == ["ces_screen", "confirm", "ces_screen"]
+    assert of(events, "outcome")[0]["disposition"] == "emergency"
+    events, _ = run_session(mini, grammar, ["uh uh", *rest])  # typed: as written
+    assert "confirm" not in asked(events)
+
+
+def test_an_answer_heard_the_same_and_denied_every_time_takes_the_safe_path(mini, grammar):
+    """A person whose own words mean "not sure" ("I might be, my period's late") to a warning sign, and
+    who says no to "I heard not sure. Is that right?" each time, was asked the question until the
+    session gave up at 60 turns (bench.babble_sessions); after a few tries it is kept as not sure."""
+    rest = ["no", "35", "yes", "3 weeks", "yes"]
+    events, session = run_session(mini, grammar, [("dunno", SURE), "no"] * 3 + rest)
+    assert asked(events)[:7] == ["ces_screen", "confirm"] * 3 + ["fever"]
+    assert "I'll take that as not sure, and be careful with it." in [e["text"] for e in of(events, "say")]
+    values = session.triage.answers.values
+    assert values["saddle_numbness"] == values["bladder_problem"] == "unsure"
+    assert of(events, "outcome")[0]["disposition"] != "self_care"
+
+
 def test_unsure_command_is_checked_before_it_is_done(mini, grammar):
     # "faster" heard unsure, the person says no: the rate is not changed and the question comes again.
     events, session = run_session(mini, grammar,

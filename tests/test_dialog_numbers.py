@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from helpers import of, run_session
 
+from voice.ports import Utterance
 from voice.triage.engine import Triage
 
 SURE = 0.95  # heard as clearly as a recognizer ever reports
@@ -68,12 +69,51 @@ def test_an_unsure_answer_is_checked_where_it_can_change_the_advice_now_or_later
     can change the level."""
     triage = Triage(shipped)
     knee = shipped.questions["pain_below_knee"]
-    assert triage.steers(knee) and not triage.steers(shipped.questions["ces_screen"])
+    assert triage.steers(knee, "yes") and not triage.steers(shipped.questions["ces_screen"], "no")
     events, session = run_session(shipped, grammar, [*SCREENS_NO, ("yes", UNSURE), "yes"] + ["no"] * 12)
     assert asked(events)[7:9] == ["pain_below_knee", "confirm"]
     assert session.triage.answers.values["pain_below_knee"] == "yes"
     events, _ = run_session(shipped, grammar, ["45", ("no", UNSURE), "yes"] + ["no"] * 20)
     assert asked(events)[:3] == ["age", "ces_screen", "confirm"]
+
+
+def test_an_answer_that_chooses_the_questions_but_cannot_change_the_advice_is_not_checked(shipped, grammar):
+    """A 27-year-old's pain of four months, not below the knee, no pop: whether the exercise was new
+    chooses the questions that follow, but no reading of it can make the advice more urgent or name
+    another cause without the read-back (voice.triage.lookahead), so an unsure "no" is taken. At 52
+    with pain under a week, a muscle screen's unsure "no" does not change the level as things stand,
+    but its "yes" leads to the questions that find muscle breakdown, an emergency: it is checked."""
+    lines = ["27", "no", "no", "no", "no", "no", "four months", "no", "no", ("no", UNSURE)]
+    events, session = run_session(shipped, grammar, lines + ["no"] * 12)
+    assert asked(events)[9] == "new_exercise" and asked(events)[10] != "confirm"
+    assert session.triage.answers.values["new_exercise"] == "no"
+    lines = ["52", "no", "no", "no", "no", "no", "less than a week", "no", "no", "no", "no", ("no", UNSURE)]
+    events, session = run_session(shipped, grammar, lines + ["yes"] + ["no"] * 12)
+    assert asked(events)[11:13] == ["muscle_screen", "confirm"]
+
+
+def disputed(text, second=""):
+    """Heard sure by the first recognizer, unsure only because the second heard `second` instead."""
+    return Utterance(text, UNSURE, second_heard=second)
+
+
+@pytest.mark.parametrize("heard, checked", [
+    (disputed("forty five", "forty one"), False), (disputed("thirty", "thirty eight"), False),
+    (disputed("sixty three", "sixty"), False), (disputed("forty five"), True),
+    (disputed("forty five", "fifty five"), True), (disputed("fifty", "fifty one"), True),
+    (disputed("eight", "nine"), True), (disputed("seven to eight", "eight"), True),
+    (("forty five", UNSURE), True)],
+    ids=["45-and-41", "30-and-38", "63-and-60", "45-and-nothing", "45-and-55", "50-or-15",
+         "under-16", "two-numbers", "unsure-on-its-own-evidence"])
+def test_an_age_both_engines_put_between_the_same_thresholds_is_taken(mini, grammar, heard, checked):
+    """In 10 dB babble the second engine missed most clearly heard ages, most often by another number
+    with the same advice, and each was checked. Now an age both engines put between the same
+    thresholds (the fixture's 40 and 50) is taken, unless another reading of the words falls on the
+    other side (the -teen/-ty partner, each of two numbers, an age under 16). A second engine that
+    heard no number, or one across a threshold, leaves it checked, as does an age the first engine
+    itself heard unsure."""
+    events, session = run_session(mini, grammar, ["no", "no", heard, "yes", *REST])
+    assert (asked(events)[3] == "confirm") is checked, asked(events)
 
 
 @pytest.mark.parametrize("lines, age", [

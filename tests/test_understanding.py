@@ -329,6 +329,19 @@ def test_the_recognizer_prompt_comes_from_the_grammar_with_what_the_turn_listens
     assert grammar.expectation(None).prompt and build_prompt(None) is None
 
 
+def test_a_check_is_primed_with_its_own_replies(grammar):
+    """A spoken "correct" to "I heard 45. Is that right?" was written "come in" with the yes/no
+    prompt, and the question was asked again; a check's turn is primed with its replies."""
+    from voice.speech.whisper_input import build_prompt
+    from voice.triage.model import Kind, Question
+    from voice.understanding.yes_no import CHECK
+
+    question = Question(CHECK, Kind.YES_NO, (), "I heard 45. Is that right?", "", "", "", "")
+    check = grammar.expectation(question)
+    assert check.checking and build_prompt(check) == "Yes. Correct. No. That's wrong."
+    assert [check.meaning(p.rstrip(".").lower()) for p in check.prompt] == ["yes", "yes", "no", "no"]
+
+
 def test_a_malformed_prompts_file_is_a_content_error_naming_it(tmp_path):
     import shutil
 
@@ -336,3 +349,13 @@ def test_a_malformed_prompts_file_is_a_content_error_naming_it(tmp_path):
     (tmp_path / "grammar" / "prompts.yaml").write_text("yes_no: Yes.\n")
     with pytest.raises(ContentError, match="prompts.yaml"):
         Grammar.load(tmp_path / "grammar")
+
+
+def test_a_malformed_yes_no_list_of_misheard_words_names_the_file_and_line(tmp_path):
+    import shutil
+
+    shutil.copytree(default_grammar_dir(), tmp_path / "grammar")
+    (tmp_path / "grammar" / "misheard.yaml").write_text("teen_ty: {15: 50}\nyes_no: [uh huh, uh uh]\n")
+    with pytest.raises(ContentError, match="yes_no") as raised:
+        Grammar.load(tmp_path / "grammar")
+    assert "misheard.yaml, line 2" in str(raised.value.where) and "uh huh" in raised.value.fix

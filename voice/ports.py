@@ -59,6 +59,11 @@ class Utterance:
     """Recognizer confidence 0..1, None in text mode."""
     speech_end: float | None = None
     """time.monotonic() at the end of the person's speech, None in text mode."""
+    second_heard: str | None = None
+    """Set when the words were heard sure by the first recognizer, and are unsure (`confidence` below
+    CONFIRM_BELOW) only because a second one did not hear the same answer: the second's words (""
+    for none). A number both heard between the same thresholds is taken (voice/dialog/checks.py
+    `same_advice_heard_twice`)."""
 
 
 class Listener(Protocol):

@@ -48,7 +48,7 @@ def test_an_answer_the_second_engine_did_not_hear_the_same_is_checked(grammar, q
     without a check only if the second engine heard the same answer."""
     confidence = 0.9 if grammar.expectation(questions[qid]).kind == "number" else AGREE_ABOVE - 0.05
     hyp, rec = hear(Hears(first, confidence), Hears(second, 0.9), grammar.expectation(questions[qid]))
-    assert hyp.text == first and hyp.confidence < CONFIRM_BELOW
+    assert hyp.text == first and hyp.confidence < CONFIRM_BELOW and hyp.second_heard == second
     assert rec.consulted["asked"] and rec.consulted["agree"] is False
 
 
@@ -57,6 +57,14 @@ def test_an_answer_the_second_engine_did_not_hear_the_same_is_checked(grammar, q
 def test_an_answer_both_engines_heard_is_taken(grammar, questions, qid, first, second, confidence):
     hyp, rec = hear(Hears(first, confidence), Hears(second, 0.45), grammar.expectation(questions[qid]))
     assert (hyp.text, hyp.confidence) == (first, confidence) and rec.consulted["agree"] is True
+    assert hyp.second_heard is None
+
+
+def test_an_answer_unsure_on_the_first_engines_own_evidence_gets_no_second_ear(grammar, questions):
+    """Only an answer the first engine was sure of carries what the second heard otherwise (the dialog
+    weighs such a number's other readings; an unsure one is checked as it was)."""
+    hyp, rec = hear(Hears("forty five", 0.5), Hears("fifty", 0.9), grammar.expectation(questions["age"]))
+    assert hyp.confidence == 0.5 and hyp.second_heard is None and rec.consulted == {"asked": False}
 
 
 def test_a_clear_answer_to_a_yes_no_question_needs_no_second_ear(grammar, questions):

@@ -102,7 +102,8 @@ class TranscriptSpeaker:
 class ScriptedListener:
     """Answers from a list of typed texts (None is a silent turn); EOF when the list runs out.
 
-    An item may also be (text, confidence): speech heard that sure, as a recognizer reports it.
+    An item may also be (text, confidence): speech heard that sure, as a recognizer reports it; or
+    an Utterance, as a recognizer returns it.
 
     Or, with `answer`, from a function of the expectation: how tests and simulations talk.
     """
@@ -110,7 +111,7 @@ class ScriptedListener:
     engine = "text"
     model = None
 
-    def __init__(self, lines: list[str | None | tuple[str, float]] | None = None,
+    def __init__(self, lines: list[str | None | tuple[str, float] | Utterance] | None = None,
                  answer: Callable[[Expectation], str | None] | None = None):
         self.lines = list(lines or [])
         self.answer = answer
@@ -123,6 +124,8 @@ class ScriptedListener:
         if not self.lines:
             raise EndOfInput()
         line = self.lines.pop(0)
+        if isinstance(line, Utterance):
+            return line
         if isinstance(line, tuple):
             return Utterance(line[0], line[1])
         return Utterance(line)

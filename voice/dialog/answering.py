@@ -88,14 +88,15 @@ class Answering:
         """An answer to check with the person before it is taken: heard unsure where the answer can
         change the level of advice, now or through the questions it leads to (a question of the
         content whose every answer gives the same level and leads on the same way is not checked:
-        the read-back comes before the advice), a spoken "not sure" to a warning sign, or a
-        doubtful spoken number."""
-        if self._spoken_unsure_red_flag(q, utt, meaning) or self.checks.number_doubtful(q, utt, meaning):
+        the read-back comes before the advice), a spoken "not sure" to a warning sign, or spoken
+        words easily heard for another answer ("uh uh" for "uh huh", "fifty" for "fifteen")."""
+        if self._spoken_unsure_red_flag(q, utt, meaning) or self.checks.doubtful(q, utt, meaning):
             return True
-        if not self.settings.unsure(utt):
+        if not self.checks.unsure(utt, q, meaning):
             return False
         triage = self.triage
-        return q.id not in triage.content.questions or triage.level_may_change(q) or triage.steers(q)
+        return (q.id not in triage.content.questions or triage.level_may_change(q)
+                or triage.steers(q, meaning.answer))
 
     def _silence(self, turn: _Turn) -> tuple[object, bool] | None:
         """Nothing said: ask again, rephrased; after a few, the safe path; after many in a row, ask
@@ -146,6 +147,10 @@ class Answering:
         turn.denied += 1
         if self.checks.number_due(turn.q, turn.nomatch + turn.denied):
             return self._number_by_yes_no(turn.q), False
+        if turn.denied >= self.settings.max_tries:
+            # Heard the same way and denied every time (a spoken "I might be" to "Are you pregnant?"
+            # is "not sure", which the person denied): the safe path, never a silent no.
+            return self._give_up(turn.state), True
         turn.text = self._ask_again(turn.q, turn.extra)
         return None
 

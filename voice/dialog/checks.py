@@ -35,6 +35,39 @@ def number_doubtful(grammar: Grammar, triage: Triage, q: Question, utt: Utteranc
     return grammar.number_doubtful(utt.text, q, meaning.answer, changes)
 
 
+def yes_no_doubtful(grammar: Grammar, triage: Triage, q: Question, utt: Utterance,
+                    meaning: Interpretation) -> bool:
+    """True for a spoken yes or no easily heard for the other ("uh uh" for "uh huh":
+    grammar/misheard.yaml) where the other answer could change the advice now or later: it is
+    checked however clearly it was heard. Typed: never."""
+    if utt.confidence is None or not utt.text or q.kind is not Kind.YES_NO:
+        return False
+    other = grammar.misheard.heard_for(utt.text)
+    theirs = grammar.understand(other, q) if other else None
+    if theirs is None or theirs.answer in (None, meaning.answer):
+        return False
+    return (q.id not in triage.content.questions or triage.level_may_change(q)
+            or triage.steers(q, meaning.answer))
+
+
+def same_advice_heard_twice(grammar: Grammar, triage: Triage, q: Question, utt: Utterance,
+                            meaning: Interpretation) -> bool:
+    """True for a number the first recognizer heard sure that the second heard as another number
+    between the same thresholds ("thirty" and "thirty eight", where the content tests 16 and 40):
+    the two engines agree on everything the number changes, so it is not checked for their
+    disagreement alone (its other readings still are: `number_doubtful`). In 10 dB babble the
+    second engine missed most ages said clearly, and each was checked (bench.babble_sessions). A
+    second engine that heard no number, or one with other advice, leaves it unsure: Whisper sure of
+    "fifty three" for "sixty three" while PocketSphinx heard nothing (bench.spoken_numbers)."""
+    if q.kind is not Kind.NUMBER or not utt.second_heard or not isinstance(meaning.answer, int):
+        return False
+    second = grammar.understand(utt.second_heard, q)
+    if second is None or second.out_of_range or not isinstance(second.answer, int):
+        return False
+    bounds = triage.number_thresholds(q)
+    return bisect_right(bounds, meaning.answer) == bisect_right(bounds, second.answer)
+
+
 class Checks:
     """Asks "I heard ... Is that right?", "Are you still there?" and "Is it {value} or more?"."""
 
@@ -113,6 +146,18 @@ class Checks:
 
     def number_doubtful(self, q: Question, utt: Utterance, meaning: Interpretation) -> bool:
         return number_doubtful(self.grammar, self.triage, q, utt, meaning)
+
+    def doubtful(self, q: Question, utt: Utterance, meaning: Interpretation) -> bool:
+        """Words easily heard for another answer that would change the advice: a number
+        (`number_doubtful`) or a yes or no (`yes_no_doubtful`)."""
+        return (number_doubtful(self.grammar, self.triage, q, utt, meaning)
+                or yes_no_doubtful(self.grammar, self.triage, q, utt, meaning))
+
+    def unsure(self, utt: Utterance, q: Question, meaning: Interpretation) -> bool:
+        """Heard too unsure to take unchecked where the answer matters (a number both engines put
+        between the same thresholds is sure enough: `same_advice_heard_twice`)."""
+        return self.settings.unsure(utt) and not same_advice_heard_twice(self.grammar, self.triage, q, utt,
+                                                                          meaning)
 
     def number_due(self, q: Question, misses: int) -> bool:
         """True when a number question has missed often enough to be asked as yes or no instead."""

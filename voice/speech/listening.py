@@ -115,7 +115,7 @@ class AudioListener:
         self.last_turn["decode_ms"] = hyp.decode_ms
         _LOG.debug("heard %r (confidence %.2f, decode %.0f ms, early end %s)", hyp.text, hyp.confidence,
                    hyp.decode_ms, early)
-        return Utterance(hyp.text, round(hyp.confidence, 3), speech_end)
+        return Utterance(hyp.text, round(hyp.confidence, 3), speech_end, hyp.second_heard)
 
     def forget(self) -> None:
         """Drop buffered audio (kiosk privacy between people): the source's and the recognizer's."""

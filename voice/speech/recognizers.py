@@ -46,6 +46,10 @@ class Hypothesis:
     speech: bool = True
     """False when the engine's own voice-activity gate found no speech in the audio at all (then no
     other engine is asked about it either)."""
+    second_heard: str | None = None
+    """When the answer was sure on the first engine's own evidence and is unsure only because a second
+    engine, hearing the same audio, did not hear the same answer: the second's words ("" for none;
+    voice/speech/second_opinion.py). None otherwise."""
 
 
 class Recognizer(Protocol):

@@ -16,9 +16,13 @@ nor on audio in which the first engine's voice-activity gate found no speech.
 Agreement: an answer Whisper would have taken without a check, but with a confidence below AGREE_ABOVE
 or on a number question, is taken unchecked only if PocketSphinx, hearing the same audio against the
 turn's sentences, heard the same answer (`Expectation.meaning`); otherwise it is kept and checked
-(UNSURE_CONFIDENCE). Babble alone heard by Whisper as "five" at 0.57 was taken as an age; a clean
-"fifteen" written "fifty" at 0.81 would have been. Not on the turns that check what was heard (a
-reply there must be heard, and a second ear that disagrees would keep asking).
+(UNSURE_CONFIDENCE), with what the second heard (`second_heard`). Babble alone heard by Whisper as
+"five" at 0.57 was taken as an age; a clean "fifteen" written "fifty" at 0.81 would have been. In
+10 dB babble PocketSphinx missed most ages said clearly, mostly by another number with the same
+advice, so the dialog takes a number both engines put between the same thresholds, unless another
+reading of its words changes the advice (voice/dialog/checks.py). Not on the turns
+that check what was heard (a reply there must be heard, and a second ear that disagrees would keep
+asking).
 
 Only picks that beat at least PocketSphinx's expensive phone loop are used: its FAINT picks were
 right too rarely. The cost: on babble alone it turns more segments into a guess to check. Figures
@@ -143,7 +147,8 @@ class SecondOpinionRecognizer:
             return Hypothesis(hyp.text, hyp.confidence, elapsed, hyp.speech)
         _LOG.debug("%s heard %r, %s heard %r: to be checked", self.first.engine, hyp.text,
                    self.second.engine, other.text)
-        return Hypothesis(hyp.text, min(hyp.confidence, GUESS_CONFIDENCE), elapsed, hyp.speech)
+        return Hypothesis(hyp.text, min(hyp.confidence, GUESS_CONFIDENCE), elapsed, hyp.speech,
+                          second_heard=other.text)
 
     def _needs_agreement(self, hyp: Hypothesis, expect: Expectation | None) -> bool:
         """An answer the first engine would have taken unchecked, on more evidence than its score alone."""

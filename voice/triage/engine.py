@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from .advice import MAX_CAUSES, Outcome, advise, applying_rules, disposition, rank
 from .conditions import NO, UNSURE, YES, Answers, Condition, number_tests
+from .lookahead import may_change_later
 from .model import Choice, Content, Disposition, Kind, Question, Rule
 from .phases import Phase, PhaseError, next_phase
 from .tree import OUTCOME, Node
@@ -151,10 +152,9 @@ class Triage:
 
     def restart(self) -> None:
         """Forget every answer and start from the first question."""
-        self.answers = Answers()
+        self.answers, self.readbacks = Answers(), 0
         self.asked.clear()
         self.history.clear()
-        self.readbacks = 0
         self._phase = Phase.WALK
         self._correcting = None
 
@@ -290,7 +290,7 @@ class Triage:
         elif question.kind is Kind.CHOICE:
             values = [c.id for c in question.choices]
         else:
-            values = self._number_candidates(question)
+            values = self.number_candidates(question)
         result = []
         saved = self.answers
         for value in values:
@@ -304,10 +304,10 @@ class Triage:
         """Whether some answer to `question` gives another level of advice than another, as things stand."""
         return len({self._summary(a)[0] for a in self._hypotheses(question)}) > 1
 
-    def steers(self, question: Question) -> bool:
-        """Whether the answer to `question` chooses which questions come next (a finding a branch or
-        node depends on), so it can change the advice later ("a week" heard as "three months")."""
-        return bool(set(question.findings) & self._branch_findings)
+    def steers(self, question: Question, heard: object) -> bool:
+        """Whether another reading of `heard` could change the advice later: voice.triage.lookahead."""
+        branching = set(question.findings) & self._branch_findings
+        return bool(branching) and may_change_later(self, question, heard)
 
     def number_thresholds(self, question: Question) -> list[int]:
         """The numbers at which some rule, cause or branch changes its mind about this number
@@ -323,7 +323,7 @@ class Triage:
                  for t in test.thresholds()}
         return sorted(t for t in found if lo < t <= hi)
 
-    def _number_candidates(self, question: Question) -> list[object]:
+    def number_candidates(self, question: Question) -> list[object]:
         lo = question.minimum or 0
         return sorted({lo} | {v for t in self.number_thresholds(question) for v in (t, t - 1)})
 

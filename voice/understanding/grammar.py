@@ -261,11 +261,13 @@ class Grammar:
             typed = self.typed_only if yes_no else self.typed_only_not_yes_no
             phrases = tuple(sorted(s for s in sentences if s and not re.search(r"\d", s) and s not in typed))
             self._phrases_cache[key] = phrases
-        expect = Expectation(question.id if question else "wake",
-                             question.kind.value if question else "wake", phrases,
+        kind = question.kind.value if question else "wake"
+        checking = question is not None and question.id in CHECKS
+        prompt = "check" if checking and "check" in self.prompts else kind  # grammar/prompts.yaml
+        expect = Expectation(question.id if question else "wake", kind, phrases,
                              single_words=self._number_words(question, phrases),
-                             prompt=self.prompts.get(question.kind.value if question else "wake", ()),
-                             checking=question is not None and question.id in CHECKS,
+                             prompt=self.prompts.get(prompt, ()),
+                             checking=checking,
                              understood=lambda text, q=question: self.understand(text, q) is not None,
                              meaning=lambda text, q=question: self._meaning(text, q))
         if guard is None or question is None or question.kind is not Kind.YES_NO:
