@@ -5,4 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
-exec .venv/bin/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=20 "$@"
+exec .venv/bin/python -m pytest -n 3 --dist loadfile --no-loadscope-reorder --durations=20 "$@"
