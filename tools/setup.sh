@@ -26,9 +26,8 @@ fi
 stamp=.venv/.installed-$(cat pyproject.toml | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   echo "setup: installing Python packages" >&2
-  # The venv's own pip (Python 3.11's, 23 or later) installs an editable project; no .pyc files are
-  # written at install time (Python writes those of the modules it imports, on first import).
-  .venv/bin/python -m pip install -q --disable-pip-version-check --no-compile -e ".[test]"
+  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
   touch "$stamp"
 fi
 
