@@ -4,6 +4,8 @@ Plain helpers that tests import live in tests/helpers.py."""
 
 from __future__ import annotations
 
+import os
+import pickle
 import shutil
 from pathlib import Path
 
@@ -64,13 +66,19 @@ class TypedSessions:
     """Every test patient of tests/vignettes/ through the real text session of `python -m voice --text
     --jsonl` (seed 0), run inside this process (bench.in_process: the command's own session without
     its 1.3 s of start-up; tests/test_vignettes.py checks a few against the command itself), each run
-    once for the whole test run and shared by the modules that judge it."""
+    once for the whole test run and shared by the modules that judge it. Under pytest-xdist the
+    workers of one run share what they have run through a file (`shared`), so a patient whose session
+    one worker has finished is not run again by the next."""
 
-    def __init__(self):
+    def __init__(self, shared: Path | None = None):
         self.phrasings = load_phrasings()
         self.results = {}
+        self.shared = shared
+        self._read_at = None
 
     def of(self, vignette):
+        if vignette.id not in self.results:
+            self._read_shared()
         if vignette.id not in self.results:
             self.results[vignette.id] = run_patient(vignette, seed=0, phrasings=self.phrasings,
                                                     in_process=True)
@@ -78,9 +86,30 @@ class TypedSessions:
 
     def all(self, vignettes):
         """The sessions of all these patients."""
-        return [self.of(v) for v in vignettes]
+        sessions = [self.of(v) for v in vignettes]
+        self._write_shared()
+        return sessions
+
+    def _read_shared(self) -> None:
+        if self.shared is None or not self.shared.exists():
+            return
+        changed = self.shared.stat().st_mtime_ns
+        if changed != self._read_at:
+            self._read_at = changed
+            self.results = {**pickle.loads(self.shared.read_bytes()), **self.results}
+
+    def _write_shared(self) -> None:
+        if self.shared is None:
+            return
+        self._read_shared()
+        part = self.shared.with_name(f"{self.shared.name}.{os.getpid()}")
+        part.write_bytes(pickle.dumps(self.results))
+        os.replace(part, self.shared)  # whole or not at all, for the other workers
+        self._read_at = self.shared.stat().st_mtime_ns
 
 
 @pytest.fixture(scope="session")
-def typed_sessions() -> TypedSessions:
-    return TypedSessions()
+def typed_sessions(tmp_path_factory) -> TypedSessions:
+    # Each xdist worker's temporary folder sits in the run's own: the file is new for every run.
+    shared = tmp_path_factory.getbasetemp().parent / "typed_sessions.pickle"
+    return TypedSessions(shared if os.environ.get("PYTEST_XDIST_WORKER") else None)
