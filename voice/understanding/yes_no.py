@@ -56,7 +56,7 @@ def _discounted(clauses: list[Clause], findings: tuple[str, ...], words: Phrasin
         return any(t.search(text) for t in templates for text in said)
 
     def keeps(templates) -> bool:  # a sign said that keeps it one; "no numbness" does not
-        return any(not (text[:start].split()[-1:] and text[:start].split()[-1] in words.answers.negators)
+        return any(not _right_after_negation(text, start, words)
                    for t in templates for text in said for start, _ in t.spans(text))
 
     if not asserted:  # a screen's yes that names no sign: it rests on the signs said not to count
@@ -71,6 +71,12 @@ def _discounted(clauses: list[Clause], findings: tuple[str, ...], words: Phrasin
                                  or says(found.explained) and not keeps(found.unexplained)):
             return False
     return True
+
+
+def _right_after_negation(text: str, start: int, words: Phrasing) -> bool:
+    """Whether the word just before position `start` of `text` is a negation ("no numbness")."""
+    before = text[:start].split()
+    return bool(before) and before[-1] in words.answers.negators
 
 
 def _qualified(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) -> bool:
