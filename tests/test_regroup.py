@@ -142,7 +142,7 @@ def test_a_question_about_one_sign_names_nothing(grammar, shipped):
 
 def test_a_typed_session_asks_the_rest_together_and_reads_each_sign_back(shipped, grammar):
     lines = ["44", "no", "no", "no", "yes, I fell off a ladder", "no", "no", "no", "no", "no",
-             "three weeks", "no", "no", "no", "no", "no", "no", "no", "no", "yes", "no"]
+             "three weeks", "no", "no", "no", "no", "no", "no", "no", "3", "yes", "no"]
     events, _ = run_session(shipped, grammar, lines)
     asks = of(events, "ask")
     ids = [a["question"] for a in asks]
