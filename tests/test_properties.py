@@ -8,6 +8,7 @@ import json
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from bench.evaluation.patient import load_phrasings
 from voice.app.text_io import ScriptedListener, TranscriptSpeaker
 from voice.dialog.events import Events
 from voice.dialog.session import Session, SessionSettings
@@ -113,6 +114,9 @@ def test_unsure_to_a_red_flag_is_never_read_as_no(shipped, grammar, data):
 
 RED_FLAGS = load_content().red_flags
 YES_WORDS = ["yes", "yeah", "yes I do", "I think so", "yes it has"]
+NAMED = load_phrasings()["named"]
+"""A yes to an "any of these?" list that names one of its signs ("yes, I had a fall"): the sign is
+taken, and the others are asked together (voice/triage/regroup.py)."""
 NO_WORDS = ["no", "nope", "no I don't", "not really"]
 
 
@@ -196,6 +200,9 @@ def test_every_red_flag_answered_yes_ends_at_its_level_or_higher(shipped, gramma
         if question is not None and question.findings:
             said = [witness[f] for f in question.findings if f in witness]
             if question.kind is Kind.YES_NO and "yes" in said:
+                named = [p for f in question.findings if witness.get(f) == "yes" for p in NAMED.get(f, ())]
+                if len(question.findings) > 1 and named and data.draw(st.booleans(), label="named"):
+                    return data.draw(st.sampled_from(named))
                 return data.draw(st.sampled_from(YES_WORDS))
             if question.kind is Kind.YES_NO and said and len(said) == len(question.findings):
                 return data.draw(st.sampled_from(NO_WORDS))

@@ -34,7 +34,12 @@ stays quiet this many seconds, the session is waiting on the same question: answ
 END_TIMEOUT = 5.0
 """Seconds to wait for `end` after stdin is closed."""
 
-_PHRASING_KEYS = ("yes", "no", "unsure", "confirm", "number", "choice", "number_words")
+_PHRASING_KEYS = ("yes", "no", "unsure", "confirm", "number", "choice", "number_words", "named")
+
+
+NAMING = 0.5
+"""How often a patient who has a sign of an "any of these?" list names it in the yes ("yes, I had a
+fall"; `named` in tests/vignettes/_phrasings.yaml) rather than saying a plain yes."""
 
 
 def load_phrasings(path: Path | str | None = None) -> dict[str, Any]:
@@ -63,6 +68,9 @@ def load_phrasings(path: Path | str | None = None) -> dict[str, Any]:
     for finding, values in choice.items():
         if not isinstance(values, dict) or not all(_phrase_list(v) for v in values.values()):
             raise VignetteError(f"choice.{finding} must map each value to phrases", where=str(path))
+    named = data.get("named", {})
+    if not isinstance(named, dict) or not all(_phrase_list(v) for v in named.values()):
+        raise VignetteError("'named' must map a finding to a non-empty list of phrases", where=str(path))
     words = data.get("number_words")
     if (
         not isinstance(words, dict)
@@ -168,6 +176,11 @@ class SimulatedPatient:
         own = [f for f in findings if f in self.vignette.says and (matching is None or f in matching)]
         if meaning in ("yes", "no", "unsure") and own:
             return self.rng.choice(self.vignette.says[own[0]])
+        if meaning == "yes" and len(findings) > 1 and self.rng.random() < NAMING:
+            said = p.get("named", {})
+            named = [self.rng.choice(said[f]) for f in findings if f in self.vignette.yes and f in said]
+            if named:
+                return " and ".join([named[0], *(n.removeprefix("yes, ") for n in named[1:])])
         if meaning in ("yes", "no", "unsure", "confirm"):
             return self.rng.choice(p[meaning])
         key = findings[0] if findings else ask.question

@@ -13,7 +13,7 @@ from __future__ import annotations
 from .. import __version__
 from ..errors import AudioDeviceError, EndOfInput
 from ..ports import Listener, Speaker
-from ..triage.conditions import NO
+from ..triage.conditions import NO, YES
 from ..triage.engine import Ask, Outcome, Triage
 from ..triage.model import Content, Disposition, Question, Region
 from ..understanding import Grammar
@@ -120,6 +120,9 @@ class Session(Answering):
         self.channel.ask(ask_record(q, prompt))
         value, given_up = self._answer(q, state, prompt)
         self.triage.answer(q.id, value)
+        if value == YES and len(q.findings) > 1 and self._said is not None and self._said.text:
+            # "Yes, I had a fall": the signs named are taken, the others asked together.
+            self.triage.name(q.id, self.grammar.named(self._said.text, q))
         if (state is State.READBACK_CONFIRM and value == NO) or (
                 state is State.READBACK_WHICH and value in {c.id for c in q.choices}):
             self._correct_in_same_words()

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from .advice import MAX_CAUSES, Outcome, advise, applying_rules, disposition, rank
 from .conditions import NO, UNSURE, YES, Answers, Condition, number_tests
 from .lookahead import may_change_later
-from .model import Choice, Content, Disposition, Kind, Question, Rule
+from .model import Content, Disposition, Kind, Question, Rule
 from .phases import Phase, PhaseError, next_phase
+from .readback import READBACK_CONFIRM, READBACK_WHICH, ReadBack
+from .regroup import REST, Rest, after_naming, single_questions
+from .regroup import question as rest_question
 from .tree import OUTCOME, Node
 
-READBACK_CONFIRM = "readback_confirm"
-READBACK_WHICH = "readback_which"
 MAX_READBACKS = 2
 
 
@@ -40,10 +41,12 @@ class _Turn:
     readbacks: int
     phase: Phase
     correcting: str | None
+    asked: tuple[str, ...]
+    rest: Rest | None
 
 
 @dataclass
-class Triage:
+class Triage(ReadBack):
     """One person's triage. Forget it by dropping the object."""
 
     content: Content
@@ -54,6 +57,7 @@ class Triage:
     readbacks: int = 0  # how many times the answers were read back
     _phase: Phase = Phase.WALK
     _correcting: str | None = None
+    _rest: Rest | None = None  # what a screen's yes named, and its signs left to ask together
     _branch_findings: set[str] = field(default_factory=set)
     _single_findings: set[str] = field(default_factory=set)
     """Findings that some tree node asks about on their own (so a grouped "not sure" can be split)."""
@@ -93,6 +97,8 @@ class Triage:
                         for rule, level, _definite in self.applying_rules())
         if emergency:
             return self.outcome(ended_early=True)
+        if self._rest is not None and self._phase is Phase.WALK:
+            return Ask(rest_question(self.content, self._rest))
         node = self._next_node()
         if node is not None:
             return Ask(self.content.questions[node.ask])
@@ -110,8 +116,15 @@ class Triage:
 
         Raises PhaseError for an answer the phase does not ask for (a tree question while the
         read-back asks which answer to change, any answer once the answers stand)."""
-        turn = _Turn(question_id, self.answers.copy(), self.readbacks, self._phase, self._correcting)
-        if question_id == READBACK_CONFIRM:
+        turn = _Turn(question_id, self.answers.copy(), self.readbacks, self._phase, self._correcting,
+                     tuple(self.asked), self._rest)
+        if question_id == REST and self._rest is not None:
+            self._record(rest_question(self.content, self._rest), value)
+            if value == NO:  # each sign left is then answered no, and read back on its own
+                singles = single_questions(self.content)
+                self.asked.extend(singles[f] for f in self._rest.left if singles[f] not in self.asked)
+            self._rest = None
+        elif question_id == READBACK_CONFIRM:
             self._phase = next_phase(self._phase, "readback_no" if value == NO else "readback_yes")
             self.readbacks += 1
         elif question_id == READBACK_WHICH:
@@ -146,13 +159,30 @@ class Triage:
         self.readbacks = turn.readbacks
         self._phase = turn.phase
         self._correcting = turn.correcting
-        if turn.question in self.asked and not any(t.question == turn.question for t in self.history):
-            self.asked.remove(turn.question)
+        self.asked[:] = turn.asked
+        self._rest = turn.rest
         return True
+
+    def name(self, question_id: str, named: tuple[str, ...]) -> None:
+        """The yes just given to the screen `question_id` named these of its signs: they are yes, and
+        the signs left are asked together next (voice.triage.regroup). Undone with that answer."""
+        question = self.content.questions.get(question_id)
+        if question is None or self.answer_of(question) != YES or self.asked[-1:] != [question_id]:
+            return
+        rest = after_naming(self.content, self.answers.known, question, named)
+        if rest is None:
+            return
+        singles = single_questions(self.content)
+        self.answers.any_yes = [g for g in self.answers.any_yes if not g <= set(question.findings)]
+        for f in rest.named:
+            self._record(self.content.questions[singles[f]], YES)
+        self.asked[-1:] = [singles[f] for f in rest.named if singles[f] not in self.asked]
+        self._rest = rest if rest.left else None
 
     def restart(self) -> None:
         """Forget every answer and start from the first question."""
         self.answers, self.readbacks = Answers(), 0
+        self._rest = None
         self.asked.clear()
         self.history.clear()
         self._phase = Phase.WALK
@@ -350,51 +380,3 @@ class Triage:
     def outcome(self, ended_early: bool = False) -> Outcome:
         """The advice for what has been said so far."""
         return advise(self.content, self.answers, self.asked, ended_early)
-
-    # ----------------------------------------------------------------- read-back
-
-    def readback_items(self) -> tuple[tuple[Question, object], ...]:
-        """Key answers: everything not answered plainly no, in the order asked."""
-        items = []
-        for qid in self.asked:
-            q = self.content.questions[qid]
-            value = self.answer_of(q)
-            if value is None or value == NO:
-                continue
-            items.append((q, value))
-        return tuple(items)
-
-    def readback_denied(self) -> tuple[Question, ...]:
-        """Warning-sign questions answered no, in the order asked: read back as "none of these", so a
-        hasty or misheard no can be put right. A question counts when one of its findings alone
-        would raise a red flag."""
-        return tuple(q for q in (self.content.questions[qid] for qid in self.asked)
-                     if self.answer_of(q) == NO and any(f in self._alone_red_flags() for f in q.findings))
-
-    def _alone_red_flags(self) -> set[str]:
-        """Findings that raise a red flag on their own, whatever else is known."""
-        return {f for rule in self.content.red_flags for f in rule.when.findings()
-                if rule.when.evaluate(Answers({f: YES})) is True}
-
-    def answer_of(self, question: Question) -> object:
-        """The person's answer to a question as it stands (yes, no, unsure, a number, a choice)."""
-        values = [self.answers.values.get(f) for f in question.findings]
-        if question.kind is not Kind.YES_NO:
-            return values[0]
-        if any(v == YES for v in values) or any(set(question.findings) >= g for g in self.answers.any_yes):
-            return YES
-        if values and all(v == NO for v in values):
-            return NO
-        if any(v == UNSURE for v in values):
-            return UNSURE
-        return None
-
-    def _readback_confirm(self) -> Question:
-        return Question(READBACK_CONFIRM, Kind.YES_NO, (), self.content.say("readback_confirm"),
-                        self.content.say("readback_confirm"), self.content.say("readback_confirm"), "", "")
-
-    def _readback_which(self) -> Question:
-        choices = tuple(Choice(q.id, q.readback) for q, _ in self.readback_items())
-        choices += tuple(Choice(q.id, q.readback) for q in self.readback_denied())
-        text = self.content.say("readback_which")
-        return Question(READBACK_WHICH, Kind.CHOICE, (), text, text, text, "", "", choices=choices)

@@ -32,6 +32,8 @@ DIALOG_KEYS = {
     "restart": str, "stopped": str, "still_there": str, "timeout_end": str,
     "readback_intro": str, "readback_item": str, "readback_confirm": str, "readback_which": str,
     "readback_thanks": str, "readback_none": str, "readback_keep": str,
+    # a screen's yes that named some of its signs: the others, asked together (voice.triage.regroup)
+    "screen_rest": str, "screen_rest_again": str, "and_word": str,
     "confirm_heard": str, "confirm_again": str,
     # a number not understood, asked as yes or no; the range it gives, as read back
     "number_ladder": str, "number_at_least": str, "range_under": str, "range_from": str, "range_between": str,

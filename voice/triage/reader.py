@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 PLACEHOLDERS = REGION_PLACEHOLDERS | {
     # dialog only: filled by the session
     "question", "rephrase", "answers", "help", "why", "label", "answer", "choices", "name",
-    "reasons", "example", "items", "heard", "what", "count", "advice", "value", "low", "high",
+    "reasons", "example", "items", "heard", "what", "count", "advice", "value", "low", "high", "named",
 }
 """The placeholders of a dialog.yaml text: the region's settings and what the session fills in."""
 

@@ -319,6 +319,10 @@ class Grammar:
                 result = self._recognize(match[0], question)
         return result
 
+    def named(self, text: str, question: Question) -> tuple[str, ...]:
+        """The signs of an "any of these?" question that an answer names in so many words."""
+        return self.natural.named(text, question) if text and "\ufffd" not in text else ()
+
     def _read_free(self, text: str, question: Question | None) -> Interpretation | None:
         """An answer in the person's own words, not a sentence of the grammar (understanding.natural)."""
         read = self.natural.read(text, question)

@@ -17,7 +17,7 @@ from .durations import days_in
 from .labels import label_in
 from .numbers import digits, is_negative, number_in
 from .phrasing import Phrasing
-from .yes_no import CHECK, NO, UNSURE, check_reply, yes_no
+from .yes_no import CHECK, NO, UNSURE, check_reply, named_signs, yes_no
 
 CHECKS = frozenset({CHECK, READBACK_CONFIRM})
 """Questions that check what the assistant heard: the check of one answer and the read-back of all."""
@@ -36,6 +36,13 @@ class NaturalReader:
         me"), and is not a request to explain ("help me understand")."""
         whole = self.words.spelling.corrected(self.words.spelling.words(text))
         return command_in(whole, self.words.commands) == "help_now"
+
+    def named(self, text: str, question: Question) -> tuple[str, ...]:
+        """The signs of an "any of these?" question that an answer names ("yes, I had a fall")."""
+        if question.kind is not Kind.YES_NO or len(question.findings) < 2:
+            return ()
+        spelling = self.words.spelling
+        return named_signs(spelling.clauses(text), tuple(question.findings), self.words)
 
     def negative(self, text: str) -> bool:
         return is_negative(text)

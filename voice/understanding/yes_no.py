@@ -148,10 +148,7 @@ def _decide(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) -
             for template in found.yes:
                 spans = template.spans(text)
                 for start, end in spans:
-                    # A negation or hedge inside the phrase's gaps ("my ankle isn't clicking") counts too.
-                    inside = set(text[start:end].split()) - template.literals
-                    scope = NO if inside & words.answers.negators else (
-                        UNSURE if inside & _hedge_words(words) else _scope(text, start, words))
+                    scope = _phrase_scope(text, start, end, template, words)
                     if scope is None:
                         asserted = True
                     else:
@@ -184,6 +181,39 @@ def _decide(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) -
     if cues:
         return UNSURE
     return None
+
+
+def _phrase_scope(text: str, start: int, end: int, template: Template, words: Phrasing) -> str | None:
+    """NO or UNSURE when a negation or hedge applies to the phrase at text[start:end] (before it, or
+    inside its gaps: "my ankle isn't clicking"), else None: the phrase is said as it stands."""
+    inside = set(text[start:end].split()) - template.literals
+    if inside & words.answers.negators:
+        return NO
+    return UNSURE if inside & _hedge_words(words) else _scope(text, start, words)
+
+
+def named_signs(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) -> tuple[str, ...]:
+    """The findings of an "any of these?" question that a yes names in so many words ("yes, I had a
+    fall"): each in its own phrase, with no negation or hedge on it, and not said not to count (long
+    standing, or explained away). Words that are a phrase of two of them ("my calf is tight and
+    swollen": a tense leg or a swollen calf) name neither: both are asked. After a correction ("no,
+    wait, yes") only what follows counts."""
+    clauses = _after_correction(clauses, words) or clauses
+    spans: dict[str, list[tuple[int, int, int]]] = {}
+    for fid in findings:
+        found = words.findings.get(fid)
+        if found is None or yes_no(clauses, (fid,), words) != YES or _discounted(clauses, (fid,), words):
+            continue
+        spans[fid] = [(i, start, end) for i, c in enumerate(clauses) for t in found.yes
+                      for start, end in t.spans(c.text)
+                      if _phrase_scope(c.text, start, end, t, words) is None]
+
+    def alone(fid: str, span: tuple[int, int, int]) -> bool:
+        i, start, end = span
+        return not any(j == i and s < end and start < e for other, found in spans.items() if other != fid
+                       for j, s, e in found)
+
+    return tuple(f for f in findings if any(alone(f, span) for span in spans.get(f, ())))
 
 
 def _hedge_words(words: Phrasing) -> set[str]:
