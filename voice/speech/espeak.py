@@ -81,7 +81,7 @@ class _Engine:
     def synthesize(self, text: str) -> np.ndarray:
         b = self.binding
         self._chunks = []
-        status = b.Synth(text.encode("utf-8"), flags=b.ENDPAUSE | b.CHARS_UTF8)
+        status = b.Synth(text.encode("utf-8", errors="replace"), flags=b.ENDPAUSE | b.CHARS_UTF8)
         data, self._chunks = b"".join(self._chunks), []
         if status != b.EE_OK:
             raise AudioDeviceError(f"espeak-ng could not say {text[:60]!r} (error {status})",
