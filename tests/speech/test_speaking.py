@@ -68,11 +68,12 @@ def test_synthesizer_caches_and_forgets(synth):
 
 
 def espeak_reference(text: str, rate: int) -> tuple[np.ndarray, int]:
-    """The same sentence from the espeak-ng command (the engine under pyttsx3), and its rate.
+    """The same sentence from the espeak-ng command (the engine behind the Synthesizer), and its rate.
 
-    The command's output is the same to the byte on every run; the Synthesizer's (through pyttsx3's
-    callbacks) differs by a few samples from run to run, and a recognizer's verdict on a short
-    sentence can flip on that ("does the" was once heard for "Do you have a fever?").
+    The command's output is the same to the byte on every run; the Synthesizer's (one long-lived
+    espeak-ng that has said other sentences before) differs by a few samples from run to run, and a
+    recognizer's verdict on a short sentence can flip on that ("does the" was once heard for "Do you
+    have a fever?").
     """
     import io
 
@@ -141,7 +142,8 @@ def test_rate_changes_duration(synth):
 
 @pytest.mark.speech
 def test_nothing_reaches_stdout():
-    """pyttsx3 prints 'Audio saved to ...'; in --jsonl mode stdout must stay clean."""
+    """Starting espeak-ng and synthesizing write nothing to stdout: in --jsonl mode it carries only
+    JSON events."""
     code = textwrap.dedent("""
         from voice.speech.tts import Synthesizer
         s = Synthesizer()

@@ -7,7 +7,8 @@ recognizer, PortAudio or espeak-ng.
   helpers (wordgraph.py, whisper_input.py), endpoint.py, vosk_models.py, whisper_models.py and
   downloads.py):
   `build_listener`, `download_model`, `describe_models`
-- speaking side (voice/speech/speaking.py, rate_volume.py, tts.py, cues.py, devices.py, microphone.py):
+- speaking side (voice/speech/speaking.py, rate_volume.py, tts.py, espeak.py, cues.py, devices.py,
+  microphone.py):
   `build_speaker`, `list_devices`
 """
 
