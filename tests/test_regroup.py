@@ -156,3 +156,17 @@ def test_a_typed_session_asks_the_rest_together_and_reads_each_sign_back(shipped
     assert "A fall or injury: yes." in readback and "a cold, pale leg" in readback
     (outcome,) = of(events, "outcome")
     assert outcome["disposition"] in ("soon", "self_care", "urgent")
+
+
+def test_one_sign_left_is_asked_in_its_own_question(shipped):
+    # The muscle screen has two signs: a statin named leaves new exercise, asked alone where it matters.
+    triage = Triage(shipped)
+    for qid, value in (("age", 60), ("ces_screen", "no"), ("leg_weakness", "no"),
+                       ("danger_screen", "no"), ("general_screen", "no"), ("duration", "less_than_week")):
+        triage.answer(qid, value)
+    while (q := triage.next_step().question.id) != "muscle_screen":
+        triage.answer(q, "yes" if q == "lifting_start" else "no")
+    triage.answer("muscle_screen", "yes")
+    triage.name("muscle_screen", ("muscle_breakdown_risk",))
+    assert triage.answers.values["muscle_breakdown_risk"] == "yes"
+    assert triage.next_step().question.id != REST

@@ -28,7 +28,7 @@ class Rest:
     named: tuple[str, ...]
     """Finding ids the yes named, in the screen's order."""
     left: tuple[str, ...]
-    """Finding ids not yet known, asked again together."""
+    """Finding ids not yet known, asked again together (none when only one is left)."""
 
 
 def single_questions(content: Content) -> dict[str, str]:
@@ -51,7 +51,8 @@ def after_naming(content: Content, known: Callable[[str], bool], screen: Questio
     if any(f not in singles for f in screen.findings):
         return None
     left = tuple(f for f in screen.findings if f not in said and not known(f))
-    return Rest(screen.id, said, left)
+    # One sign left is asked in its own question, where it matters (the tree's node for it).
+    return Rest(screen.id, said, left if len(left) > 1 else ())
 
 
 def question(content: Content, rest: Rest, fill: Callable[[str], str] = str) -> Question:
