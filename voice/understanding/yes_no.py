@@ -61,7 +61,7 @@ def _discounted(clauses: list[Clause], findings: tuple[str, ...], words: Phrasin
                    for t in templates for text in said for start, _ in t.spans(text))
 
     def explains(templates) -> bool:  # "I don't think it's the tablets", "maybe it's the gym": no reason
-        return any(_scope(text, start, words) is None
+        return any(_scope(_without_answer_word(text, words), start, words) is None
                    for t in templates for text in said for start, _ in t.spans(text))
 
     if not asserted:  # a screen's yes that names no sign: it rests on the signs said not to count
