@@ -22,12 +22,14 @@ OTHER_LEG_JOINS = (
     "now the other leg has joined in", "the other leg's caught it now", "the right's in on it now",
     "now the left one has followed", "it's gone into the other leg", "it crossed over to the other leg",
     "it's started in my other leg", "the other side's kicked off as well",
-    "the other leg's doing the same now",
+    "the other leg's doing the same now", "it started on the left and now the right's got it too",
+    "my good leg has started hurting as well", "the left was first, then the right followed on Sunday",
 )
 OTHER_LEG_STAYS_OUT = (
     "no, the other leg is fine", "the other one hasn't joined in", "the other leg hasn't caught it",
     "no, it hasn't gone into the other leg", "the other leg's never been affected", "no, only ever the left",
-    "no, just the one leg", "both legs are fine", "no, nothing like that",
+    "no, just the one leg", "both legs are fine", "no, nothing like that", "the right one's fine too",
+    "the other leg is fine now",
 )
 
 
@@ -74,18 +76,21 @@ def test_a_sign_said_in_few_words_is_the_sign_and_a_denial_stays_a_no(grammar, s
         assert heard(grammar, text, q[question]) == "no", (question, text)
     for text in ("nothing with my waterworks", "pee come fine, poo come fine", "nothing wrong down there"):
         assert heard(grammar, text, q["ces_screen"]) == "no", text
+    # The urge gone, said with a negation (a round 2 patient was asked it six times).
+    urge = "I just haven't felt like I need to go at all today, which isn't like me"
+    assert heard(grammar, urge, q["ces_screen"]) == heard(grammar, urge, q["bladder_problem"]) == "yes"
 
 
 FALLS_PLAYED_DOWN = (
     "well, she slid off the chair onto the carpet, it wasn't much of a fall really",
     "it wasn't much of a fall", "not a big fall, she just slid off the chair", "only a little knock",
     "she just slid off the chair", "her legs went from under her", "I found her on the floor",
-    "she missed the chair", "she lost her footing on the step",
+    "she missed the chair", "she lost her footing on the step", "not really a fall, more of a stumble",
 )
 NO_FALL = (
     "I've not fallen", "no, I didn't fall or anything", "no, it just came on by itself",
     "no fall, nothing like that", "I haven't slipped or tripped", "she didn't slide off anything",
-    "she hasn't lost her balance",
+    "she hasn't lost her balance", "I haven't stumbled",
 )
 
 
@@ -108,7 +113,8 @@ def test_weight_refused_in_a_carer_s_words_is_not_bearing_weight(grammar, shippe
                  "she won't put weight through it", "she won't stand on it unless held",
                  "she won't take her weight on that leg", "she keeps her weight off that leg",
                  "she only stands if we hold her up", "he's not putting any weight on it",
-                 "she won't let that foot touch the floor"):
+                 "she won't let that foot touch the floor", "she won't weight bear on it",
+                 "she can't take a step without us holding her"):
         assert heard(grammar, text, q) == "yes", text
     for text in ("I can put weight on it fine", "she's walking on it", "she'll stand on it fine",
                  "he can stand and walk, just slowly"):
