@@ -45,7 +45,8 @@ def _discounted(clauses: list[Clause], findings: tuple[str, ...], words: Phrasin
     affected", "a new limp", a procedure "in the last three months"), each said not to count: so for a
     long time with nothing changed lately ("both legs, but it's been like that for a couple of
     years"), or explained by something harmless with nothing said that keeps it a sign ("both legs
-    are sore, but that's just from the training", not "numb since the gym")."""
+    are sore, but that's just from the training", not "numb since the gym"). An explanation denied
+    or hedged ("I don't think it's the tablets", "maybe it's the gym") explains nothing."""
     said = [c.text for c in clauses]
     asserted = list(findings) if len(findings) == 1 else [
         f for f in findings
@@ -59,16 +60,20 @@ def _discounted(clauses: list[Clause], findings: tuple[str, ...], words: Phrasin
         return any(not _right_after_negation(text, start, words)
                    for t in templates for text in said for start, _ in t.spans(text))
 
+    def explains(templates) -> bool:  # "I don't think it's the tablets", "maybe it's the gym": no reason
+        return any(_scope(_without_answer_word(text, words), start, words) is None
+                   for t in templates for text in said for start, _ in t.spans(text))
+
     if not asserted:  # a screen's yes that names no sign: it rests on the signs said not to count
         asserted = [f for f in findings if f in words.findings
-                    and (says(words.findings[f].long_standing) or says(words.findings[f].explained))]
+                    and (says(words.findings[f].long_standing) or explains(words.findings[f].explained))]
     if not asserted:
         return False
 
     for fid in asserted:
         found = words.findings.get(fid)
         if found is None or not (says(found.long_standing) and not keeps(found.recent)
-                                 or says(found.explained) and not keeps(found.unexplained)):
+                                 or explains(found.explained) and not keeps(found.unexplained)):
             return False
     return True
 
