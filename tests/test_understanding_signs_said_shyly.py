@@ -51,7 +51,8 @@ NOT_NEEDED_TO_GO = (
 NOT_KNOWING_UNTIL_TOO_LATE = (
     "this is embarrassing... I didn't know I needed to go until it was too late",
     "I didn't realise I needed to go", "I got caught short without any warning",
-    "I had no warning I needed the loo", "it just came without any warning", "I don't always feel that I need to go any more",
+    "I had no warning I needed the loo", "it just came without any warning",
+    "I don't always feel that I need to go any more",
 )
 STILL_GOES_AS_ALWAYS = (
     ("bladder_problem", "I've been to the loo fine this morning"),

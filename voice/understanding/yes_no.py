@@ -56,7 +56,7 @@ def _discounted(clauses: list[Clause], findings: tuple[str, ...], words: Phrasin
     def says(templates) -> bool:
         return any(t.search(text) for t in templates for text in said)
 
-    def keeps(templates) -> bool:  # a sign said that keeps it one; "no numbness", "nothing like sciatica" do not
+    def keeps(templates) -> bool:  # a sign said keeps it one; "no numbness", "nothing like sciatica" do not
         return any(not _right_after_negation(text, start, words) and _scope(text, start, words) != NO
                    for t in templates for text in said for start, _ in t.spans(text))
 
