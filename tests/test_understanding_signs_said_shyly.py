@@ -125,12 +125,14 @@ def test_a_muscle_ache_said_to_be_nothing_like_sciatica_is_not_the_nerve_sign(gr
 
 
 def test_round_trips_of_earlier_rounds_are_read(grammar, shipped):
-    """Answers earlier rounds' patients were asked again for: a night a parent worries about, turning
-    in bed a nightmare in pregnancy, and a boy "walking alright" (no limp)."""
+    """Answers earlier rounds' patients were asked again for: a night a parent worries about, a nag at
+    night, turning in bed a nightmare in pregnancy, and a boy "walking alright" (no limp)."""
     q = shipped.questions
     assert heard(grammar, "it's the nights that worry me, she's up crying with it and Calpol doesn't "
                  "touch it", q["night_pain"]) == "yes"
-    assert heard(grammar, "she sleeps through the night", q["night_pain"]) == "no"
+    assert heard(grammar, "it's there lying down too, it's a nag at night", q["night_pain"]) == "yes"
+    for text in ("she sleeps through the night", "no, it goes when I'm lying down", "no, it's fine at night"):
+        assert heard(grammar, text, q["night_pain"]) == "no", text
     assert heard(grammar, "turning over in bed is a nightmare, and I go up the stairs one at a time",
                  q["pelvic_girdle"]) == "yes"
     assert heard(grammar, "he's walking alright, bit stiff on the stairs", q["limp"]) == "no"
