@@ -51,7 +51,7 @@ NOT_NEEDED_TO_GO = (
 NOT_KNOWING_UNTIL_TOO_LATE = (
     "this is embarrassing... I didn't know I needed to go until it was too late",
     "I didn't realise I needed to go", "I got caught short without any warning",
-    "I had no warning I needed the loo", "it just came without any warning",
+    "I had no warning I needed the loo",
     "I don't always feel that I need to go any more",
 )
 STILL_GOES_AS_ALWAYS = (
@@ -60,6 +60,8 @@ STILL_GOES_AS_ALWAYS = (
     ("bladder_problem", "no, I always know when I need to go"),
     ("bladder_problem", "no, I get plenty of warning"),
     ("bladder_problem", "no, I've never been caught short"),
+    ("bladder_problem", "I haven't had any wee problems since the op"),
+    ("bladder_problem", "no, the pain came on with no warning when I went to lift the box"),
     ("bowel_problem", "no, I always know when I need to go"),
     ("bowel_problem", "no, I still get plenty of warning"),
     ("bowel_problem", "no, never been caught short"),
@@ -87,9 +89,10 @@ def test_a_foot_that_flaps_or_drags_is_leg_weakness(grammar, shipped):
     q = shipped.questions["leg_weakness"]
     for text in ("my foot flaps down when I walk", "my foot slaps on the floor", "the foot just flops",
                  "I'm dragging my foot", "I keep scuffing my toes", "my foot's gone floppy",
-                 "my foot sort of hangs when I lift it"):
+                 "I drag my leg a bit now"):
         assert heard(grammar, text, q) == "yes", text
     for text in ("my foot's fine", "no, my foot doesn't drag", "I can walk normally",
+                 "no, it only hurts when I sit with my feet dangling",
                  "no, my legs are fine", "no, my foot isn't flapping or anything"):
         assert heard(grammar, text, q) == "no", text
 
@@ -101,11 +104,12 @@ def test_hobbling_a_step_or_two_holding_on_is_not_bearing_weight(grammar, shippe
     q = shipped.questions["cannot_bear_weight"]
     for text in ("well, I can hobble a step or two holding on to the worktop",
                  "I can just about hobble with the frame, but only just",
-                 "I can only shuffle a few steps", "she can walk if she's holding on to the furniture",
+                 "I can only shuffle a few steps", "I can only manage a few steps",
+                 "she can walk if she's holding on to the furniture",
                  "I can barely stand"):
         assert heard(grammar, text, q) == "yes", text
     for text in ("I can walk normally", "no, I can walk fine", "no, I can walk fine without holding on",
-                 "I'm walking about fine"):
+                 "I'm walking about fine", "no, I can take a few steps, it's just sore"):
         assert heard(grammar, text, q) == "no", text
 
 
@@ -131,7 +135,10 @@ def test_round_trips_of_earlier_rounds_are_read(grammar, shipped):
     assert heard(grammar, "it's the nights that worry me, she's up crying with it and Calpol doesn't "
                  "touch it", q["night_pain"]) == "yes"
     assert heard(grammar, "it's there lying down too, it's a nag at night", q["night_pain"]) == "yes"
-    for text in ("she sleeps through the night", "no, it goes when I'm lying down", "no, it's fine at night"):
+    assert heard(grammar, "she's up in the night with it, paracetamol doesn't touch it",
+                 q["night_pain"]) == "yes"
+    for text in ("she sleeps through the night", "no, it goes when I'm lying down", "no, it's fine at night",
+                 "no, I just woke up with it on Monday", "no, I'm still resting it like they said"):
         assert heard(grammar, text, q["night_pain"]) == "no", text
     assert heard(grammar, "turning over in bed is a nightmare, and I go up the stairs one at a time",
                  q["pelvic_girdle"]) == "yes"
