@@ -56,8 +56,8 @@ def _discounted(clauses: list[Clause], findings: tuple[str, ...], words: Phrasin
     def says(templates) -> bool:
         return any(t.search(text) for t in templates for text in said)
 
-    def keeps(templates) -> bool:  # a sign said that keeps it one; "no numbness" does not
-        return any(not _right_after_negation(text, start, words)
+    def keeps(templates) -> bool:  # a sign said keeps it one; "no numbness", "nothing like sciatica" do not
+        return any(not _right_after_negation(text, start, words) and _scope(text, start, words) != NO
                    for t in templates for text in said for start, _ in t.spans(text))
 
     def explains(templates) -> bool:  # "I don't think it's the tablets", "maybe it's the gym": no reason
@@ -241,22 +241,24 @@ def _take_denials(text: str, phrases: tuple[Template, ...], words: Phrasing,
     or hedged ("my chest is not fine", "I wouldn't say my breathing's normal", "maybe it's fine")
     denies nothing: it leaves the answer not sure, unless it starts with a word of `contrast`. A
     "no" that starts the answer agrees with the denial after it ("no, chest is fine", as a
-    transcript writes it without the comma). Returns the masked text and whether a plain denial
+    transcript writes it without the comma). A denial with a negation in its gap is not masked, so a
+    sign's phrase may still read its words. Returns the masked text and whether a plain denial
     was said; the denials that were negated or hedged are added to `negated`."""
     denied = False
     for template in phrases:
         spans = template.spans(text)
-        if spans and template.literals & words.answers.negators:
-            # A denial in words that already deny ("not at all", "nothing new"): a negation before
-            # it only says it again ("never, not at all").
-            cues.extend([NO] * len(spans))
-            denied = True
-            text = mask(text, spans)
-            continue
+        kept = []  # negated in its gap ("down there hasn't felt normal"): left for the signs to read
         for start, end in spans:
             said = text[start:end].split()
+            if set(said) & template.literals & words.answers.negators:
+                # A denial in words that already deny ("not at all", "nothing new"): a negation before
+                # it only says it again ("never, not at all").
+                cues.append(NO)
+                denied = True
+                continue
             inside = set(said) - template.literals
             if inside & words.answers.negators:
+                kept.append((start, end))
                 scope = NO
             elif inside & _hedge_words(words):
                 scope = UNSURE
@@ -270,8 +272,9 @@ def _take_denials(text: str, phrases: tuple[Template, ...], words: Phrasing,
             else:
                 cues.append(UNSURE)
                 negated.append(text[start:end])
-        if spans:
-            text = mask(text, spans)
+        masked = [span for span in spans if span not in kept]
+        if masked:
+            text = mask(text, masked)
     return text, denied
 
 
