@@ -110,10 +110,12 @@ def number_in_words(n: int, words: dict[str, Any]) -> str:
 class SimulatedPatient:
     """Answers `ask` events as the patient of one vignette, in varied everyday wording."""
 
-    def __init__(self, vignette: Vignette, phrasings: dict[str, Any], rng: random.Random):
+    def __init__(self, vignette: Vignette, phrasings: dict[str, Any], rng: random.Random, key: str = ""):
         self.vignette = vignette
         self.phrasings = phrasings
         self.rng = rng
+        self.key = key or vignette.id
+        """Seeds the choices that must not depend on the turns before (naming a sign in a yes)."""
         self.meant: Any = None
         """What the patient meant by their last answer to a real question."""
         self.heard: Any = None
@@ -176,9 +178,12 @@ class SimulatedPatient:
         own = [f for f in findings if f in self.vignette.says and (matching is None or f in matching)]
         if meaning in ("yes", "no", "unsure") and own:
             return self.rng.choice(self.vignette.says[own[0]])
-        if meaning == "yes" and len(findings) > 1 and self.rng.random() < NAMING:
-            said = p.get("named", {})
-            named = [self.rng.choice(said[f]) for f in findings if f in self.vignette.yes and f in said]
+        if meaning == "yes" and len(findings) > 1:
+            # Whether the sign is named hangs on the person and the question, not on what was
+            # said before: a typed and a spoken session of the same patient name it alike.
+            pick = random.Random(f"{self.key}:{ask.question}")
+            said = p.get("named", {}) if pick.random() < NAMING else {}
+            named = [pick.choice(said[f]) for f in findings if f in self.vignette.yes and f in said]
             if named:
                 return " and ".join([named[0], *(n.removeprefix("yes, ") for n in named[1:])])
         if meaning in ("yes", "no", "unsure", "confirm"):
@@ -245,7 +250,8 @@ def run_session(
     runs in a thread of this process (`bench.in_process`), without the command's start-up.
     """
     phrasings = phrasings if phrasings is not None else load_phrasings()
-    patient = SimulatedPatient(vignette, phrasings, random.Random(f"{seed}:{vignette.id}"))
+    key = f"{seed}:{vignette.id}"
+    patient = SimulatedPatient(vignette, phrasings, random.Random(key), key)
     result = SessionResult(vignette=vignette.id)
     started = time.monotonic()
     try:

@@ -69,6 +69,8 @@ WEAK_PHONE_COST = 1e-12
 GUARD_LOOP = "strong"
 """The loop a guarded sentence must beat to make another confident answer unsure: the cheap one
 made far fewer clear "no" answers unsure than the expensive one."""
+FEED_BYTES = 4096
+"""Largest piece of audio (2048 samples, 128 ms) handed to process_raw at once while streaming."""
 SETTLE_PASSES = 3
 """Grammar passes over the answer's stretch that re-estimate the cepstral mean before an answer is
 judged, while the recognizer is young (see SETTLED_FRAMES)."""
@@ -219,7 +221,10 @@ class PocketSphinxRecognizer(_StreamMixin):
             return
         data = self._dithered(frame)
         self._chunks.append(np.frombuffer(data, dtype=np.int16))
-        self._decoder.process_raw(data, False, False)
+        # In small pieces: a whole turn given to process_raw at once (a second opinion's decode)
+        # crashed pocketsphinx 5.1.1 in its live mean normalisation (cmn_live, SIGSEGV).
+        for start in range(0, len(data), FEED_BYTES):
+            self._decoder.process_raw(data[start:start + FEED_BYTES], False, False)
 
     def partial(self) -> str:
         hyp = self._decoder.hyp()
