@@ -42,6 +42,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--answers", type=int, default=None, metavar="N",
         help="measure understanding on N English answers spread over the corpus (default all)",
     )
+    parser.add_argument(
+        "--levels", default=None, metavar="LEVELS",
+        help="comma-separated noise levels of the understanding part: clean and/or SNRs in dB "
+        "(default clean,20,10,5,0)",
+    )
     parser.add_argument("--jobs", type=int, default=2, help="parallel workers for decoding (default 2)")
     parser.add_argument(
         "--skip",
@@ -50,6 +55,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "triage",
     )
     return parser.parse_args(argv)
+
+
+def parse_levels(text: str | None) -> tuple[float | None, ...] | None:
+    """`clean,10` as the levels (None: clean, 10.0); None for every level of the corpus."""
+    if not text:
+        return None
+    levels: list[float | None] = []
+    for part in (p.strip().lower() for p in text.split(",") if p.strip()):
+        if part == "clean":
+            levels.append(None)
+            continue
+        try:
+            levels.append(float(part.removesuffix("db").strip()))
+        except ValueError:
+            raise ValueError(f"--levels: {part!r} is no level; write clean or an SNR in dB, "
+                             "e.g. clean,10") from None
+    return tuple(levels)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,6 +85,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: unknown engine {unknown[0]!r}; use pocketsphinx, vosk and/or whisper", file=sys.stderr)
         return 2
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    try:
+        levels = parse_levels(args.levels)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     started = time.monotonic()
     try:
         from .run import run_all
@@ -70,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="voice-bench-") as tmp:
             results = run_all(
                 Path(tmp), engines=engines, seed=args.seed, quick=args.quick, jobs=args.jobs, skip=skip,
-                answers=args.answers,
+                answers=args.answers, levels=levels,
             )
     except TriageError as err:
         print(f"error: {err}", file=sys.stderr)
@@ -85,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         + f" --out {args.out} --seed {args.seed}"
         + f" --engines {','.join(engines)}"
         + (f" --answers {args.answers}" if args.answers else "")
+        + (f" --levels {args.levels}" if args.levels else "")
         + (f" --jobs {args.jobs}" if args.jobs != 2 else "")
         + (f" --skip {','.join(sorted(skip))}" if skip else "")
     )

@@ -19,7 +19,7 @@ from voice.errors import ModelError, TriageError
 from voice.triage.loader import load_content
 from voice.understanding.grammar import Grammar
 
-from .corpus import build_corpus, build_korean_corpus
+from .corpus import LEVELS, build_corpus, build_korean_corpus
 from .scoring import median, percentile
 from .sessions import measure_startup, run_latency_session
 from .triage import measure_triage, triage_rows
@@ -195,11 +195,12 @@ def run_all(
     quick: bool = False,
     jobs: int = 2,
     skip: set[str] | None = None,
-    answers: int | None = None,
+    answers: int | None = None, levels: tuple[float | None, ...] | None = None,
 ) -> dict[str, Any]:
     """Every measurement; returns the JSON-ready results. `answers`: understanding measured on that
-    many English answers of the corpus, spread over it (every k-th), instead of all."""
+    many English answers, spread over the corpus (every k-th); `levels`: its noise levels (None: all)."""
     skip = skip or set()
+    levels = LEVELS if levels is None else levels
     content = load_content()
     grammar = Grammar.load()
     corpus = build_corpus(content, grammar, seed=seed, quick=quick)
@@ -210,7 +211,7 @@ def run_all(
         "settings": {
             "engines": engines,
             "corpus": {
-                "English": f"{len(corpus.items)} answers x 5 noise levels, "
+                "English": f"{len(corpus.items)} answers x {len(levels)} noise levels, "
                 f"{len({i.voice.name for i in corpus.items})} voices, "
                 f"speeds {sorted({i.voice.speed for i in corpus.items})} wpm, "
                 f"pitches {sorted({i.voice.pitch for i in corpus.items})}",
@@ -269,11 +270,12 @@ def run_all(
         runs: dict[str, Any] = {}
         if primary:
             log(
-                f"understanding: {len(corpus.items)} English answers x 5 levels, PocketSphinx, {jobs} workers"
+                f"understanding: {len(corpus.items)} English answers x {len(levels)} levels, PocketSphinx, "
+                f"{jobs} workers"
             )
             t = time.monotonic()
             runs["PocketSphinx (en-us)"] = measure_understanding(
-                corpus, content, grammar, "pocketsphinx", None, workdir / "corpus", jobs
+                corpus, content, grammar, "pocketsphinx", None, workdir / "corpus", jobs, levels
             )
             stage("understanding PocketSphinx", t)
         if "vosk" in engines:
@@ -282,7 +284,7 @@ def run_all(
                 log(f"understanding: English answers, Vosk {en}")
                 t = time.monotonic()
                 runs["Vosk (English model)"] = measure_understanding(
-                    corpus, content, grammar, "vosk", en, workdir / "corpus-vosk", jobs
+                    corpus, content, grammar, "vosk", en, workdir / "corpus-vosk", jobs, levels
                 )
                 stage("understanding Vosk English", t)
             else:
@@ -294,7 +296,7 @@ def run_all(
                 log(f"understanding: {len(ko.items)} Korean answers x 5 levels, Vosk Korean model")
                 t = time.monotonic()
                 runs["Vosk (Korean model, ko answers)"] = measure_understanding(
-                    ko, content, grammar, "vosk", korean_model(), workdir / "corpus-ko", jobs
+                    ko, content, grammar, "vosk", korean_model(), workdir / "corpus-ko", jobs, levels
                 )
                 stage("understanding Vosk Korean", t)
         if "whisper" in engines:
@@ -303,7 +305,7 @@ def run_all(
                 log(f"understanding: English answers, Whisper {wm}")
                 t = time.monotonic()
                 runs["Whisper (tiny.en)"] = measure_understanding(
-                    corpus, content, grammar, "whisper", wm, workdir / "corpus-whisper", jobs
+                    corpus, content, grammar, "whisper", wm, workdir / "corpus-whisper", jobs, levels
                 )
                 stage("understanding Whisper", t)
             else:

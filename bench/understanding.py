@@ -144,9 +144,9 @@ def recognizer_factory(engine: str, model: str | None) -> Callable[[], Any]:
     return lambda: VoskRecognizer(model, model=loaded)
 
 
-def _work(job: tuple[str, str | None, list[tuple[int, Item]], str, str | None]) -> dict[str, Any]:
-    """Render and decode the items [(index, item)] of one worker at every level, level by level."""
-    engine, model, items, folder, grammar_dir = job
+def _work(job: tuple[str, str | None, list[tuple[int, Item]], str, str | None, tuple]) -> dict[str, Any]:
+    """Render and decode the items [(index, item)] of one worker at each of its levels, level by level."""
+    engine, model, items, folder, grammar_dir, snrs = job
     from voice.speech.listening import AudioListener
     from voice.speech.scripted import ScriptedAudioSource
     from voice.triage.loader import load_content
@@ -160,7 +160,7 @@ def _work(job: tuple[str, str | None, list[tuple[int, Item]], str, str | None]) 
     started = time.perf_counter()
     paths: dict[tuple[int, str], Path] = {}
     for index, item in items:
-        for snr in LEVELS:
+        for snr in snrs:
             path = clip_path(Path(folder), item, level_name(snr))
             write_wav_file(path, render(item, snr))
             paths[index, level_name(snr)] = path
@@ -168,7 +168,7 @@ def _work(job: tuple[str, str | None, list[tuple[int, Item]], str, str | None]) 
     out = []
     started = time.perf_counter()
     try:
-        for snr in LEVELS:
+        for snr in snrs:
             level = level_name(snr)
             # One listener per noise level, as for a session in one room: its noise floor and noise
             # suppressor adapt from answer to answer, as they do between the turns of a session.
@@ -270,14 +270,16 @@ def measure_understanding(
     model: str | None,
     folder: Path,
     jobs: int = 2,
+    snrs: tuple[float | None, ...] = LEVELS,
 ) -> dict[str, Any]:
-    """Accuracy of ours and of the naive peer per noise level, error kinds, decoding times, raw rows."""
+    """Accuracy of ours and of the naive peer per noise level (`snrs`: None for clean), error kinds,
+    decoding times, raw rows."""
     folder.mkdir(parents=True, exist_ok=True)
     items = corpus.items
     jobs = max(1, min(jobs, len(items)))
     chunks = [[(i, items[i]) for i in range(k, len(items), jobs)] for k in range(jobs)]
     gdir = str(grammar.folder)
-    work = [(engine, model, chunk, str(folder), gdir) for chunk in chunks]
+    work = [(engine, model, chunk, str(folder), gdir, snrs) for chunk in chunks]
     started = time.monotonic()
     if jobs == 1:
         parts = [_work(work[0])]
@@ -287,7 +289,7 @@ def measure_understanding(
             parts = pool.map(_work, work)
     wall_s = time.monotonic() - started
     decoded = [d for part in parts for d in part["decoded"]]
-    levels = [level_name(s) for s in LEVELS]
+    levels = [level_name(s) for s in snrs]
     ours = {lv: score((items[d.index], d.ours) for d in decoded if d.level == lv) for lv in levels}
     naive = {lv: score((items[d.index], d.naive) for d in decoded if d.level == lv) for lv in levels}
     fresh = {lv: score((items[d.index], d.fresh) for d in decoded if d.level == lv) for lv in levels}

@@ -342,3 +342,14 @@ def test_scoring_counts_kinds_of_errors():
     assert (s["correct"], s["wrong"], s["rejected"]) == (1, 1, 1)
     assert s["yes_no_confusions"] == 1 and s["red_flag_yes_as_no"] == 1 and s["red_flag_yes"] == 3
     assert percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90) == 9
+
+
+def test_the_levels_option_names_clean_and_snrs_and_refuses_anything_else(capsys):
+    """`--levels clean,10` limits the understanding part to those levels (issue 27's before and after
+    runs); a level that is neither gets a clear message and exit 2, before anything is measured."""
+    from bench.__main__ import main, parse_levels
+
+    assert parse_levels("clean, 10 dB,5") == (None, 10.0, 5.0)
+    assert parse_levels(None) is None and parse_levels("") is None
+    assert main(["--levels", "clean,loud"]) == 2
+    assert "'loud' is no level" in capsys.readouterr().err

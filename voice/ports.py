@@ -38,6 +38,10 @@ class Expectation:
     prompt: tuple[str, ...] = ()
     """A few answers of this kind of question, written as a transcript writes them
     (grammar/prompts.yaml), that a recognizer may be primed with."""
+    candidates: tuple[str, ...] = ()
+    """The question's closed set of answers, written as a transcript writes them
+    (grammar/closed_set.yaml), that a recognizer may score when its own transcript is not understood,
+    and offer the likeliest as a guess to check (none on a check's turn and the idle kiosk's)."""
     checking: bool = False
     """True on a turn that checks what was heard ("I heard 8. Is that right?", the read-back): its
     reply must be heard, not guessed, so no second engine is asked there."""

@@ -7,10 +7,14 @@ import pytest
 
 from voice.ports import CONFIRM_BELOW
 from voice.speech.evidence import (
+    CLOSED_MIN_LOGPROB,
+    CLOSED_NO_SPEECH,
+    CLOSED_SHARE,
     MIN_LOGPROB,
     SURE_LOGPROB,
     SURE_NO_SPEECH,
     Decoded,
+    closed_guess,
     judge,
     scorable,
     yes_no_words,
@@ -196,3 +200,72 @@ def test_only_a_yes_or_no_that_begins_with_a_yes_or_no_word_is_scored(scored, ch
 def scored(grammar, questions):
     return {qid: grammar.expectation(questions[qid], guard="yes" if qid == "ces_screen" else None)
             for qid in ("ces_screen", "fever", "pain_score")}
+
+
+# ------------------------------------------------------- the question's closed set, scored (closed_guess)
+
+
+def test_the_closed_set_offers_the_likeliest_form_of_the_meaning_with_most_probability():
+    """The forms of one meaning pool their probability: "yeah" and "yes" together beat a single "no"
+    that is likelier than either of them."""
+    import math
+
+    yes, no = math.log(0.3), math.log(0.06)
+    scored = [("yes", "yes", yes), ("yeah", "yes", yes - 0.1), ("no", "no", math.log(0.35)),
+              ("not sure", "unsure", no)]
+    assert closed_guess(scored, 0.1) is None  # "yes" has 0.57 of 1.01: not clear enough
+    scored = [("yes", "yes", yes), ("yeah", "yes", math.log(0.29)), ("yep", "yes", math.log(0.2)),
+              ("no", "no", math.log(0.1)), ("not sure", "unsure", math.log(0.02))]
+    assert closed_guess(scored, 0.1) == "yes"
+
+
+@pytest.mark.parametrize("share, no_speech, best, offered", [
+    (CLOSED_SHARE + 0.02, 0.1, -1.0, True),
+    (CLOSED_SHARE - 0.02, 0.1, -1.0, False),
+    (0.99, CLOSED_NO_SPEECH + 0.05, -1.0, False),
+    (0.99, 0.1, CLOSED_MIN_LOGPROB - 0.5, False),
+], ids=["clear", "not-clear", "probably-no-speech", "none-likely"])
+def test_a_closed_set_guess_needs_a_clear_margin_speech_and_some_likelihood(share, no_speech, best, offered):
+    """The guess is offered only when its meaning has CLOSED_SHARE of the scored answers' probability,
+    the no-speech probability is at most CLOSED_NO_SPEECH and Whisper gives the whole answer at least
+    CLOSED_MIN_LOGPROB."""
+    import math
+
+    rest = best + math.log((1 - share) / share)
+    scored = [("go back", "back", best), ("no", "no", rest)]
+    assert (closed_guess(scored, no_speech) == "go back") is offered
+    assert closed_guess([], 0.0) is None
+
+
+def test_the_closed_set_is_listed_for_each_kind_but_the_kiosk_and_the_checks(grammar, questions):
+    """grammar/closed_set.yaml reaches the recognizer in the turn's Expectation, with the commands
+    of `all_questions`; the idle kiosk (anything heard would start a session) and the turns that
+    check what was heard (a guessed yes would keep what the check is for catching) score none."""
+    from voice.speech.closed_set import understood_candidates
+    from voice.triage.model import Kind, Question
+    from voice.understanding.yes_no import CHECK
+
+    screen = grammar.expectation(questions["ces_screen"], guard="yes")
+    assert {"Yes.", "Nope.", "Not sure.", "Go back."} <= set(screen.candidates)
+    meanings = {text: m for text, _norm, m in understood_candidates(screen)}
+    assert meanings["Yes."] == "yes" and meanings["Nope."] == "no" and meanings["Go back."] == "back"
+    pain = {m for *_t, m in understood_candidates(grammar.expectation(questions["pain_score"]))}
+    assert set(range(11)) <= pain and 40 not in pain  # out of the pain score's range: not scored
+    duration = {m for *_t, m in understood_candidates(grammar.expectation(questions["duration"]))}
+    assert {"less_than_week", "one_to_six_weeks", "more_than_six_weeks"} <= duration
+    assert grammar.expectation(None).candidates == ()
+    check = Question(CHECK, Kind.YES_NO, (), "I heard 45. Is that right?", "", "", "", "")
+    assert grammar.expectation(check).candidates == ()
+
+
+def test_a_malformed_closed_set_file_is_a_content_error_naming_it(tmp_path):
+    import shutil
+
+    from voice.errors import ContentError
+    from voice.understanding import Grammar
+    from voice.understanding.grammar import default_grammar_dir
+
+    shutil.copytree(default_grammar_dir(), tmp_path / "grammar")
+    (tmp_path / "grammar" / "closed_set.yaml").write_text("yes_no: Yes.\n")
+    with pytest.raises(ContentError, match="closed_set.yaml"):
+        Grammar.load(tmp_path / "grammar")

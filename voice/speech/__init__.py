@@ -4,8 +4,8 @@ The names below are imported lazily so that text mode (and `import voice.speech`
 recognizer, PortAudio or espeak-ng.
 
 - listening side (voice/speech/listening.py, recognizers.py and one module per engine with its
-  helpers (wordgraph.py, whisper_input.py), endpoint.py, vosk_models.py, whisper_models.py and
-  downloads.py):
+  helpers (wordgraph.py, whisper_input.py, closed_set.py, evidence.py, second_opinion.py),
+  endpoint.py, vosk_models.py, whisper_models.py and downloads.py):
   `build_listener`, `download_model`, `describe_models`
 - speaking side (voice/speech/speaking.py, rate_volume.py, tts.py, espeak.py, cues.py, devices.py,
   microphone.py):

@@ -23,6 +23,10 @@ model, no audio), so the policy is tested with chosen figures and holds on any C
   word Whisper finds likeliest first (`likeliest`, one decoder step over the same encoding) takes
   its place, always checked (FAINT).
 - A transcript this close to one of the turn's sentences (SNAP_SIMILARITY) is that sentence.
+- Nothing understood (rejected, or words the question does not place): the question's own closed
+  set of answers scored on the same encoding (voice/speech/closed_set.py); the likeliest, when its
+  meaning has CLOSED_SHARE of the probability of the answers scored and the no-speech probability is
+  at most CLOSED_NO_SPEECH, is a guess the person is asked to confirm (`closed_guess`: FAINT).
 
 Whether the second engine agrees is the last piece of evidence: voice/speech/second_opinion.py.
 """
@@ -60,6 +64,14 @@ of real people's yes and no."""
 SNAP_SIMILARITY = 92.0
 """A transcript this close (rapidfuzz ratio) to one of the turn's sentences is taken as that
 sentence ("yes." / "yess"); further off it is passed on as written for the understanding."""
+CLOSED_SHARE = 0.8
+"""Share of the scored answers' probability that the likeliest answer's meaning needs to be offered
+as a guess (the answers' forms of one meaning, "no", "nope" and "nah", pooled)."""
+CLOSED_NO_SPEECH = 0.3
+"""Highest no-speech probability of a turn whose closed-set guess is offered."""
+CLOSED_MIN_LOGPROB = -8.0
+"""Lowest log-probability of the whole transcript being the likeliest answer: under it Whisper
+heard none of them, whatever their shares."""
 LOOP_WORDS = 4
 """A word this many times in a row is a decoding loop ("four four four four ..."), not an answer."""
 
@@ -173,4 +185,23 @@ def judge(decoded: Decoded, expect: Expectation | None,
     return Hypothesis(text, confidence), None
 
 
-__all__ = ["Decoded", "judge", "rejected", "repeats", "looping", "scorable", "sure", "yes_no_words"]
+def closed_guess(scored: list[tuple[str, object, float]], no_speech_prob: float) -> str | None:
+    """The answer to offer as a guess from the closed set's scores, (answer, meaning,
+    log-probability of the whole transcript) each, or None: the likeliest form of the meaning with
+    the most probability, if that meaning has CLOSED_SHARE of the probability of all scored, the form
+    at least CLOSED_MIN_LOGPROB, and the turn's no-speech probability is at most CLOSED_NO_SPEECH."""
+    if not scored or no_speech_prob > CLOSED_NO_SPEECH:
+        return None
+    mass: dict[object, float] = {}
+    for _text, meaning, logprob in scored:
+        mass[meaning] = mass.get(meaning, 0.0) + math.exp(logprob)
+    meaning = max(mass, key=mass.__getitem__)  # the meaning, then its likeliest form
+    text, _meaning, logprob = max((s for s in scored if s[1] == meaning), key=lambda s: s[2])
+    total = sum(mass.values())
+    if logprob < CLOSED_MIN_LOGPROB or total <= 0 or mass[meaning] / total < CLOSED_SHARE:
+        return None
+    return text
+
+
+__all__ = ["Decoded", "closed_guess", "judge", "rejected", "repeats", "looping", "scorable", "sure",
+           "yes_no_words"]

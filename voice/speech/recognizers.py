@@ -50,6 +50,9 @@ class Hypothesis:
     """When the answer was sure on the first engine's own evidence and is unsure only because a second
     engine, hearing the same audio, did not hear the same answer: the second's words ("" for none;
     voice/speech/second_opinion.py). None otherwise."""
+    guessed: bool = False
+    """True when the words are not what the engine wrote but its pick from the question's closed set of
+    answers (voice/speech/closed_set.py): a guess to check, which a second engine's pick replaces."""
 
 
 class Recognizer(Protocol):

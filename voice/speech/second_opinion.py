@@ -9,6 +9,11 @@ guess to check with the person ("I heard ten. Is that right?"): it is never conf
 one costs the person one "no", as asking again would have. A red-flag "no" it hears is kept only
 on a clear yes to the check, as for any unsure answer.
 
+Whisper may have made a guess of its own on such a turn, the likeliest of the question's closed set
+of answers scored on the same encoding (`Hypothesis.guessed`, voice/speech/closed_set.py): it is not
+what Whisper wrote, so the second engine is still asked, and its pick comes first; the closed set's
+guess stands only where it picks nothing (the order measured better, docs/speech-measurements.md).
+
 Not on a kiosk's wake turns (there, anything heard would start a session), not on the turns that
 check what was heard (a guessed "yes" there would keep a wrong answer the check is for catching),
 nor on audio in which the first engine's voice-activity gate found no speech.
@@ -33,6 +38,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -119,8 +125,8 @@ class SecondOpinionRecognizer:
                           "confidence": other.confidence}
         usable = (other.text and other.confidence >= SECOND_MIN_CONFIDENCE
                   and self._understood(other.text, expect))
-        if not usable:
-            return Hypothesis(hyp.text, hyp.confidence, elapsed, hyp.speech)
+        if not usable:  # Whisper's own guess from the question's closed set, if it made one
+            return replace(hyp, decode_ms=elapsed)
         _LOG.debug("%s heard %r; %s heard %r: to be checked", self.first.engine, hyp.text,
                    self.second.engine, other.text)
         return Hypothesis(other.text, min(other.confidence, GUESS_CONFIDENCE), elapsed)
@@ -167,7 +173,7 @@ class SecondOpinionRecognizer:
             return False
         if not self._chunks or not hyp.speech:
             return False
-        return not hyp.text or not self._understood(hyp.text, expect)
+        return not hyp.text or hyp.guessed or not self._understood(hyp.text, expect)
 
     @staticmethod
     def _understood(text: str, expect: Expectation) -> bool:

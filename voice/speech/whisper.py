@@ -30,12 +30,12 @@ of the audio and the turn's Expectation handed to the worker, never of state rea
 decode `finish` reuses is decided by sample counts, so neither thread timing nor real-time pacing
 changes it; MKL_CBWR pins Intel MKL's code path (see `_import_whisper`).
 
-Closed-set scoring (the decoder's likelihood of each candidate answer, CTranslate2 `align`) was
-tried twice and not kept: too slow over every answer, and as a fallback on yes/no questions it put
-as many answers wrong as right (figures in docs/speech-measurements.md). On the turns that check
-what was heard the reply is yes or no, and the two are scored cheaply instead: the probability of
-each one-word reply as the transcript's first word, from one decoder step over the same encoding
-(`_reply_share`; how it is used: voice/speech/evidence.py).
+Closed-set scoring: on a yes/no turn the one-word yes and no replies are scored as the transcript's
+first word, one decoder step over the same encoding (`_reply_share`; used in voice/speech/evidence.py).
+A transcript the question does not place (rejected, or words it does not understand) has the
+question's own answers scored whole on the same encoding (voice/speech/closed_set.py); the likeliest,
+when clear, is a guess the person confirms (`_closed_guess`). Only on those turns: over every answer,
+with CTranslate2 `align`, it was too slow (docs/speech-measurements.md).
 
 The model is loaded once; `WhisperModel(DIR, device="cpu", compute_type="int8", cpu_threads=2)`.
 Where its folder comes from: voice/speech/whisper_models.py.
@@ -48,6 +48,7 @@ import math
 import os
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -56,9 +57,10 @@ from voice.errors import ModelError
 from voice.ports import CONFIRM_BELOW, Expectation
 
 from .audio import FRAME_MS, FRAME_SAMPLES, FRAMES_PER_SECOND, RATE
+from .closed_set import ClosedSetScorer, log_softmax
 from .endpoint import HANGOVER_MS, PAUSE_MS
-from .evidence import Decoded, judge, rejected, scorable, yes_no_words
-from .recognizers import Hypothesis, _StreamMixin
+from .evidence import Decoded, closed_guess, judge, rejected, scorable, yes_no_words
+from .recognizers import FAINT, Hypothesis, _StreamMixin
 from .whisper_input import TAIL_S, WINDOWS_S, build_prompt, log_mel, normalize, speech_only, window_frames
 
 _LOG = logging.getLogger(__name__)
@@ -143,6 +145,7 @@ class WhisperRecognizer(_StreamMixin):
         self._tokenizer = Tokenizer(self._model.hf_tokenizer, self._model.model.is_multilingual,
                                     task="transcribe", language="en")
         self._suppress = [-1, *self._tokenizer.non_speech_tokens]
+        self._closed = ClosedSetScorer(self._model.model, self._tokenizer)
         self._word_token_cache: dict[tuple[str, ...], list[tuple[str, set[int]]]] = {}
         self._expect: Expectation | None = None
         self._chunks: list[np.ndarray] = []
@@ -206,7 +209,7 @@ class WhisperRecognizer(_StreamMixin):
         if early is not None and self._samples - early[0] <= REUSE_MS * 16 and not early[2]:
             return early[1]  # decode_ms: the decode's own time, during the pause
         hyp = self._run(self._decode)
-        return Hypothesis(hyp.text, hyp.confidence, (time.perf_counter() - started) * 1000, hyp.speech)
+        return replace(hyp, decode_ms=(time.perf_counter() - started) * 1000)
 
     def _run(self, decode):
         """Decode the turn's audio so far on the worker (one decode at a time on the model) and wait."""
@@ -231,15 +234,7 @@ class WhisperRecognizer(_StreamMixin):
         self.last["speech_fraction"] = round(len(audio) / segment, 3) if segment else 0.0
         if not len(audio):
             return Hypothesis("", 0.0, (time.perf_counter() - started) * 1000, speech=False)
-        import ctranslate2
-
-        frames = window_frames(len(audio), self.windows_s)
-        features = log_mel(self._features, audio[: frames * FRAME_SAMPLES - int(TAIL_S * RATE)], frames)
-        encoded = self._model.model.encode(ctranslate2.StorageView.from_array(features[None]), to_cpu=False)
-        tok = self._tokenizer
-        prompt = build_prompt(expect)
-        start = [*([tok.sot_prev, *tok.encode(" " + prompt.strip())] if prompt else []), *tok.sot_sequence,
-                 tok.no_timestamps]
+        encoded, start, frames = self._encoding(audio, expect)
         beam = self.beam_size
         text, logprob, no_speech = self._generate(encoded, start, beam)
         if retry and text and rejected(text, logprob) and self.retry_beam > self.beam_size:
@@ -264,16 +259,59 @@ class WhisperRecognizer(_StreamMixin):
         elif text and not hyp.text:
             _LOG.debug("Whisper heard %r but rejected it (logprob %.2f, no speech %.2f)", text, logprob,
                        no_speech)
-        return Hypothesis(hyp.text, hyp.confidence, (time.perf_counter() - started) * 1000)
+        redo = not retry and text and rejected(text, logprob) and self.retry_beam > self.beam_size
+        if expect is not None and expect.candidates and not redo and not _understood(hyp.text, expect):
+            # Nothing the question places (`finish` decodes a rejected pause decode again first):
+            # the question's own answers scored on the same encoding, the likeliest a guess to check.
+            guess = self._closed_guess(encoded, start, expect, no_speech)
+            if guess is not None:
+                hyp = Hypothesis(guess, FAINT, guessed=True)
+        return replace(hyp, decode_ms=(time.perf_counter() - started) * 1000)
+
+    def _encoding(self, audio: np.ndarray, expect: Expectation | None) -> tuple[object, list[int], int]:
+        """The encoder output of the speech `audio` in its window, the decode's start tokens (the
+        turn's prompt, then the start of a transcript) and the window's frames."""
+        import ctranslate2
+
+        frames = window_frames(len(audio), self.windows_s)
+        features = log_mel(self._features, audio[: frames * FRAME_SAMPLES - int(TAIL_S * RATE)], frames)
+        encoded = self._model.model.encode(ctranslate2.StorageView.from_array(features[None]), to_cpu=False)
+        tok = self._tokenizer
+        prompt = build_prompt(expect)
+        start = [*([tok.sot_prev, *tok.encode(" " + prompt.strip())] if prompt else []), *tok.sot_sequence,
+                 tok.no_timestamps]
+        return encoded, start, frames
+
+    def closed_set(self, pcm: np.ndarray, expect: Expectation) -> tuple[str | None, list[tuple[str, float]]]:
+        """The closed set's guess for `pcm` (16 kHz int16) on `expect` and its scores (answer,
+        log-probability), whatever Whisper's own transcript is: a turn scores its closed set only
+        when that transcript is not understood; this is for measurements and tests."""
+        audio = np.asarray(pcm, dtype=np.float32) / 32768.0
+        audio = speech_only(audio) if self.vad and len(audio) else audio
+        if not len(audio):
+            return None, []
+        encoded, start, _frames = self._encoding(audio, expect)
+        no_speech = self._generate(encoded, start, self.beam_size)[2]
+        guess = self._closed_guess(encoded, start, expect, no_speech)
+        return guess, self.last["closed_set"]["scored"]
+
+    def _closed_guess(self, encoded, start: list[int], expect: Expectation, no_speech: float) -> str | None:
+        """The closed set's guess (voice/speech/closed_set.py, evidence.closed_guess), its figures kept."""
+        began = time.perf_counter()
+        scored = self._closed.score(encoded, start, expect, self._first_logprobs(encoded, start))
+        guess = closed_guess(scored, no_speech)
+        self.last["closed_set"] = {"scored": [(t, round(lp, 2)) for t, _m, lp in scored], "guess": guess,
+                                   "ms": round((time.perf_counter() - began) * 1000, 1),
+                                   "no_speech_prob": round(no_speech, 3)}
+        _LOG.debug("Whisper's closed set on %s: %s", expect.question, self.last["closed_set"])
+        return guess
 
     def _first_logprobs(self, encoded, start: list[int]) -> np.ndarray:
         """Whisper's log-probability of each token as the transcript's first (one decoder step)."""
         result = self._model.model.generate(encoded, [start], beam_size=1, max_length=len(start) + 1,
                                             return_logits_vocab=True, suppress_blank=True,
                                             suppress_tokens=self._suppress)[0]
-        logits = np.asarray(result.logits[0][0], dtype=np.float64)
-        top = logits.max()
-        return logits - top - math.log(np.exp(logits - top).sum())
+        return log_softmax(result.logits[0][0])
 
     def _reply_share(self, encoded, start: list[int], expect: Expectation, text: str) -> float | None:
         """On a yes/no turn whose transcript `scorable` allows, the share of the answer's own meaning
@@ -342,6 +380,12 @@ class WhisperRecognizer(_StreamMixin):
             self._worker = None
         self._model = None
         self._chunks = []
+
+
+def _understood(text: str, expect: Expectation) -> bool:
+    if not text:
+        return False
+    return text in expect.phrases or (expect.understood is not None and expect.understood(text))
 
 
 __all__ = ["WhisperRecognizer"]

@@ -25,7 +25,7 @@ from ..yamlio import load_yaml_file
 from .misheard import Misheard
 from .natural import CHECKS, NaturalReader
 from .phrasing import Phrasing
-from .prompts import load_prompts
+from .prompts import load_closed_sets, load_prompts
 from .templates import template_problems
 
 _LOG = logging.getLogger(__name__)
@@ -124,6 +124,7 @@ class Grammar:
         self._phrases_cache: dict[tuple, tuple[str, ...]] = {}
         self.prompts = load_prompts(folder)
         """A few answers per kind of question that a recognizer is primed with (grammar/prompts.yaml)."""
+        self.closed_sets = load_closed_sets(folder)  # what a recognizer scores: grammar/closed_set.yaml
         self.misheard = Misheard.load(folder)
         """Numbers a recognizer easily hears wrong (grammar/misheard.yaml)."""
         self.natural = NaturalReader(Phrasing.load(folder, COMMANDS))
@@ -266,8 +267,8 @@ class Grammar:
         prompt = "check" if checking and "check" in self.prompts else kind  # grammar/prompts.yaml
         expect = Expectation(question.id if question else "wake", kind, phrases,
                              single_words=self._number_words(question, phrases),
-                             prompt=self.prompts.get(prompt, ()),
-                             checking=checking,
+                             prompt=self.prompts.get(prompt, ()), checking=checking,
+                             candidates=() if checking else self.closed_sets.get(kind, ()),
                              understood=lambda text, q=question: self.understand(text, q) is not None,
                              meaning=lambda text, q=question: self._meaning(text, q))
         if guard is None or question is None or question.kind is not Kind.YES_NO:
