@@ -271,7 +271,9 @@ def test_whole_session_by_voice_with_whisper(tmp_path):
     assert spoken.error is None, spoken.stderr_tail
     assert said
     assert spoken.disposition == typed.disposition == "emergency"
-    assert spoken.red_flags == typed.red_flags
+    # Every sign the typed session flagged; heard words that do not name the sign ("yes i'm going
+    # to come below" for "yes, I'm numb down below") leave the whole screen flagged.
+    assert "saddle_numbness" in spoken.red_flags and set(typed.red_flags) <= set(spoken.red_flags)
 
 
 # --------------------------------------------------------------------------- engine choice
