@@ -137,3 +137,32 @@ def test_both_legs_blamed_on_the_muscles_or_tablets_is_not_the_nerve_sign(gramma
                  "both legs ache, maybe it's the tablets", "both legs ache, it's not the muscles"):
         for question in ("both_legs_new", "ces_screen"):
             assert heard(grammar, text, q[question]) == "yes", (question, text)
+
+
+ROUND_14_SIGNS = (
+    ("calf_swelling", "it's puffed up compared to the other one, and warm"),
+    ("danger_screen", "it's puffed up compared to the other one, and warm"),
+    ("major_trauma", "well, she's a big horse, and we were going fast"),
+    ("both_legs_weak", "not weak as such, they just feel like jelly and I've been tripping"),
+    ("cancer_history", "the prostate, but they said it was all sorted"),
+    ("general_screen", "the prostate, but they said it was all sorted"),
+    ("pregnancy_warning", "now you ask, she's not been kicking as much as usual today, but she might be sleeping"),
+    ("pregnancy_screen", "she hasn't been moving as much today"),
+)
+ROUND_14_DENIALS = (
+    ("calf_swelling", "no, not puffed up"), ("major_trauma", "no, just a slow trot"),
+    ("both_legs_weak", "no, just the one"), ("both_legs_weak", "they're fine"),
+    ("cancer_history", "no, never"), ("pregnancy_warning", "no, she's kicking as much as usual"),
+    ("pregnancy_warning", "no, kicking loads"),
+)
+
+
+def test_round_14_signs_in_own_words_and_their_denials(grammar, shipped):
+    """Round 14: a calf "puffed up" (a clot after a flight, read as no to the list because "warm" is
+    no cold foot), a fall from a horse "going fast", legs "like jelly" and both, a cancer named by
+    where it was, a baby "not kicking as much as usual"; each denial stays a no."""
+    q = shipped.questions
+    for question, text in ROUND_14_SIGNS:
+        assert heard(grammar, text, q[question]) == "yes", (question, text)
+    for question, text in ROUND_14_DENIALS:
+        assert heard(grammar, text, q[question]) == "no", (question, text)
