@@ -149,6 +149,8 @@ ROUND_14_SIGNS = (
     ("pregnancy_warning", "now you ask, she's not been kicking as much as usual today, but she might be sleeping"),
     ("pregnancy_screen", "she hasn't been moving as much today"),
 )
+EXPLAINED_BY_SPORT = ("both legs ache, but that's from the PE lesson", "both legs ache after games",
+                      "both my legs are stiff from tennis")
 ROUND_14_DENIALS = (
     ("calf_swelling", "no, not puffed up"), ("major_trauma", "no, just a slow trot"),
     ("both_legs_weak", "no, just the one"), ("both_legs_weak", "they're fine"),
@@ -166,3 +168,9 @@ def test_round_14_signs_in_own_words_and_their_denials(grammar, shipped):
         assert heard(grammar, text, q[question]) == "yes", (question, text)
     for question, text in ROUND_14_DENIALS:
         assert heard(grammar, text, q[question]) == "no", (question, text)
+    # Both legs aching from a PE lesson or a game, like from training: no alone, each sign asked on
+    # the screen; numb is still the sign.
+    for text in EXPLAINED_BY_SPORT:
+        assert heard(grammar, text, q["both_legs_new"]) == "no", text
+        assert heard(grammar, text, q["ces_screen"]) == "unsure", text
+    assert heard(grammar, "both legs are numb since the PE lesson", q["ces_screen"]) == "yes"
