@@ -8,6 +8,8 @@ real session, and on the content itself: every tip and see-a-doctor text can be 
 
 from __future__ import annotations
 
+import io
+import json
 import re
 from pathlib import Path
 
@@ -18,6 +20,9 @@ from helpers import run_session as run_typed
 from bench.evaluation.patient import SessionResult
 from bench.evaluation.vignettes import DEFAULT_VIGNETTE_DIR, Vignette, load_vignettes
 from voice.app.summary import summarize
+from voice.app.text_io import ScriptedListener, TranscriptSpeaker
+from voice.dialog.events import Events
+from voice.dialog.session import Session
 from voice.errors import ContentError
 from voice.triage.advice import rank
 from voice.triage.engine import Triage
@@ -449,3 +454,21 @@ def test_a_definite_yes_is_given_back_as_said_and_a_screen_yes_stays_hedged():
             assert " may " in f" {finding.maybe_reason} ", finding.id
     for fid in ("saddle_numbness", "bladder_problem", "bowel_problem", "sexual_dysfunction", "both_legs_new"):
         assert " may " in f" {SHIPPED.findings[fid].yes_reason} ", fid
+
+
+def test_a_pregnant_woman_not_sure_about_a_warning_sign_calls_her_maternity_unit(shipped, grammar):
+    """Not sure whether the baby moves less, or whether fluid leaked: urgent, and the one action is
+    her maternity unit's, as for a yes (the rule's `action_when_unsure`), never NHS 111 beside it."""
+    said = {"age": "30", "pregnant": "yes", "duration": "two days", "pregnancy_screen": "not sure",
+            "pregnancy_warning": "I'm not sure", "pain_score": "3", "readback_confirm": "yes"}
+    out = io.StringIO()
+    listener = ScriptedListener(answer=lambda expect: said.get(expect.question, "no"))
+    session = Session(shipped, grammar, listener, TranscriptSpeaker(None), Events(out))
+    session.run()
+    events = [json.loads(line) for line in out.getvalue().splitlines()]
+    (outcome,) = of(events, "outcome")
+    assert outcome["disposition"] == "urgent"
+    assert session.triage.answers.values["pregnancy_warning"] == "unsure"
+    first, second = sentences(outcome["text"])[:2]
+    assert "maternity unit" in first + " " + second
+    assert not any("NHS 111" in s for s in sentences(outcome["text"]) if not CONDITIONAL.search(s))

@@ -146,7 +146,8 @@ ROUND_14_SIGNS = (
     ("both_legs_weak", "not weak as such, they just feel like jelly and I've been tripping"),
     ("cancer_history", "the prostate, but they said it was all sorted"),
     ("general_screen", "the prostate, but they said it was all sorted"),
-    ("pregnancy_warning", "now you ask, she's not been kicking as much as usual today, but she might be sleeping"),
+    ("pregnancy_warning",
+     "now you ask, she's not been kicking as much as usual today, but she might be sleeping"),
     ("pregnancy_screen", "she hasn't been moving as much today"),
 )
 EXPLAINED_BY_SPORT = ("both legs ache, but that's from the PE lesson", "both legs ache after games",

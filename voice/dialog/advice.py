@@ -39,9 +39,11 @@ class Spoken:
 
 def action(sentences: Sentences, outcome: Outcome, answers: Answers) -> str:
     """The one action said first: the level's own advice, or the `action` of the first rule that
-    holds (not through a "not sure") at the outcome's level and has one."""
+    holds at the outcome's level and has one (through a "not sure" only where the rule says so)."""
     for rule, applied in outcome.rules:
-        if rule.action and applied is outcome.disposition and rule.when.evaluate(answers) is True:
+        holds = rule.when.evaluate(answers) is True or (
+            rule.action_when_unsure and rule.when.evaluate(answers, unsure_as_yes=True) is True)
+        if rule.action and applied is outcome.disposition and holds:
             return sentences.fill(rule.action)
     return sentences.fill(sentences.content.dispositions[outcome.disposition].advice)
 

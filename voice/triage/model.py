@@ -259,6 +259,9 @@ class Rule:
     action: str = ""
     """Said first instead of the level's own advice (dispositions.yaml) when this rule holds and
     drives the outcome, for a rule whose one action is somewhere else: "call your maternity unit"."""
+    action_when_unsure: bool = False
+    """The `action` stands too when the rule holds only through a "not sure" (a pregnant woman not
+    sure about a warning sign calls her maternity unit as well)."""
 
     @classmethod
     def from_dict(cls, r: ContentReader, name: str, entry: object, data: list, levels: set[Disposition],
@@ -267,8 +270,8 @@ class Rule:
         `taken`, the ids of the rules before it."""
         red_flag = name == "red_flags.yaml"
         entry = r.mapping(entry, "a rule", data)
-        r.keys(entry, {"id", "when", "level", "suspects", "advice", "source"}, {"unsure_level", "action"},
-               "a rule")
+        r.keys(entry, {"id", "when", "level", "suspects", "advice", "source"},
+               {"unsure_level", "action", "action_when_unsure"}, "a rule")
         rid = str(entry["id"])
         what = f"rule {rid!r}"
         if rid in taken:
@@ -298,9 +301,13 @@ class Rule:
             r.fail(f"{what}: unknown suspected cause {bad!r}", entry, "suspects",
                    fix="list cause ids from causes.yaml")
         action = r.text(entry, "action", what, REGION_PLACEHOLDERS) if "action" in entry else ""
+        when_unsure = entry.get("action_when_unsure", False)
+        if not isinstance(when_unsure, bool) or (when_unsure and not action):
+            r.fail(f"{what}: action_when_unsure must be true or false, beside an action", entry,
+                   "action_when_unsure", fix="write action_when_unsure: true under the rule's action")
         advice = r.text(entry, "advice", what, REGION_PLACEHOLDERS)
         source = r.source(entry, "source", what)
-        return cls(rid, cond, level, unsure, tuple(suspects), advice, source, action)
+        return cls(rid, cond, level, unsure, tuple(suspects), advice, source, action, when_unsure is True)
 
 
 @dataclass(frozen=True)
