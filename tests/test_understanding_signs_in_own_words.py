@@ -149,13 +149,18 @@ ROUND_14_SIGNS = (
     ("pregnancy_warning",
      "now you ask, she's not been kicking as much as usual today, but she might be sleeping"),
     ("pregnancy_screen", "she hasn't been moving as much today"),
+    # Round 15: a cancer had and gone is a cancer history.
+    ("general_screen", "I had it years ago, all clear now though"),
+    ("cancer_history", "I had it years ago, all clear now though"),
+    ("cancer_history", "she's had it before, in her breast"),
 )
 EXPLAINED_BY_SPORT = ("both legs ache, but that's from the PE lesson", "both legs ache after games",
                       "both my legs are stiff from tennis")
 ROUND_14_DENIALS = (
     ("calf_swelling", "no, not puffed up"), ("major_trauma", "no, just a slow trot"),
     ("both_legs_weak", "no, just the one"), ("both_legs_weak", "they're fine"),
-    ("cancer_history", "no, never"), ("pregnancy_warning", "no, she's kicking as much as usual"),
+    ("cancer_history", "no, never"), ("cancer_history", "no, I've never had it"),
+    ("pregnancy_warning", "no, she's kicking as much as usual"),
     ("pregnancy_warning", "no, kicking loads"),
 )
 
@@ -175,3 +180,8 @@ def test_round_14_signs_in_own_words_and_their_denials(grammar, shipped):
         assert heard(grammar, text, q["both_legs_new"]) == "no", text
         assert heard(grammar, text, q["ces_screen"]) == "unsure", text
     assert heard(grammar, "both legs are numb since the PE lesson", q["ces_screen"]) == "yes"
+    # Round 15: long-standing said without "for"; a recent start keeps it the sign.
+    years = "both legs, but it's been like that a couple of years"
+    assert heard(grammar, years, q["both_legs_new"]) == "no"
+    assert heard(grammar, years, q["ces_screen"]) == "unsure"
+    assert heard(grammar, "both legs, it's been like that since Tuesday", q["ces_screen"]) == "yes"
