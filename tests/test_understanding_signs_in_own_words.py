@@ -153,6 +153,11 @@ ROUND_14_SIGNS = (
     ("general_screen", "I had it years ago, all clear now though"),
     ("cancer_history", "I had it years ago, all clear now though"),
     ("cancer_history", "she's had it before, in her breast"),
+    # Round 16: woken by it at 4 am, a stone lost, a bump going tight.
+    ("night_pain", "I wake up about 4am with it, then it eases once I get moving"),
+    ("weight_loss", "about a stone, and I'm eating the same"),
+    ("pregnancy_warning", "my bump keeps going tight, regular like"),
+    ("pregnancy_screen", "my bump keeps going tight, regular like"),
 )
 EXPLAINED_BY_SPORT = ("both legs ache, but that's from the PE lesson", "both legs ache after games",
                       "both my legs are stiff from tennis")
@@ -160,6 +165,8 @@ ROUND_14_DENIALS = (
     ("calf_swelling", "no, not puffed up"), ("major_trauma", "no, just a slow trot"),
     ("both_legs_weak", "no, just the one"), ("both_legs_weak", "they're fine"),
     ("cancer_history", "no, never"), ("cancer_history", "no, I've never had it"),
+    ("night_pain", "I don't wake up with it"), ("night_pain", "no, I sleep fine"),
+    ("weight_loss", "no, not even a pound"), ("pregnancy_warning", "no, my bump isn't going tight"),
     ("pregnancy_warning", "no, she's kicking as much as usual"),
     ("pregnancy_warning", "no, kicking loads"),
 )
