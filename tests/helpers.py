@@ -49,3 +49,11 @@ def understood_as(grammar, question, text):
     if m is None:
         return None
     return m.command or m.answer
+
+
+def heard(grammar, text, question):
+    """What `text` means to `question`, a command marked as such ("command:stop"); None for nothing."""
+    meaning = grammar.understand(text, question)
+    if meaning is None:
+        return None
+    return f"command:{meaning.command}" if meaning.command else meaning.answer

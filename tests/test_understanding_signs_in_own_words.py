@@ -6,16 +6,7 @@ must stay no beside it: a new phrase must not turn a denial into a yes."""
 from __future__ import annotations
 
 import pytest
-
-from voice.understanding import Grammar
-
-
-def heard(grammar: Grammar, text: str, question) -> str | None:
-    meaning = grammar.understand(text, question)
-    if meaning is None:
-        return None
-    return f"command:{meaning.command}" if meaning.command else meaning.answer
-
+from helpers import heard
 
 OTHER_LEG_JOINS = (
     "it was only ever the left, but since Tuesday the right one's joined in",

@@ -6,16 +6,7 @@ held with the answers that must stay no beside it: a new phrase must not turn a 
 from __future__ import annotations
 
 import pytest
-
-from voice.understanding import Grammar
-
-
-def heard(grammar: Grammar, text: str, question) -> str | None:
-    meaning = grammar.understand(text, question)
-    if meaning is None:
-        return None
-    return f"command:{meaning.command}" if meaning.command else meaning.answer
-
+from helpers import heard
 
 DOWN_BELOW_NOT_THE_SAME = (
     "well, er, things downstairs don't feel the same, if you know what I mean",
