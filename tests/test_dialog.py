@@ -518,18 +518,21 @@ def test_weakness_getting_worse_is_asked_and_is_an_emergency(shipped, grammar):
 
 def test_pregnancy_is_asked_after_an_urgent_flag(shipped, grammar):
     # Fever and pain peeing, 29: urgent at once, but pregnancy still changes where to go.
-    says = {"general_screen": "yes", "fever": "yes I do", "age": "29", "pregnant": "yes",
-            "pregnancy_screen": "yes", "pregnancy_emergency": "no", "pregnancy_warning": "no"}
+    says = {"general_screen": "yes", "fever": "yes I do", "age": "29", "pregnant_or_birth": "yes",
+            "pregnant": "yes", "pregnancy_screen": "yes", "pregnancy_emergency": "no",
+            "pregnancy_warning": "no"}
     events, _ = run_patient(shipped, grammar, says)
-    assert "pregnant" in asked(events)
+    # A plain yes to "pregnant, or a baby in the last six weeks?" asks which; pregnant: no birth question.
+    assert {"pregnant_or_birth", "pregnant"} <= set(asked(events))
+    assert "recent_birth" not in asked(events)
     (outcome,) = of(events, "outcome")
     assert outcome["disposition"] == "urgent"
     assert {"fever", "pregnant"} <= set(outcome["red_flags"])
 
 
 def test_pregnancy_emergency_signs(shipped, grammar):
-    says = {"age": "31", "duration": "two days", "pregnant": "yes", "pregnancy_screen": "yes",
-            "pregnancy_emergency": "yes"}
+    says = {"age": "31", "duration": "two days", "pregnant_or_birth": "yes, I'm 30 weeks pregnant",
+            "pregnancy_screen": "yes", "pregnancy_emergency": "yes"}
     events, _ = run_patient(shipped, grammar, says)
     assert of(events, "outcome")[0]["disposition"] == "emergency"
 
@@ -580,3 +583,31 @@ def test_a_wrong_no_to_a_screen_is_put_right_at_the_read_back(shipped, grammar):
     events = [json.loads(line) for line in out.getvalue().splitlines()]
     assert asked(events).count("ces_screen") == 2
     assert of(events, "outcome")[0]["disposition"] == "emergency"
+
+
+def test_a_birth_in_the_last_six_weeks_is_asked_with_pregnancy_and_sees_a_midwife_or_gp(shipped, grammar):
+    # Round 3's postnatal back strain: the birth was asked only where clot signs were, so an ordinary
+    # back strain four weeks after a birth got self-care; the writer's level is a GP or midwife visit.
+    says = {"age": "30", "duration": "three weeks", "pain_score": "4",
+            "pregnant_or_birth": "no, but I had my baby four weeks ago"}
+    events, _ = run_patient(shipped, grammar, says)
+    assert "pregnant" not in asked(events) and "recent_birth" not in asked(events)
+    (outcome,) = of(events, "outcome")
+    assert outcome["disposition"] == "soon"
+    assert "six-week check" in outcome["text"]
+
+
+def test_a_plain_yes_to_pregnant_or_a_birth_asks_which(shipped, grammar):
+    says = {"age": "27", "duration": "two weeks", "pregnant_or_birth": "yes", "pregnant": "no"}
+    events, _ = run_patient(shipped, grammar, says)
+    order = asked(events)
+    assert order.index("pregnant_or_birth") < order.index("pregnant")
+    # No to pregnant after yes to either: the birth is the yes, not asked again.
+    assert "recent_birth" not in order
+    assert of(events, "outcome")[0]["disposition"] == "soon"
+
+
+def test_a_birth_longer_ago_than_six_weeks_is_a_no(shipped, grammar):
+    for said in ("no, my baby is four months old", "I had a baby last year", "no, I'm a man"):
+        answer = grammar.understand(said, shipped.questions["pregnant_or_birth"])
+        assert answer is not None and answer.answer == "no", said

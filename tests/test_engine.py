@@ -220,13 +220,15 @@ def test_after_an_urgent_sign_two_unknown_signs_that_make_an_emergency_together_
 
 def test_a_child_is_never_asked_adult_only_questions(shipped):
     # Under 16 (a parent may be answering): no sexual function, no injecting drugs, no pregnancy under 10.
-    adult_only = {"ces_screen", "sexual_dysfunction", "general_screen", "immune_risk", "pregnant"}
+    adult_only = {"ces_screen", "sexual_dysfunction", "general_screen", "immune_risk", "pregnant",
+                  "pregnant_or_birth", "recent_birth"}
     for age in (4, 9, 13):
         triage = Triage(shipped)
         triage.answer("age", age)
         while isinstance(step := triage.next_step(), Ask):
             q = step.question
-            assert q.id not in adult_only or (q.id == "pregnant" and age >= 10), (age, q.id)
+            pregnancy = q.id in ("pregnant", "pregnant_or_birth", "recent_birth")
+            assert q.id not in adult_only or (pregnancy and age >= 10), (age, q.id)
             if q.id == READBACK_CONFIRM:
                 triage.answer(q.id, "yes")
             elif q.kind is Kind.YES_NO:

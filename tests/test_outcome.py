@@ -459,7 +459,8 @@ def test_a_definite_yes_is_given_back_as_said_and_a_screen_yes_stays_hedged():
 def test_a_pregnant_woman_not_sure_about_a_warning_sign_calls_her_maternity_unit(shipped, grammar):
     """Not sure whether the baby moves less, or whether fluid leaked: urgent, and the one action is
     her maternity unit's, as for a yes (the rule's `action_when_unsure`), never NHS 111 beside it."""
-    said = {"age": "30", "pregnant": "yes", "duration": "two days", "pregnancy_screen": "not sure",
+    said = {"age": "30", "pregnant_or_birth": "yes, I am pregnant", "duration": "two days",
+            "pregnancy_screen": "not sure",
             "pregnancy_warning": "I'm not sure", "pain_score": "3", "readback_confirm": "yes"}
     out = io.StringIO()
     listener = ScriptedListener(answer=lambda expect: said.get(expect.question, "no"))

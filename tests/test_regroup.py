@@ -16,7 +16,8 @@ DANGER = ("fall_or_injury", "chest_pain", "sudden_severe_pain", "abdominal_pain_
 
 
 def _to_danger_screen(triage: Triage) -> None:
-    for qid, value in (("age", 40), ("ces_screen", "no"), ("leg_weakness", "no"), ("pregnant", "no")):
+    before = (("age", 40), ("ces_screen", "no"), ("leg_weakness", "no"), ("pregnant_or_birth", "no"))
+    for qid, value in before:
         assert triage.next_step().question.id == qid
         triage.answer(qid, value)
     assert triage.next_step().question.id == "danger_screen"

@@ -183,3 +183,31 @@ def test_round_14_signs_in_own_words_and_their_denials(grammar, shipped):
     assert heard(grammar, years, q["both_legs_new"]) == "no"
     assert heard(grammar, years, q["ces_screen"]) == "unsure"
     assert heard(grammar, "both legs, it's been like that since Tuesday", q["ces_screen"]) == "yes"
+
+
+A_BIRTH_IN_SIX_WEEKS = (
+    "I had a baby four weeks ago", "no, but I had my baby three weeks ago", "I gave birth five weeks ago",
+    "I'm not pregnant, I gave birth five weeks ago", "well I had the baby four weeks ago, if that counts",
+    "she's two weeks old", "he's only ten days old", "c-section three weeks ago",
+    "my little one was born a few weeks ago", "yes I had twins three weeks ago", "I'm postnatal",
+)
+PREGNANT_NOW = ("yes, I'm 20 weeks", "I'm thirty weeks pregnant", "twenty weeks along", "yes, expecting")
+NEITHER = ("no, my baby is four months old", "I had a baby last year", "no, I'm a man",
+           "no, I had her five months ago", "no", "I'm past all that")
+
+
+def test_a_birth_in_the_last_six_weeks_said_as_people_say_it(grammar, shipped):
+    """Round 3's postnatal patient said the birth only in passing ("I had the baby four weeks ago, if
+    that counts"). Asked with pregnancy, a birth in the last six weeks, in days or weeks, or a baby's
+    age, is a yes that names the birth; weeks pregnant name the pregnancy (not the birth); a birth
+    months or years ago, or neither, is a no."""
+    q = shipped.questions["pregnant_or_birth"]
+    for text in A_BIRTH_IN_SIX_WEEKS:
+        assert heard(grammar, text, q) == "yes", text
+        assert grammar.named(text, q) == ("recent_birth",), text
+    for text in PREGNANT_NOW:
+        assert heard(grammar, text, q) == "yes", text
+        assert "recent_birth" not in grammar.named(text, q), text
+    for text in NEITHER:
+        assert heard(grammar, text, q) in ("no", None), text
+        assert heard(grammar, text, q) != "yes", text
