@@ -211,3 +211,33 @@ def test_a_birth_in_the_last_six_weeks_said_as_people_say_it(grammar, shipped):
     for text in NEITHER:
         assert heard(grammar, text, q) in ("no", None), text
         assert heard(grammar, text, q) != "yes", text
+
+
+ROUND_17_SIGNS = (
+    ("fever", "not a temperature as such, but I've had the shakes in bed"),
+    ("general_screen", "not a temperature as such, but I've had the shakes in bed"),
+    ("fever", "I've been shivery at night"), ("fever", "I've had the sweats and the chills"),
+    ("calf_swelling", "it looks fatter than the other one, and it's warm"),
+    ("danger_screen", "it looks fatter than the other one, and it's warm"),
+    ("calf_swelling", "my left calf is thicker than the other leg"),
+    ("cold_pale_leg", "her foot's gone a whitey colour and it's freezing compared to the other one"),
+    ("danger_screen", "her foot's gone a whitey colour and it's freezing compared to the other one"),
+    ("cold_pale_leg", "it's colder than the other one"),
+)
+ROUND_17_DENIALS = (
+    ("fever", "no, I haven't had the shakes"), ("fever", "no temperature, no shakes"),
+    ("calf_swelling", "no, it's the same size as the other"),
+    ("cold_pale_leg", "no, it's not colder than the other"), ("cold_pale_leg", "no, it's a normal colour"),
+)
+
+
+def test_round_17_signs_in_own_words_and_their_denials(grammar, shipped):
+    """Round 17: the shakes in bed three weeks after a back injection (read as not sure: urgent for an
+    emergency), a calf "fatter than the other one" after a long flight (the list read as no: self-care
+    for a clot), and a carer's "whitey colour ... freezing compared to the other one" (asked six
+    times). Each denial stays a no."""
+    q = shipped.questions
+    for question, text in ROUND_17_SIGNS:
+        assert heard(grammar, text, q[question]) == "yes", (question, text)
+    for question, text in ROUND_17_DENIALS:
+        assert heard(grammar, text, q[question]) == "no", (question, text)
