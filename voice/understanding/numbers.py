@@ -39,11 +39,23 @@ def digits(raw: str, spelling: Spelling) -> str:
     return f" {alpha2digit(words, 'en', threshold=0)} " if words else " "
 
 
+TEEN_THEN_UNIT = re.compile(r"(?<![\w.])(1[3-9]) ([1-9])(?![\w.])")
+"""A -teen said before a unit ("fifteen five", "seventeen one") is no number anyone says: a
+recognizer wrote the -ty of "fifty five" as "fifteen" (bench: "I am fifty five" written "i am
+fifteen five")."""
+
+
+def _teen_then_unit(text: str) -> str:
+    """"15 5" as 55: the -ty the -teen stands for, then its unit."""
+    return TEEN_THEN_UNIT.sub(lambda m: str((int(m[1]) - 10) * 10 + int(m[2])), text)
+
+
 def number_in(raw: str, spelling: Spelling, words: NumberWords, today: date) -> int | None:
     """The number the answer gives, or None if it gives none."""
     text = digits(raw, spelling)
     for template in (*words.scale, *words.not_the_answer):
         text = mask(text, template.spans(text))
+    text = _teen_then_unit(text)
     if any(t.search(text) for t in words.born):
         years = [int(y) for y in YEAR.findall(text) if 1880 <= int(y) <= today.year]
         if years:
