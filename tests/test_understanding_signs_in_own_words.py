@@ -190,6 +190,7 @@ A_BIRTH_IN_SIX_WEEKS = (
     "I'm not pregnant, I gave birth five weeks ago", "well I had the baby four weeks ago, if that counts",
     "she's two weeks old", "he's only ten days old", "c-section three weeks ago",
     "my little one was born a few weeks ago", "yes I had twins three weeks ago", "I'm postnatal",
+    "yes i had a maybe four weeks ago",  # Whisper tiny's writing of a spoken "yes I had a baby ..."
 )
 PREGNANT_NOW = ("yes, I'm 20 weeks", "I'm thirty weeks pregnant", "twenty weeks along", "yes, expecting")
 NEITHER = ("no, my baby is four months old", "I had a baby last year", "no, I'm a man",
