@@ -191,10 +191,12 @@ A_BIRTH_IN_SIX_WEEKS = (
     "she's two weeks old", "he's only ten days old", "c-section three weeks ago",
     "my little one was born a few weeks ago", "yes I had twins three weeks ago", "I'm postnatal",
     "yes i had a maybe four weeks ago",  # Whisper tiny's writing of a spoken "yes I had a baby ..."
+    "yes, my little boy's a month old", "my baby is a month old", "I had her a month ago",
 )
 PREGNANT_NOW = ("yes, I'm 20 weeks", "I'm thirty weeks pregnant", "twenty weeks along", "yes, expecting")
 NEITHER = ("no, my baby is four months old", "I had a baby last year", "no, I'm a man",
-           "no, I had her five months ago", "no", "I'm past all that")
+           "no, I had her five months ago", "no", "I'm past all that", "no, he's a year old",
+           "no, I had twins 3 months ago")
 
 
 def test_a_birth_in_the_last_six_weeks_said_as_people_say_it(grammar, shipped):
