@@ -31,6 +31,10 @@ class Expectation:
     """The sentences of the safer answer (a red-flag question's yes). When another sentence is
     heard but one of these also fits the audio well, the recognizer reports it unsure, so the
     session checks it: a red-flag yes must not be confidently heard as no."""
+    held: tuple[str, ...] = ()
+    """Sentences after which the turn is never ended early (the short pause that ends a complete
+    answer): the less safe answers of a red-flag question (its "no" and "not sure"), which a "but"
+    may take back after a pause ("no, but my inner thighs are numb" was heard as "no" and taken)."""
     single_words: tuple[str, ...] = ()
     """One-word answers of a number question ("zero" ... "ten"). A recognizer that wrote one word
     it cannot place ("file") may choose the likeliest of these instead, never confidently (the

@@ -174,3 +174,23 @@ def test_maximum_utterance_length_cuts_long_speech(tmp_path, recognizer, yes_no)
                              max_utterance=2.0)
     listener.listen(yes_no)
     assert listener.last_turn["frames"] <= 50 + 200 + 20
+
+
+def test_a_no_to_a_red_flag_question_is_not_cut_off_at_a_short_pause(tmp_path, recognizer, grammar):
+    """ "no, but my inner thighs are numb", said with a pause after the "no": the short pause that ends
+    a complete answer ended the turn at "no", and the screen was taken as no. On a red-flag question
+    a no is held to the full hangover (`Expectation.held`), so what follows it is heard; elsewhere a
+    complete answer still ends at the short pause."""
+    said = np.concatenate([ta.silence(0.6), ta.speak("no"), ta.silence(0.45),
+                           ta.speak("but my inner thighs are numb"), ta.silence(1.0)])
+    path = ta.write_wav_file(tmp_path / "no_but.wav", said)
+    screen = load_content().questions["ces_screen"]
+    red_flag = grammar.expectation(screen, guard="yes")
+    assert {"no", "not sure"} <= set(red_flag.held) and "yes" not in red_flag.held
+    listener = AudioListener(ScriptedAudioSource(io.StringIO(f"{path}\n{path}\n"), fast=True), recognizer)
+    listener.listen(red_flag)
+    assert not listener.last_turn["early"]
+    held_to = listener.last_turn["last_speech_frame"]
+    listener.listen(grammar.expectation(screen))  # no guard: a plain "no" may end the turn early
+    assert listener.last_turn["early"]
+    assert listener.last_turn["last_speech_frame"] < held_to - 50  # the words after the pause were cut

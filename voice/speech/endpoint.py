@@ -19,10 +19,11 @@ bench.listening` measures the listener again):
   (300 ms) before the detected start are kept, so soft onsets ("f" of "four") are not clipped.
 - End: HANGOVER_MS (700 ms) of non-speech ends the utterance; EARLY_HANGOVER_MS (300 ms) is enough
   when the recognizer's partial result is already a complete allowed sentence (the listener
-  checks that). A recognizer that decodes whole segments (Whisper) is told at PAUSE_MS (100 ms)
-  into each pause, so that it can decode during the rest of the short hangover. The hangover
-  counts against the reply latency target (median from the end of speech to the reply's first
-  sample), so answers that are complete sentences end early.
+  checks that), HELD_HANGOVER_MS (500 ms) when that sentence is a red-flag question's no or not
+  sure, which a "but" after a pause may take back. A recognizer that decodes whole segments
+  (Whisper) is told at PAUSE_MS (100 ms) into each pause, so that it can decode during the rest
+  of the short hangover. The hangover counts against the reply latency target (median from the
+  end of speech to the reply's first sample), so answers that are complete sentences end early.
 - Limits: no speech within the no-input timeout (default 10 s: people in pain are slow) is a
   no-input; an utterance is cut at the maximum length (default 10 s).
 """
@@ -44,6 +45,11 @@ START_WINDOW = 10
 START_FRAMES = 6
 HANGOVER_MS = 700
 EARLY_HANGOVER_MS = 300
+HELD_HANGOVER_MS = 500
+"""The pause that ends a complete answer that may still be taken back ("no, but my inner thighs
+are numb"): a red-flag question's "no" or "not sure" (`Expectation.held`). At the short hangover
+the "but" after a spoken comma was cut off and the screen taken as no; the full hangover on every
+such answer took the reply latency median from 490 to 709 ms (bench.reply_latency)."""
 PAUSE_MS = 100
 """A pause this long is where a recognizer that decodes whole segments (Whisper) may start on what
 it has heard, so that its transcript is ready, or nearly, at the short hangover."""
@@ -97,9 +103,10 @@ class Endpointer:
 
     def __init__(self, hangover_ms: int = HANGOVER_MS, early_hangover_ms: int = EARLY_HANGOVER_MS,
                  preroll_ms: int = PREROLL_MS, speech_db: float = SPEECH_DB, absolute_db: float = ABSOLUTE_DB,
-                 pause_ms: int = PAUSE_MS):
+                 pause_ms: int = PAUSE_MS, held_hangover_ms: int = HELD_HANGOVER_MS):
         self.hangover = hangover_ms // FRAME_MS
         self.early_hangover = early_hangover_ms // FRAME_MS
+        self.held_hangover = max(self.early_hangover, min(held_hangover_ms // FRAME_MS, self.hangover))
         self.pause = min(pause_ms, early_hangover_ms) // FRAME_MS
         self.preroll = preroll_ms // FRAME_MS
         self.speech_db = speech_db
@@ -177,6 +184,11 @@ class Endpointer:
     def paused_early(self) -> bool:
         """True exactly when the pause reaches the short hangover (ask the recognizer then)."""
         return self.state is State.SPEECH and self.silence_run == self.early_hangover
+
+    @property
+    def paused_held(self) -> bool:
+        """True exactly when the pause reaches the held hangover (an answer that may be taken back)."""
+        return self.state is State.SPEECH and self.silence_run == self.held_hangover
 
     def end(self) -> None:
         """End the utterance now (complete sentence, maximum length, or end of input)."""

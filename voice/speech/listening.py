@@ -69,12 +69,16 @@ class AudioListener:
         self.source.begin_turn(keep_recent=self.keep_recent)
         ep = self.endpointer
         ep.reset(remeasure=not self.keep_recent)
-        allowed = frozenset(expect.phrases) if expect is not None else frozenset()
+        # A complete sentence ends the turn at the short pause; one that may be taken back ("no, but
+        # ...") at a longer one.
+        held = frozenset(expect.held) if expect is not None else frozenset()
+        allowed = frozenset(expect.phrases) - held if expect is not None else frozenset()
         limit_frames = int(self.noinput_timeout * FRAMES_PER_SECOND)
         max_frames = int(self.max_utterance * FRAMES_PER_SECOND)
         speech_end: float | None = None
         early = False
         started = False
+        said: str | None = None
         while True:
             frame = self.source.read()
             now = time.monotonic()
@@ -100,7 +104,9 @@ class AudioListener:
             if ep.state is State.SPEECH:
                 if ep.pause_began:
                     self.recognizer.speculate()
-                if ep.paused_early and allowed and self.recognizer.partial() in allowed:
+                if ep.paused_early and (allowed or held):
+                    said = self.recognizer.partial()  # this pause's transcript, also at the longer one
+                if (ep.paused_early and said in allowed) or (ep.paused_held and said in held):
                     early = True
                     ep.end()
                     break

@@ -27,6 +27,7 @@ from .natural import CHECKS, NaturalReader
 from .phrasing import Phrasing
 from .prompts import load_closed_sets, load_prompts
 from .templates import template_problems
+from .yes_no import NO, UNSURE, YES
 
 _LOG = logging.getLogger(__name__)
 
@@ -276,12 +277,16 @@ class Grammar:
             # reading its thousands of sentences to find none took 3 s on the age question).
             return expect
         gkey = (phrases, question.kind, guard)  # yes/no questions share their sentences and meanings
-        guarded = self._phrases_cache.get(gkey)
-        if guarded is None:
-            guarded = tuple(p for p in phrases
-                            if (m := self._recognize(p, question)) is not None and m.answer == guard)
-            self._phrases_cache[gkey] = guarded
-        return replace(expect, guarded=guarded)
+        found = self._phrases_cache.get(gkey)
+        if found is None:
+            meanings = [(p, self._recognize(p, question)) for p in phrases]
+            guarded = tuple(p for p, m in meanings if m is not None and m.answer == guard)
+            # The less safe answers may be taken back after a pause: "no, but ...".
+            held = tuple(p for p, m in meanings
+                         if guard == YES and m is not None and m.answer in (NO, UNSURE))
+            found = self._phrases_cache[gkey] = (guarded, held)
+        guarded, held = found
+        return replace(expect, guarded=guarded, held=held)
 
     def _number_words(self, question: Question | None, phrases: tuple[str, ...]) -> tuple[str, ...]:
         """The phrases of a number question that are one number word ("seven")."""
