@@ -32,9 +32,11 @@ class Expectation:
     heard but one of these also fits the audio well, the recognizer reports it unsure, so the
     session checks it: a red-flag yes must not be confidently heard as no."""
     held: tuple[str, ...] = ()
-    """Sentences after which the turn is never ended early (the short pause that ends a complete
-    answer): the less safe answers of a red-flag question (its "no" and "not sure"), which a "but"
-    may take back after a pause ("no, but my inner thighs are numb" was heard as "no" and taken)."""
+    """Sentences after which the turn ends only at a longer pause than the short one that ends a
+    complete answer: the less safe answers of a red-flag question (its "no" and "not sure"), which a
+    "but" may take back after a pause ("no, but my inner thighs are numb" was heard as "no" and
+    taken), and the yes of an "any of these?" screen, which may name its sign after one ("yes, I had
+    a baby four weeks ago" was heard as "yes")."""
     single_words: tuple[str, ...] = ()
     """One-word answers of a number question ("zero" ... "ten"). A recognizer that wrote one word
     it cannot place ("file") may choose the likeliest of these instead, never confidently (the

@@ -186,7 +186,7 @@ def test_a_no_to_a_red_flag_question_is_not_cut_off_at_a_short_pause(tmp_path, r
     path = ta.write_wav_file(tmp_path / "no_but.wav", said)
     screen = load_content().questions["ces_screen"]
     red_flag = grammar.expectation(screen, guard="yes")
-    assert {"no", "not sure"} <= set(red_flag.held) and "yes" not in red_flag.held
+    assert {"no", "not sure"} <= set(red_flag.held)
     listener = AudioListener(ScriptedAudioSource(io.StringIO(f"{path}\n{path}\n"), fast=True), recognizer)
     listener.listen(red_flag)
     assert not listener.last_turn["early"]
@@ -194,3 +194,22 @@ def test_a_no_to_a_red_flag_question_is_not_cut_off_at_a_short_pause(tmp_path, r
     listener.listen(grammar.expectation(screen))  # no guard: a plain "no" may end the turn early
     assert listener.last_turn["early"]
     assert listener.last_turn["last_speech_frame"] < held_to - 50  # the words after the pause were cut
+
+
+def test_a_screens_yes_waits_for_the_sign_it_may_name(tmp_path, recognizer, grammar):
+    """ "yes, I had a baby four weeks ago" to "pregnant, or a baby in the last six weeks?" was heard
+    as "yes": the yes of an "any of these?" screen is held to the longer pause, so the sign it names
+    after a spoken comma is heard; a one-sign red-flag question's yes still ends at the short one."""
+    questions = load_content().questions
+    screen = grammar.expectation(questions["danger_screen"], guard="yes")
+    single = grammar.expectation(questions["fever"], guard="yes")
+    assert "yes" in screen.held and "yes" not in single.held and "no" in single.held
+    said = np.concatenate([ta.silence(0.6), ta.speak("yes"), ta.silence(0.4), ta.speak("I had a fall"),
+                           ta.silence(1.0)])
+    path = ta.write_wav_file(tmp_path / "yes_named.wav", said)
+    listener = AudioListener(ScriptedAudioSource(io.StringIO(f"{path}\n{path}\n"), fast=True), recognizer)
+    listener.listen(screen)
+    held_to = listener.last_turn["last_speech_frame"]
+    listener.listen(single)
+    assert listener.last_turn["early"]
+    assert listener.last_turn["last_speech_frame"] < held_to - 50  # cut after the yes; the screen's was not
