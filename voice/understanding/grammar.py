@@ -27,7 +27,7 @@ from .natural import CHECKS, NaturalReader
 from .phrasing import Phrasing
 from .prompts import load_closed_sets, load_prompts
 from .templates import template_problems
-from .yes_no import NO, UNSURE, YES
+from .yes_no import held_answers
 
 _LOG = logging.getLogger(__name__)
 
@@ -276,17 +276,12 @@ class Grammar:
             # Only a yes/no answer can be the safer one: a number or a duration guards nothing (and
             # reading its thousands of sentences to find none took 3 s on the age question).
             return expect
-        screen = len(question.findings) > 1
-        gkey = (phrases, question.kind, guard, screen)  # yes/no questions share sentences and meanings
-        found = self._phrases_cache.get(gkey)
-        if found is None:
+        by = held_answers(guard, screen=len(question.findings) > 1)
+        gkey = (phrases, question.kind, guard, by)  # yes/no questions share sentences and meanings
+        if (found := self._phrases_cache.get(gkey)) is None:
             meanings = [(p, self._recognize(p, question)) for p in phrases]
             guarded = tuple(p for p, m in meanings if m is not None and m.answer == guard)
-            # The less safe answers may be taken back after a pause ("no, but ..."), and an "any of
-            # these?" screen's yes may name its sign after one ("yes, I had a fall").
-            held_answers = {NO, UNSURE} | ({YES} if screen else set()) if guard == YES else set()
-            held = tuple(p for p, m in meanings
-                         if m is not None and m.answer in held_answers and not m.command)
+            held = tuple(p for p, m in meanings if m is not None and m.answer in by and not m.command)
             found = self._phrases_cache[gkey] = (guarded, held)
         guarded, held = found
         return replace(expect, guarded=guarded, held=held)

@@ -197,6 +197,16 @@ def _phrase_scope(text: str, start: int, end: int, template: Template, words: Ph
     return UNSURE if inside & _hedge_words(words) else _scope(text, start, words)
 
 
+def held_answers(guard: str | None, screen: bool) -> frozenset[str]:
+    """The answers whose sentences end a spoken turn only at the longer pause (`Expectation.held`):
+    on a red-flag question (its safer answer, `guard`, is yes) the no and the not sure, which a "but"
+    after a pause may take back ("no, but my inner thighs are numb"), and on an "any of these?"
+    screen the yes too, which may name its sign after one ("yes, I had a fall")."""
+    if guard != YES:
+        return frozenset()
+    return frozenset({NO, UNSURE, YES} if screen else {NO, UNSURE})
+
+
 def named_signs(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) -> tuple[str, ...]:
     """The findings of an "any of these?" question that a yes names in so many words ("yes, I had a
     fall"): each in its own phrase, with no negation or hedge on it, and not said not to count (long
