@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 
 from helpers import of, run_session
 
@@ -611,3 +612,23 @@ def test_a_birth_longer_ago_than_six_weeks_is_a_no(shipped, grammar):
     for said in ("no, my baby is four months old", "I had a baby last year", "no, I'm a man"):
         answer = grammar.understand(said, shipped.questions["pregnant_or_birth"])
         assert answer is not None and answer.answer == "no", said
+
+
+def test_a_parent_saying_my_son_answers_for_the_child(shipped, grammar):
+    """Asked about a child, a parent says "my son has a fever": that is the child, not someone else,
+    as it is for an adult ("my son had cancer" is not the person's own cancer)."""
+    fever = shipped.questions["fever"]
+    for_child = replace(fever, about_child=True)
+    assert grammar.understand("my son has a fever", for_child).answer == "yes"
+    assert grammar.understand("my daughter's burning up", for_child).answer == "yes"
+    adult = grammar.understand("my son has a fever", fever)
+    assert adult is None or adult.answer != "yes"
+    cancer = replace(shipped.questions["cancer_history"], about_child=True)
+    mum = grammar.understand("my mum had cancer", cancer)
+    assert mum is None or mum.answer != "yes"
+    says = {"age": "6", "general_screen_child": "yes", "fever": "my son has a fever",
+            "limp": "my son is limping"}
+    events, _ = run_patient(shipped, grammar, says)
+    (outcome,) = of(events, "outcome")
+    assert outcome["disposition"] == "emergency"
+    assert {"fever", "limp"} <= set(outcome["red_flags"])

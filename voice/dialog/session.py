@@ -10,6 +10,8 @@ filled by sentences.py.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .. import __version__
 from ..errors import AudioDeviceError, EndOfInput
 from ..ports import Listener, Speaker
@@ -27,6 +29,10 @@ from .offer import offer_more
 from .sentences import Sentences, answer_words
 from .settings import SessionSettings
 from .states import STEPS, Ended, Reask, State, Tracker, state_of
+
+CHILD_BELOW = 16
+"""Ages below this are a child's (docs/protocol.md, Age): a parent may be answering, and "my son
+has a fever" is then about the person asked about (`Question.about_child`)."""
 
 
 class Session(Answering):
@@ -113,7 +119,8 @@ class Session(Answering):
 
     def ask(self, step: Ask) -> None:
         """Ask one question until it is answered (or a command leaves it), and record the answer."""
-        q = step.question
+        age = self.triage.answers.values.get("age")
+        q = replace(step.question, about_child=isinstance(age, int) and age < CHILD_BELOW)
         state = state_of(q.id)
         self.tracker.enter(state)
         prompt = self._prompt(step, state)

@@ -188,6 +188,9 @@ class Question:
     is not understood (dialog `number_at_least` when missing)."""
     choices: tuple[Choice, ...] = ()
     """Values of a choice question, in order."""
+    about_child: bool = False
+    """Asked about a child (age under 16), so a parent may answer it: "my son has a fever" is then
+    about the person asked about (set by the dialog, never in content)."""
 
     def choice(self, value: str) -> Choice:
         return next(c for c in self.choices if c.id == value)

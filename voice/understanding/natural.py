@@ -28,6 +28,8 @@ class NaturalReader:
 
     def __init__(self, phrasing: Phrasing, today: Callable[[], date] = date.today):
         self.words = phrasing
+        self._child_words = phrasing.for_a_child()
+        """Read when the question is about a child (`Question.about_child`): a parent's "my son"."""
         self.today = today
         """The clock durations are reckoned by (injectable for tests)."""
 
@@ -42,7 +44,10 @@ class NaturalReader:
         if question.kind is not Kind.YES_NO or len(question.findings) < 2:
             return ()
         spelling = self.words.spelling
-        return named_signs(spelling.clauses(text), tuple(question.findings), self.words)
+        return named_signs(spelling.clauses(text), tuple(question.findings), self._words(question))
+
+    def _words(self, question: Question | None) -> Phrasing:
+        return self._child_words if question is not None and question.about_child else self.words
 
     def negative(self, text: str) -> bool:
         return is_negative(text)
@@ -67,7 +72,7 @@ class NaturalReader:
         if command is not None:
             return ("command", command)
         if question.kind is Kind.YES_NO:
-            answer = yes_no(spelling.clauses(text), tuple(question.findings), self.words)
+            answer = yes_no(spelling.clauses(text), tuple(question.findings), self._words(question))
             return ("answer", answer) if answer is not None else None
         if question.kind is Kind.NUMBER:
             value = number_in(text, spelling, self.words.numbers, self.today())

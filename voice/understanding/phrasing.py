@@ -8,7 +8,7 @@ that say the finding is there (`yes`), is not (`no`) or might be (`unsure`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -71,6 +71,9 @@ class AnswerWords:
     """Replies that deny it ("that's wrong", "you misheard"); read before `check_yes`."""
     contrast: frozenset[str] = frozenset()
     """Words that start a denial said against what came before ("not weak, just sore")."""
+    own_children: tuple[Template, ...] = ()
+    """One's children ("my son"): someone else, like `someone_else`, unless the person asked about
+    is a child (a parent answering "my son has a fever"): `for_a_child`."""
 
 
 @dataclass(frozen=True)
@@ -191,9 +194,13 @@ class Phrasing:
         spelling.known |= known
         return cls(spelling, answers, tuple(commands), number_words, durations, findings, labels)
 
+    def for_a_child(self) -> Phrasing:
+        """The vocabulary read when the person asked about is a child: "my son" is that child."""
+        return replace(self, answers=replace(self.answers, own_children=()))
+
 
 ANSWER_PHRASES = ("leading_yes", "leading_no", "yes", "no", "unsure", "corrections", "hedges", "someone_else",
-                  "yes_first", "check_yes", "check_no")
+                  "own_children", "yes_first", "check_yes", "check_no")
 """The `answers` keys that hold phrases (templates)."""
 ANSWER_WORDS = ("verb_negators", "belief_words", "negators", "new_subject", "said_last", "contrast")
 """The `answers` keys that hold single words."""

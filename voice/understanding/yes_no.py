@@ -139,7 +139,7 @@ def _decide(clauses: list[Clause], findings: tuple[str, ...], words: Phrasing) -
     for index, clause in enumerate(clauses):
         text = clause.text
         text = _take(text, a.yes_first, YES, cues)
-        for template in a.someone_else:
+        for template in (*a.someone_else, *a.own_children):
             m = template.search(text)
             if m is not None:
                 text = mask(text, [(m.start(), len(text))])
