@@ -24,6 +24,12 @@ OTHER_LEG_STAYS_OUT = (
 )
 
 
+def _each_read_as(grammar, shipped, pairs, meaning):
+    """Every (question id, answer) of `pairs` means `meaning`."""
+    for question, text in pairs:
+        assert heard(grammar, text, shipped.questions[question]) == meaning, (question, text)
+
+
 @pytest.mark.parametrize("question", ["both_legs_new", "ces_screen"])
 def test_the_other_leg_joining_in_is_both_legs(grammar, shipped, question):
     """Round 12: "the right one's joined in" was not understood six times, and an emergency was sent
@@ -63,8 +69,7 @@ def test_a_sign_said_in_few_words_is_the_sign_and_a_denial_stays_a_no(grammar, s
         assert heard(grammar, text, q[question]) == "yes", (question, text)
         if question in ("bladder_problem", "bowel_problem", "saddle_numbness"):
             assert heard(grammar, text, q["ces_screen"]) == "yes", text
-    for question, text in PLAIN_DENIALS:
-        assert heard(grammar, text, q[question]) == "no", (question, text)
+    _each_read_as(grammar, shipped, PLAIN_DENIALS, "no")
     for text in ("nothing with my waterworks", "pee come fine, poo come fine", "nothing wrong down there"):
         assert heard(grammar, text, q["ces_screen"]) == "no", text
     # The urge gone, said with a negation (a round 2 patient was asked it six times).
@@ -167,11 +172,9 @@ def test_round_14_signs_in_own_words_and_their_denials(grammar, shipped):
     """Round 14: a calf "puffed up" (a clot after a flight, read as no to the list because "warm" is
     no cold foot), a fall from a horse "going fast", legs "like jelly" and both, a cancer named by
     where it was, a baby "not kicking as much as usual"; each denial stays a no."""
+    _each_read_as(grammar, shipped, ROUND_14_SIGNS, "yes")
+    _each_read_as(grammar, shipped, ROUND_14_DENIALS, "no")
     q = shipped.questions
-    for question, text in ROUND_14_SIGNS:
-        assert heard(grammar, text, q[question]) == "yes", (question, text)
-    for question, text in ROUND_14_DENIALS:
-        assert heard(grammar, text, q[question]) == "no", (question, text)
     # Both legs aching from a PE lesson or a game, like from training: no alone, each sign asked on
     # the screen; numb is still the sign.
     for text in EXPLAINED_BY_SPORT:
@@ -239,8 +242,5 @@ def test_round_17_signs_in_own_words_and_their_denials(grammar, shipped):
     emergency), a calf "fatter than the other one" after a long flight (the list read as no: self-care
     for a clot), and a carer's "whitey colour ... freezing compared to the other one" (asked six
     times). Each denial stays a no."""
-    q = shipped.questions
-    for question, text in ROUND_17_SIGNS:
-        assert heard(grammar, text, q[question]) == "yes", (question, text)
-    for question, text in ROUND_17_DENIALS:
-        assert heard(grammar, text, q[question]) == "no", (question, text)
+    _each_read_as(grammar, shipped, ROUND_17_SIGNS, "yes")
+    _each_read_as(grammar, shipped, ROUND_17_DENIALS, "no")

@@ -19,11 +19,12 @@ bench.listening` measures the listener again):
   (300 ms) before the detected start are kept, so soft onsets ("f" of "four") are not clipped.
 - End: HANGOVER_MS (700 ms) of non-speech ends the utterance; EARLY_HANGOVER_MS (300 ms) is enough
   when the recognizer's partial result is already a complete allowed sentence (the listener
-  checks that), HELD_HANGOVER_MS (500 ms) when that sentence is a red-flag question's no or not
-  sure, which a "but" after a pause may take back. A recognizer that decodes whole segments
-  (Whisper) is told at PAUSE_MS (100 ms) into each pause, so that it can decode during the rest
-  of the short hangover. The hangover counts against the reply latency target (median from the
-  end of speech to the reply's first sample), so answers that are complete sentences end early.
+  checks that), HELD_HANGOVER_MS (500 ms) when more may follow it (`Expectation.held`: a red-flag
+  question's no or not sure, which a "but" may take back, a screen's yes, which may name its
+  sign). A recognizer that decodes whole segments (Whisper) is told at PAUSE_MS (100 ms) into
+  each pause, so that it can decode during the rest of the short hangover. The hangover counts
+  against the reply latency target (median from the end of speech to the reply's first sample),
+  so answers that are complete sentences end early.
 - Limits: no speech within the no-input timeout (default 10 s: people in pain are slow) is a
   no-input; an utterance is cut at the maximum length (default 10 s).
 """
@@ -46,10 +47,11 @@ START_FRAMES = 6
 HANGOVER_MS = 700
 EARLY_HANGOVER_MS = 300
 HELD_HANGOVER_MS = 500
-"""The pause that ends a complete answer that may still be taken back ("no, but my inner thighs
-are numb"): a red-flag question's "no" or "not sure" (`Expectation.held`). At the short hangover
-the "but" after a spoken comma was cut off and the screen taken as no; the full hangover on every
-such answer took the reply latency median from 490 to 709 ms (bench.reply_latency)."""
+"""The pause that ends a complete answer that more may follow (`Expectation.held`): a red-flag
+question's "no" or "not sure" ("no, but my inner thighs are numb"), a screen's "yes" ("yes, I had a
+fall"). At the short hangover the "but" after a spoken comma was cut off and the screen taken as
+no; the full hangover on every such answer took the reply latency median from 490 to 709 ms
+(bench.reply_latency)."""
 PAUSE_MS = 100
 """A pause this long is where a recognizer that decodes whole segments (Whisper) may start on what
 it has heard, so that its transcript is ready, or nearly, at the short hangover."""
